@@ -1,0 +1,49 @@
+// thread_pool.hpp — a fixed set of std::threads that run parallel loops.
+//
+// The workers are created once and sleep between calls, so a parallel loop
+// costs a wake-up, not a thread creation. Work is split into contiguous,
+// equal chunks decided only by the loop size and the thread count, so the
+// same thread count always gives the same split and bit-identical results.
+// Only the fast kernels use it; the reference path never starts a thread.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace gcam {
+
+class ThreadPool {
+ public:
+  // `threads` ≥ 1 counts the calling thread: ThreadPool(2) starts one worker.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int threads() const { return threads_; }
+
+  // Runs body(begin, end) over [0, count) split into at most threads()
+  // contiguous chunks, one per thread, and returns when all are done.
+  void parallel_for(int count, const std::function<void(int begin, int end)>& body);
+
+ private:
+  void worker_loop(int index);
+
+  int threads_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int, int)>* job_ = nullptr;
+  int job_count_ = 0;
+  long generation_ = 0;
+  int pending_ = 0;
+  bool stopping_ = false;
+};
+
+// Runs body over [0, count) on `pool`, or inline on this thread when pool is null.
+void parallel_for(ThreadPool* pool, int count, const std::function<void(int begin, int end)>& body);
+
+}  // namespace gcam

@@ -1,0 +1,117 @@
+// The tape's bookkeeping: recording, lookup, gradients storage and DOT export.
+// The backward walk itself is in tape_walk.cpp.
+#include "gcam/tape.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+#include "gcam/error.hpp"
+
+namespace gcam {
+
+const char* op_name(OpKind kind) {
+  switch (kind) {
+    case OpKind::Input: return "input";
+    case OpKind::Parameter: return "parameter";
+    case OpKind::Conv2d: return "conv2d";
+    case OpKind::MaxPool2d: return "max_pool2d";
+    case OpKind::AvgPool2d: return "avg_pool2d";
+    case OpKind::GlobalAvgPool: return "global_avg_pool";
+    case OpKind::Linear: return "linear";
+    case OpKind::Relu: return "relu";
+    case OpKind::Reshape: return "reshape";
+    case OpKind::Add: return "add";
+    case OpKind::Scale: return "scale";
+    case OpKind::Mul: return "mul";
+    case OpKind::Sum: return "sum";
+    case OpKind::Mean: return "mean";
+    case OpKind::Softmax: return "softmax";
+    case OpKind::LogSoftmax: return "log_softmax";
+    case OpKind::SoftmaxCrossEntropy: return "softmax_cross_entropy";
+    case OpKind::Select: return "select";
+  }
+  return "unknown";
+}
+
+Tape::Tape(Kernels kernels, ThreadPool* pool) : kernels_(kernels), pool_(pool) {}
+
+Var Tape::input(Tensor value, std::string name) {
+  Record r;
+  r.kind = OpKind::Input;
+  r.name = std::move(name);
+  r.value = std::move(value);
+  return record(std::move(r));
+}
+
+Var Tape::parameter(const Tensor& value, std::string name) {
+  Record r;
+  r.kind = OpKind::Parameter;
+  r.name = std::move(name);
+  r.value = value;
+  return record(std::move(r));
+}
+
+Var Tape::record(Record r) {
+  for (int id : r.inputs)
+    if (id < 0 || id >= size())
+      throw std::logic_error(std::string(op_name(r.kind)) + ": input id " + std::to_string(id) +
+                             " is not a value on this tape");
+  records_.push_back(std::move(r));
+  return Var{size() - 1};
+}
+
+const Record& Tape::at(int id) const {
+  if (id < 0 || id >= size())
+    throw std::out_of_range("tape: value id " + std::to_string(id) + " is not on this tape (size " +
+                            std::to_string(size()) + ")");
+  return records_[static_cast<std::size_t>(id)];
+}
+
+const Record& Tape::at(Var v) const { return at(v.id); }
+
+const Tensor& Tape::value(Var v) const { return at(v.id).value; }
+
+Gradients Tape::backward(Var output, const BackwardOptions& options) const {
+  return backward(output, Tensor(value(output).shape(), Scalar(1)), options);
+}
+
+std::string Tape::to_dot() const {
+  std::ostringstream out;
+  out << "digraph tape {\n  rankdir=BT;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (int id = 0; id < size(); ++id) {
+    const Record& r = records_[static_cast<std::size_t>(id)];
+    out << "  v" << id << " [label=\"#" << id << " " << op_name(r.kind);
+    if (!r.name.empty()) out << " '" << r.name << "'";
+    out << "\\n" << shape_string(r.value.shape()) << "\"";
+    if (r.kind == OpKind::Input || r.kind == OpKind::Parameter) out << ", style=rounded";
+    out << "];\n";
+    for (int in : r.inputs) out << "  v" << in << " -> v" << id << ";\n";
+  }
+  out << "}\n";
+  return out.str();
+}
+
+// ---- Gradients --------------------------------------------------------------
+bool Gradients::reached(Var v) const {
+  return v.id >= 0 && static_cast<std::size_t>(v.id) < reached_.size() && reached_[static_cast<std::size_t>(v.id)];
+}
+
+const Tensor& Gradients::of(Var v) const {
+  const Record& r = tape_->at(v);  // throws for ids not on the tape
+  if (v.id < stop_)
+    throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
+                           op_name(r.kind) + ") was not computed: the backward walk stopped at #" +
+                           std::to_string(stop_));
+  return adjoint_[static_cast<std::size_t>(v.id)];
+}
+
+Tensor& Gradients::accumulator(int id) {
+  Tensor& g = adjoint_[static_cast<std::size_t>(id)];
+  if (!reached_[static_cast<std::size_t>(id)]) {
+    g = Tensor(tape_->at(id).value.shape());
+    reached_[static_cast<std::size_t>(id)] = true;
+  }
+  return g;
+}
+
+}  // namespace gcam

@@ -1,0 +1,52 @@
+// The reverse walk: the heart of reverse-mode automatic differentiation.
+//
+// Records were appended in execution order, so every consumer of a value sits
+// after it on the tape. Walking from the last record to the first therefore
+// finishes a value's adjoint (the sum over all its uses) before its own rule
+// runs. That is why one reverse loop suffices.
+#include <algorithm>
+#include <stdexcept>
+
+#include "gcam/error.hpp"
+#include "gcam/tape.hpp"
+
+namespace gcam {
+
+Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& options) const {
+  const Record& out = at(output);
+  if (seed.shape() != out.value.shape())
+    throw ShapeError("backward: seed " + shape_string(seed.shape()) + " does not match output " +
+                     shape_string(out.value.shape()));
+  const int stop = options.stop_at.valid() ? options.stop_at.id : -1;
+  if (stop > output.id)
+    throw std::logic_error("backward: stop_at #" + std::to_string(stop) + " comes after the output #" +
+                           std::to_string(output.id) + " on the tape");
+
+  Gradients grads;
+  grads.tape_ = this;
+  grads.stop_ = stop;
+  grads.adjoint_.resize(records_.size());
+  grads.reached_.assign(records_.size(), false);
+  grads.accumulator(output.id) = seed;  // ∂output/∂output · seed
+
+  // Records above `stop` only: once the walk is below every consumer of the
+  // stop value, that value's adjoint is complete and nothing lower is needed.
+  for (int id = output.id; id > stop; --id) {
+    if (!grads.reached_[static_cast<std::size_t>(id)]) continue;  // output does not depend on it
+    const Record& r = records_[static_cast<std::size_t>(id)];
+    const Tensor& upstream = grads.adjoint_[static_cast<std::size_t>(id)];
+    auto rule = options.rules.find(r.kind);
+    if (rule != options.rules.end())
+      rule->second(*this, r, upstream, grads);
+    else
+      standard_backward(*this, r, upstream, grads);
+    ++grads.rules_run_;
+  }
+  // Values the output does not depend on have a zero gradient.
+  for (int id = std::max(stop, 0); id < size(); ++id)
+    if (!grads.reached_[static_cast<std::size_t>(id)])
+      grads.adjoint_[static_cast<std::size_t>(id)] = Tensor(records_[static_cast<std::size_t>(id)].value.shape());
+  return grads;
+}
+
+}  // namespace gcam
