@@ -60,6 +60,11 @@ Var Tape::record(Record r) {
   return Var{size() - 1};
 }
 
+void Tape::set_name(Var v, std::string name) {
+  at(v);  // validates the id
+  records_[static_cast<std::size_t>(v.id)].name = std::move(name);
+}
+
 const Record& Tape::at(int id) const {
   if (id < 0 || id >= size())
     throw std::out_of_range("tape: value id " + std::to_string(id) + " is not on this tape (size " +
@@ -96,7 +101,7 @@ bool Gradients::reached(Var v) const {
   return v.id >= 0 && static_cast<std::size_t>(v.id) < reached_.size() && reached_[static_cast<std::size_t>(v.id)];
 }
 
-const Tensor& Gradients::of(Var v) const {
+const Tensor& Gradients::of(Var v) const& {
   const Record& r = tape_->at(v);  // throws for ids not on the tape
   if (v.id < stop_)
     throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
@@ -104,6 +109,8 @@ const Tensor& Gradients::of(Var v) const {
                            std::to_string(stop_));
   return adjoint_[static_cast<std::size_t>(v.id)];
 }
+
+Tensor Gradients::of(Var v) && { return static_cast<const Gradients&>(*this).of(v); }
 
 Tensor& Gradients::accumulator(int id) {
   Tensor& g = adjoint_[static_cast<std::size_t>(id)];

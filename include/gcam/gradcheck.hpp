@@ -54,4 +54,10 @@ struct GradcheckResult {
 GradcheckResult gradcheck(const std::string& what, const TapeFunction& f, const std::vector<Tensor>& args,
                           const std::vector<std::string>& arg_names, const GradcheckOptions& options = {});
 
+class Model;
+// Checks ∂L/∂θ for every parameter tensor θ of `model`, L = softmax
+// cross-entropy of the model on (images, labels); perturbs θ in place.
+GradcheckResult gradcheck_parameters(Model& model, const Tensor& images, const std::vector<int>& labels,
+                                     const GradcheckOptions& options = {});
+
 }  // namespace gcam

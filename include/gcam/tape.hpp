@@ -87,7 +87,10 @@ class Gradients {
   // The gradient with respect to v (same shape as v's value). A value the
   // output does not depend on has a zero gradient. Throws std::logic_error if
   // v lies below the point where the walk was stopped (it was never computed).
-  const Tensor& of(Var v) const;
+  const Tensor& of(Var v) const&;
+  // On a temporary Gradients (tape.backward(y).of(A)) a copy is returned, so
+  // no reference to a destroyed object can be kept.
+  Tensor of(Var v) &&;
   // True if v's gradient was reached by the walk (else it is zero or unknown).
   bool reached(Var v) const;
   // For backward rules: the adjoint of value `id`, created as zeros of the
@@ -129,6 +132,8 @@ class Tape {
 
   // Appends a record (used by the ops in ops.hpp) and returns its handle.
   Var record(Record r);
+  // Names a recorded value (layers name their outputs: "conv1", "relu2").
+  void set_name(Var v, std::string name);
 
   const Tensor& value(Var v) const;
   const Record& at(Var v) const;

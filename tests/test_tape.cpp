@@ -1,0 +1,174 @@
+// The tape itself: accumulation, idempotent backward, intermediate gradients,
+// stopped walks, replacement rules and DOT export.
+#include <set>
+
+#include "gcam/error.hpp"
+#include "gcam/model.hpp"
+#include "helpers.hpp"
+
+using namespace gcam;
+using namespace gcam_test;
+
+TEST_CASE("a value used twice accumulates: b = a + a, c = b + b gives dc/da = 4", "[tape]") {
+  Tape tape;
+  Var a = tape.input(Tensor({3}, {1, 2, 3}), "a");
+  Var b = add(tape, a, a);
+  Var c = add(tape, b, b);
+  CHECK(tape.value(c).values() == std::vector<Scalar>{4, 8, 12});
+  Gradients g = tape.backward(c, Tensor({3}, {1, 1, 1}));
+  CHECK(g.of(b).values() == std::vector<Scalar>{2, 2, 2});
+  CHECK(g.of(a).values() == std::vector<Scalar>{4, 4, 4});
+}
+
+TEST_CASE("backward twice gives identical results; gradients live outside the tape", "[tape]") {
+  Tape tape;
+  Var x = tape.input(random_tensor({2, 5}, 1), "x");
+  Var w = tape.parameter(random_tensor({3, 5}, 2), "w");
+  Var b = tape.parameter(random_tensor({3}, 3), "b");
+  Var loss = softmax_cross_entropy(tape, relu(tape, linear(tape, x, w, b)), {0, 2});
+  Gradients g1 = tape.backward(loss);
+  Gradients g2 = tape.backward(loss);
+  for (Var v : {x, w, b}) CHECK(g1.of(v).values() == g2.of(v).values());
+  // Another seed on the same tape: the gradient scales linearly with it.
+  Gradients g3 = tape.backward(loss, Tensor(Shape{}, Scalar(2)));
+  for (std::size_t e = 0; e < g1.of(w).size(); ++e) CHECK(g3.of(w)[e] == Approx(2 * g1.of(w)[e]));
+}
+
+TEST_CASE("values the output does not depend on get a zero gradient", "[tape]") {
+  Tape tape;
+  Var a = tape.input(Tensor({2}, {1, 2}));
+  Var unused = tape.input(Tensor({2}, {3, 4}));
+  Var s = sum(tape, a);
+  Gradients g = tape.backward(s);
+  CHECK(g.of(unused).values() == std::vector<Scalar>{0, 0});
+  CHECK_FALSE(g.reached(unused));
+  CHECK(g.reached(a));
+}
+
+namespace {
+// A small 2-conv CNN for whole-model checks: 8×8 input, 3 classes.
+Model tiny_cnn(std::uint64_t seed) {
+  Model m("tiny", {2, 8, 8}, 3);
+  Rng rng(seed);
+  auto c1 = std::make_unique<Conv2d>("conv1", 2, 3, 3, 1, 1);
+  c1->initialize(rng);
+  m.add(std::move(c1));
+  m.add(std::make_unique<ReLU>("relu1"));
+  m.add(std::make_unique<MaxPool2d>("pool1", 2, 2));
+  auto c2 = std::make_unique<Conv2d>("conv2", 3, 4, 3, 2, 1);
+  c2->initialize(rng);
+  m.add(std::move(c2));
+  m.add(std::make_unique<ReLU>("relu2"));
+  m.add(std::make_unique<Flatten>("flatten"));
+  auto fc = std::make_unique<Dense>("fc", 16, 3);
+  fc->initialize(rng);
+  m.add(std::move(fc));
+  for (Parameter* p : m.parameters())  // non-zero biases so their gradients are exercised
+    if (p->value.rank() == 1) p->value = random_tensor(p->value.shape(), 99, 0.05, 0.2);
+  return m;
+}
+}  // namespace
+
+TEST_CASE("a whole 2-conv CNN passes gradcheck for every parameter tensor", "[tape][model]") {
+  Model model = tiny_cnn(3);
+  const Tensor images = random_tensor({2, 2, 8, 8}, 4);
+  const std::vector<int> labels = {1, 2};
+  REQUIRE(model.parameters().size() == 6);
+  const GradcheckResult r = gradcheck_parameters(model, images, labels);
+  INFO(r.message);
+  CHECK(r.passed);
+  CHECK(r.coordinates_checked == model.parameter_count());
+}
+
+TEST_CASE("the gradient of an intermediate activation equals a finite difference through the rest of the net",
+          "[tape][model]") {
+  Model model = tiny_cnn(5);
+  const Tensor images = random_tensor({1, 2, 8, 8}, 6);
+  Tape tape;
+  ForwardPass pass = model.forward(tape, images);
+  // conv2's output feeds relu2, flatten and fc: no max-pool ties above it.
+  const int k = model.layer_index("conv2");
+  const Var A = pass.layer_outputs[std::size_t(k)];
+  const Var score = select(tape, pass.logits, {2});
+  const Tensor dA = tape.backward(score).of(A);
+  // Perturb A itself and run only the layers above it.
+  Tensor a = tape.value(A);
+  double worst = 0;
+  for (std::size_t e = 0; e < a.size(); ++e) {
+    auto y_of = [&](double t) {
+      const Scalar keep = a[e];
+      a[e] = Scalar(t);
+      Tape rest;
+      ForwardPass upper;
+      Var logits = model.forward_layers(rest, rest.input(a), k + 1, model.layer_count(), upper);
+      a[e] = keep;
+      return double(rest.value(logits).at(0, 2));
+    };
+    const double numeric = central_difference(y_of, a[e], 1e-6);
+    worst = std::max(worst, relative_error(dA[e], numeric, 1e-7));
+  }
+  CHECK(worst <= 1e-6);
+}
+
+TEST_CASE("a stopped walk computes nothing below its stop", "[tape]") {
+  Model model = tiny_cnn(7);
+  Tape tape;
+  ForwardPass pass = model.forward(tape, random_tensor({1, 2, 8, 8}, 8));
+  const Var A = model.output_of(pass, "relu1");
+  const Var score = select(tape, pass.logits, {0});
+  // Wrap every rule to log which records it visited.
+  std::set<int> visited;
+  BackwardOptions options;
+  options.stop_at = A;
+  for (OpKind kind : {OpKind::Conv2d, OpKind::Relu, OpKind::MaxPool2d, OpKind::Reshape, OpKind::Linear,
+                      OpKind::Select, OpKind::Parameter, OpKind::Input})
+    options.rules[kind] = [&visited](const Tape& t, const Record& r, const Tensor& up, Gradients& g) {
+      visited.insert(int(&r - &t.at(0)));
+      standard_backward(t, r, up, g);
+    };
+  Gradients g = tape.backward(score, Tensor({1}, {1}), options);
+  REQUIRE_FALSE(visited.empty());
+  CHECK(*visited.begin() > A.id);
+  CHECK(g.rules_run() == int(visited.size()));
+  // The stopped gradient equals the full one; values below A were never computed.
+  const Gradients full = tape.backward(score);
+  CHECK(g.of(A).values() == full.of(A).values());
+  CHECK_THROWS_WITH(g.of(pass.input), Catch::Contains("not computed") && Catch::Contains("stopped"));
+  CHECK_THROWS_AS(g.of(model.output_of(pass, "conv1")), std::logic_error);
+}
+
+TEST_CASE("a replacement rule applies to one backward pass only", "[tape]") {
+  Tape tape;
+  Var x = tape.input(Tensor({3}, {-1, 2, 3}));
+  Var y = relu(tape, x);
+  BackwardOptions options;
+  options.rules[OpKind::Relu] = [](const Tape&, const Record& r, const Tensor& up, Gradients& g) {
+    Tensor& dx = g.accumulator(r.inputs[0]);
+    for (std::size_t e = 0; e < up.size(); ++e) dx[e] += up[e] > 0 ? up[e] : Scalar(0);  // keep positive gradients
+  };
+  const Tensor seed({3}, {5, -1, 2});
+  CHECK(tape.backward(y, seed, options).of(x).values() == std::vector<Scalar>{5, 0, 2});
+  CHECK(tape.backward(y, seed).of(x).values() == std::vector<Scalar>{0, -1, 2});
+}
+
+TEST_CASE("the tape exports Graphviz DOT with every value and edge", "[tape]") {
+  Tape tape;
+  Var a = tape.input(Tensor({2}), "a");
+  Var b = tape.parameter(Tensor({2}), "b");
+  Var c = add(tape, a, b);
+  tape.set_name(c, "sum_ab");
+  const std::string dot = tape.to_dot();
+  CHECK_THAT(dot, Catch::StartsWith("digraph tape {"));
+  CHECK_THAT(dot, Catch::Contains("v0 -> v2") && Catch::Contains("v1 -> v2") && Catch::Contains("'sum_ab'") &&
+                      Catch::Contains("add") && Catch::Contains("parameter"));
+}
+
+TEST_CASE("backward rejects a seed of the wrong shape and a stop above the output", "[tape][errors]") {
+  Tape tape;
+  Var a = tape.input(Tensor({2}, {1, 2}));
+  Var s = sum(tape, a);
+  CHECK_THROWS_WITH(tape.backward(s, Tensor({2})), Catch::Contains("seed") && Catch::Contains("[2]"));
+  BackwardOptions bad;
+  bad.stop_at = Var{5};
+  CHECK_THROWS_AS(tape.backward(s, bad), std::logic_error);
+}
