@@ -24,7 +24,8 @@ STB_HEADER   := /usr/include/stb/stb_image.h
 CATCH_HEADER := /usr/include/catch2/catch.hpp
 
 LIB_SRC  := $(sort $(wildcard src/*.cpp src/*/*.cpp))
-LIB_SRC  := $(filter-out src/cli/main.cpp src/exercises/%,$(LIB_SRC))
+LIB_SRC  := $(filter-out src/cli/% src/exercises/%,$(LIB_SRC))
+CLI_SRC  := $(sort $(wildcard src/cli/*.cpp))
 TEST_SRC := $(sort $(wildcard tests/*.cpp))
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.cpp)))
 
@@ -33,21 +34,39 @@ FLT := build/float
 DBL_FLAGS := $(COMMON) $(OPT) $(CXXFLAGS)
 FLT_FLAGS := $(COMMON) -O3 $(FAST_ARCH) -DGCAM_FLOAT32 $(CXXFLAGS)
 
-.PHONY: all deps test demo clean examples cli
+.PHONY: all deps test demo clean examples cli fashion-data fashion
 
 all: cli examples
 
 deps: $(STB_HEADER) $(CATCH_HEADER)
 
-$(STB_HEADER) $(CATCH_HEADER):
+# $(call apt_install,<packages>,<file they provide>): install when run as root
+# with apt-get, otherwise say exactly what to run.
+define apt_install
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing missing Debian packages: $(DEB_PACKAGES)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null \
-	  || { echo "error: apt-get could not install $(DEB_PACKAGES). Check the network/apt sources, then run: apt-get install $(DEB_PACKAGES)"; exit 1; }; \
+	  echo "Installing missing Debian packages: $(1)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null \
+	  || { echo "error: apt-get could not install $(1). Check the network and apt sources, then run: apt-get install $(1)"; exit 1; }; \
 	else \
-	  echo "error: $@ is missing. Install the Debian packages as root: sudo apt-get install $(DEB_PACKAGES)"; exit 1; \
+	  echo "error: $(2) is missing. Install the Debian packages as root: sudo apt-get install $(1)"; exit 1; \
 	fi
-	@test -f $@ || { echo "error: $@ still missing after installing $(DEB_PACKAGES)"; exit 1; }
+	@test -f $(2) || { echo "error: $(2) is still missing after installing $(1)"; exit 1; }
+endef
+
+$(STB_HEADER) $(CATCH_HEADER):
+	$(call apt_install,$(DEB_PACKAGES),$@)
+
+# Fashion-MNIST (real data, ~30 MB) for `gradcam train --data fashion`.
+FASHION_DIR := /usr/share/datasets/fashion-mnist
+fashion-data: $(FASHION_DIR)/train-images-idx3-ubyte.gz
+
+$(FASHION_DIR)/train-images-idx3-ubyte.gz:
+	$(call apt_install,dataset-fashion-mnist,$@)
+
+# The recipe of docs/training.md: fashion-cnn, SGD lr 0.01 momentum 0.9, batch 64, 5 epochs.
+fashion: $(FLT)/gradcam fashion-data
+	$(FLT)/gradcam train --model fashion-cnn --data fashion --epochs 5 --batch 64 --lr 0.01 --momentum 0.9 \
+	  --seed 1 --out runs/fashion.ckpt
 
 # ---- object files: one rule per build -----------------------------------------
 $(DBL)/obj/%.o: %.cpp | deps
@@ -67,7 +86,7 @@ $(DBL)/tests: $(DBL_LIB) $(TEST_SRC:%.cpp=$(DBL)/obj/%.o)
 $(FLT)/tests: $(FLT_LIB) $(TEST_SRC:%.cpp=$(FLT)/obj/%.o)
 	$(CXX) $(FLT_FLAGS) $^ -o $@ $(LDLIBS)
 
-$(FLT)/gradcam: $(FLT_LIB) $(FLT)/obj/src/cli/main.o
+$(FLT)/gradcam: $(FLT_LIB) $(CLI_SRC:%.cpp=$(FLT)/obj/%.o)
 	$(CXX) $(FLT_FLAGS) $^ -o $@ $(LDLIBS)
 
 $(FLT)/examples/%: $(FLT_LIB) $(FLT)/obj/examples/%.o
@@ -84,6 +103,10 @@ test: $(DBL)/tests $(FLT)/tests
 	@$(DBL)/tests
 	@echo "== float32 build: tests tagged [float]"
 	@$(FLT)/tests "[float]"
+
+# The README's first command: builds, trains shapes-cnn, writes overlays.
+demo: $(FLT)/gradcam
+	$(FLT)/gradcam demo --out-dir runs/demo
 
 clean:
 	rm -rf build

@@ -3,9 +3,9 @@
 // Same equations and same accumulate-into-outputs contract as kernels.hpp;
 // tests/test_fast_kernels.cpp proves that both agree. Convolution is lowered
 // to matrix products (im2col), and the products run through a cache-blocked
-// GEMM (gemm.hpp). Work is split over the pool's threads by output rows, so
-// each result element is computed by one thread in a fixed order: the same
-// inputs give bit-identical results for any thread count.
+// GEMM (gemm.hpp). Work is split over the pool's threads by blocks of the
+// output, so each result element is computed by one thread in a fixed order:
+// the same inputs give bit-identical results for any thread count.
 // `pool` may be null (single-threaded).
 #pragma once
 
@@ -23,6 +23,21 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
 Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool);
 void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor& dx, Tensor& dw, Tensor& db,
                      ThreadPool* pool);
+
+// ---- the lowering of convolution to a matrix product --------------------------
+// im2col copies images [n0, n0 + count) of x (N, C, H, W) into the matrix
+//   cols  ((C·kH·kW) × (count·OH·OW), row-major)
+//   cols[(c·kH + p)·kW + q][b·OH·OW + i·OW + j] = x[n0+b, c, i·s+p−pad, j·s+q−pad]
+// (0 where that index falls into the padding). Then (C1) for those images is
+// one matrix product: y[·, o, ·] = W·cols with W = w viewed as O × (C·kH·kW).
+// `cols` must hold (C·kH·kW)·count·OH·OW Scalars.
+void im2col(const Tensor& x, int n0, int count, int kernel_h, int kernel_w, int stride, int padding, Scalar* cols,
+            ThreadPool* pool);
+// col2im is the adjoint (transpose) of im2col: every entry of cols is ADDED
+// to the element of dx it was copied from (padding entries are dropped).
+// Used in the backward pass: dx += col2im(Wᵀ·dY), which is (C2).
+void col2im(const Scalar* cols, int n0, int count, int kernel_h, int kernel_w, int stride, int padding, Tensor& dx,
+            ThreadPool* pool);
 
 }  // namespace fast
 }  // namespace gcam

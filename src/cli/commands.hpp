@@ -1,0 +1,30 @@
+// commands.hpp — the gradcam subcommands. Each returns the process exit code
+// and throws on errors (main() prints them).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gcam/dataset.hpp"
+#include "gcam/thread_pool.hpp"
+
+namespace gcam::cli {
+
+int run_train(const std::vector<std::string>& argv);
+int run_eval(const std::vector<std::string>& argv);
+int run_explain(const std::vector<std::string>& argv);
+int run_demo(const std::vector<std::string>& argv);
+int run_models(const std::vector<std::string>& argv);
+
+// Data sets by name: "fashion" or "shapes" with split "train" or "test".
+Dataset load_dataset(const std::string& name, const std::string& split);
+// The data set names accepted by --data, for help texts.
+const char* dataset_names();
+
+// A pool of `threads` threads (1 = no extra thread).
+std::unique_ptr<ThreadPool> make_pool(long long threads);
+// The default for --threads: the machine's core count.
+std::string default_threads();
+
+}  // namespace gcam::cli

@@ -1,0 +1,49 @@
+// gradcam — the command-line front end: train, eval, explain, demo, models.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "commands.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: gradcam <command> [options]\n\n"
+    "commands:\n"
+    "  demo      train shapes-cnn on synthetic shapes and write Grad-CAM overlays\n"
+    "  train     train a model and save a checkpoint\n"
+    "  eval      accuracy and confusion matrix of a checkpoint\n"
+    "  explain   Grad-CAM heatmap overlay for one image\n"
+    "  models    list the built-in architectures\n\n"
+    "'gradcam <command> --help' describes each command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> rest(argv + 2, argv + argc);
+  using namespace gcam::cli;
+  try {
+    if (command == "train") return run_train(rest);
+    if (command == "eval") return run_eval(rest);
+    if (command == "explain") return run_explain(rest);
+    if (command == "demo") return run_demo(rest);
+    if (command == "models") return run_models(rest);
+    std::fprintf(stderr, "gradcam: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "gradcam %s: error: %s\nrun 'gradcam %s --help' for the options\n", command.c_str(), e.what(),
+                 command.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gradcam %s: error: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

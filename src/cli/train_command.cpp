@@ -1,0 +1,114 @@
+// gradcam train / eval / models
+#include <chrono>
+#include <cstdio>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "gcam/checkpoint.hpp"
+#include "gcam/train.hpp"
+#include "progress.hpp"
+
+namespace gcam::cli {
+
+namespace {
+
+void print_confusion(const Evaluation& ev, const std::vector<std::string>& names) {
+  std::printf("confusion matrix (rows: true class, columns: predicted)\n");
+  for (int t = 0; t < ev.classes; ++t) {
+    std::printf("  %-12.12s", names[std::size_t(t)].c_str());
+    for (int p = 0; p < ev.classes; ++p) std::printf(" %5d", ev.confusion[std::size_t(t * ev.classes + p)]);
+    std::printf("\n");
+  }
+}
+
+}  // namespace
+
+int run_train(const std::vector<std::string>& argv) {
+  Args args("train", "Train a model and save it as a checkpoint.\n"
+                     "example: gradcam train --model fashion-cnn --data fashion --epochs 5 --out runs/fashion.ckpt");
+  args.option("model", "name", "fashion-cnn, shapes-cnn or gap-cnn", "shapes-cnn")
+      .option("data", "name", std::string("data set: ") + dataset_names(), "shapes")
+      .option("epochs", "n", "passes over the training set", "5")
+      .option("batch", "n", "mini-batch size", "64")
+      .option("optimizer", "name", "sgd or adam", "sgd")
+      .option("lr", "x", "learning rate", "0.01")
+      .option("momentum", "x", "SGD momentum", "0.9")
+      .option("weight-decay", "x", "L2 weight decay", "0")
+      .option("seed", "n", "seed for the initial weights and the shuffling", "1")
+      .option("threads", "n", "worker threads (results are reproducible for a fixed count)", default_threads())
+      .option("limit", "n", "train on the first n samples only (0 = all)", "0")
+      .option("out", "file", "checkpoint to write (atomically)");
+  if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
+  const std::string out = args.text("out");
+  TrainOptions options;
+  options.epochs = int(args.integer("epochs", 1, 1000));
+  options.batch = int(args.integer("batch", 1, 65536));
+  options.seed = std::uint64_t(args.integer("seed", 0, (1LL << 62)));
+  options.limit = std::size_t(args.integer("limit", 0, 1LL << 40));
+  options.optimizer.kind = args.text("optimizer");
+  options.optimizer.lr = args.number("lr", 0, 10);
+  options.optimizer.momentum = args.number("momentum", 0, 1);
+  options.optimizer.weight_decay = args.number("weight-decay", 0, 1);
+  const auto pool = make_pool(args.integer("threads", 1, 256));
+  options.pool = pool.get();
+
+  const std::string data = args.text("data");
+  const Dataset train_set = load_dataset(data, "train");
+  const Dataset test_set = load_dataset(data, "test");
+  Model model = make_model(args.text("model"), train_set.image_shape, train_set.classes(), options.seed);
+  Optimizer check_kind(options.optimizer);  // fail on a bad --optimizer before training starts
+  std::printf("%s", model.summary().c_str());
+  std::printf("training on %s: %zu images, testing on %zu; %d threads, %s\n", data.c_str(),
+              options.limit ? std::min(options.limit, train_set.size()) : train_set.size(), test_set.size(),
+              pool->threads(), scalar_name());
+  ConsoleProgress progress(stdout);
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<EpochReport> reports = train(model, train_set, &test_set, options, progress.callbacks());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Evaluation& last = reports.back().test;
+  print_confusion(last, train_set.class_names);
+
+  CheckpointInfo info;
+  info.class_names = train_set.class_names;
+  info.metadata = {{"data", data},
+                   {"epochs", std::to_string(options.epochs)},
+                   {"seed", std::to_string(options.seed)},
+                   {"optimizer", options.optimizer.kind},
+                   {"lr", args.text("lr")},
+                   {"test_accuracy", std::to_string(last.accuracy)}};
+  save_checkpoint(out, model, info);
+  std::printf("test accuracy %.2f%% after %d epochs (%.1f s); checkpoint written to %s\n", 100 * last.accuracy,
+              options.epochs, seconds, out.c_str());
+  return 0;
+}
+
+int run_eval(const std::vector<std::string>& argv) {
+  Args args("eval", "Evaluate a checkpoint on the test split of a data set.");
+  args.option("ckpt", "file", "checkpoint written by 'gradcam train'")
+      .option("data", "name", std::string("data set: ") + dataset_names(), "")
+      .option("threads", "n", "worker threads", default_threads());
+  if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
+  CheckpointInfo info;
+  Model model = load_model(args.text("ckpt"), &info);
+  const std::string data = args.given("data") ? args.text("data") : info.metadata["data"];
+  if (data.empty()) throw UsageError("the checkpoint does not name its data set: give --data");
+  const Dataset test_set = load_dataset(data, "test");
+  const auto pool = make_pool(args.integer("threads", 1, 256));
+  const Evaluation ev = evaluate(model, test_set, 256, Kernels::Fast, pool.get());
+  print_confusion(ev, test_set.class_names);
+  std::printf("%s on %s test (%zu images): accuracy %.2f%%, loss %.4f\n", model.architecture().c_str(), data.c_str(),
+              test_set.size(), 100 * ev.accuracy, ev.loss);
+  return 0;
+}
+
+int run_models(const std::vector<std::string>& argv) {
+  Args args("models", "List the built-in architectures with their layers.");
+  if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
+  for (const auto& name : model_names()) {
+    const Shape input = name == "fashion-cnn" ? Shape{1, 28, 28} : Shape{1, 32, 32};
+    std::printf("%s\n", make_model(name, input, name == "fashion-cnn" ? 10 : 4, 0).summary().c_str());
+  }
+  return 0;
+}
+
+}  // namespace gcam::cli

@@ -1,0 +1,283 @@
+// Reference and fast GEMM (see gemm.hpp for the contract).
+//
+// The fast gemm follows the classic five-loop structure of high-performance
+// GEMM libraries (as described by Goto & van de Geijn, "Anatomy of
+// High-Performance Matrix Multiplication", 2008), written here from scratch
+// in plain C++ that the compiler vectorizes:
+//
+//   for jc over N in steps of NC            (B panel, kept in L3)
+//     for pc over K in steps of KC          (depth of one rank-KC update)
+//       pack op(B)[pc:pc+KC, jc:jc+NC]      → bp: NR-column micro-panels
+//       for ic over M in steps of MC        (A block, kept in L2)
+//         pack op(A)[ic:ic+MC, pc:pc+KC]    → ap: MR-row micro-panels
+//         for jr over NC in steps of NR     (B micro-panel, kept in L1)
+//           for ir over MC in steps of MR
+//             micro-kernel: C[ir:ir+MR, jr:jr+NR] (+)= ap_ir · bp_jr
+//
+// Every element C[i][j] is therefore computed as: for each KC-slice of K in
+// ascending order, a register accumulator starts at 0, adds a[i][k]·b[k][j]
+// for k ascending, and is then stored (first slice with Overwrite) or added
+// to C. That sequence depends only on K and KC — not on where the tile sits,
+// how the rows and columns were split over threads, or whether the tile is an
+// edge tile — which is why results are bit-identical for any thread count.
+#include "gcam/gemm.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "gcam/thread_pool.hpp"
+
+namespace gcam {
+
+// ---- reference --------------------------------------------------------------------
+
+void gemm_reference(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B,
+                    int ldb, Scalar* C, int ldc, Update update) {
+  using std::size_t;
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      Scalar sum = 0;
+      for (int k = 0; k < K; ++k) {
+        const Scalar a = trans_a == Trans::No ? A[size_t(i) * lda + k] : A[size_t(k) * lda + i];
+        const Scalar b = trans_b == Trans::No ? B[size_t(k) * ldb + j] : B[size_t(j) * ldb + k];
+        sum += a * b;
+      }
+      Scalar& c = C[size_t(i) * ldc + j];
+      c = update == Update::Add ? c + sum : sum;
+    }
+}
+
+// ---- fast -------------------------------------------------------------------------
+
+namespace {
+
+// Vector unit of the target, known at compile time from the -m flags. Only
+// the tile sizes depend on it; the code is the same plain C++ everywhere.
+#if defined(__AVX512F__)
+constexpr int kVectorBytes = 64;      // zmm: 16 floats / 8 doubles
+constexpr int kVectorRegisters = 32;  // zmm0..zmm31
+#elif defined(__AVX__)
+constexpr int kVectorBytes = 32;      // ymm
+constexpr int kVectorRegisters = 16;
+#else
+constexpr int kVectorBytes = 16;      // xmm (SSE2, NEON)
+constexpr int kVectorRegisters = 16;
+#endif
+constexpr int kLanes = kVectorBytes / static_cast<int>(sizeof(Scalar));
+
+// Micro-tile MR×NR. NR = two vector registers of C per row, so one k-step of
+// the micro-kernel loads 2 vectors of B, broadcasts MR values of A and issues
+// 2·MR fused multiply-adds into 2·MR accumulator registers. The accumulators
+// must fit in the register file with room for the B vectors and broadcasts.
+// With 32 registers (AVX-512) MR = 8 gives a 8×32 float tile (8×16 double):
+// 16 accumulators, 16 independent FMA chains, enough to hide the FMA latency
+// (≈4 cycles × 2 FMA units). MR = 12 (24 accumulators) measured the same with
+// g++, but 8 divides the usual channel counts (8, 16, 32, 64: no half-empty
+// edge tiles when M = output channels) and is faster with clang. With 16
+// registers MR = 6 gives the classic 6×16 AVX2 float tile (12 accumulators).
+constexpr int NR = 2 * kLanes;
+constexpr int MR = kVectorRegisters >= 32 ? 8 : 6;
+
+// Cache blocking, sized for AMD EPYC Zen (48 KB L1d, 1 MB L2 per core, large
+// shared L3); other caches only cost speed, never correctness.
+//  KC: depth of one rank-KC update. The B micro-panel (KC×NR) is reused by
+//      all MC/MR micro-tiles of a block, so it should stay in L1 together
+//      with the A micro-panel (KC×MR) streaming through: for float
+//      256·32·4 B = 32 KB + 256·8·4 B = 8 KB = 40 KB of the 48 KB L1d. In
+//      bytes both panels are the same for float and double (NR and MR count
+//      vector lanes), so KC does not depend on the type. 128…384 measured
+//      within noise of each other on 512² and 1024² products.
+//  MC: rows of the packed A block (MC×KC), which stays in L2 while all the
+//      B micro-panels of the NC panel pass by: half the 1 MB L2 (512 rows of
+//      float, 256 of double), a multiple of MR.
+//  NC: columns of the packed B panel (KC×NC), which lives in L3; it also
+//      bounds the per-thread buffer: KC·NC·sizeof(Scalar) = 4 MB for float.
+constexpr int KC = 256;
+constexpr int MC = (512 * 1024 / (KC * static_cast<int>(sizeof(Scalar)))) / MR * MR;
+constexpr int NC = 4096 / NR * NR;
+
+// Below this many multiply-adds a product runs on the calling thread: waking
+// the pool costs more than it saves. (Results do not depend on this choice.)
+constexpr double kMinParallelWork = 1 << 18;
+
+static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole micro-tiles");
+
+// A per-thread growable buffer, aligned to a cache line so the micro-kernel's
+// vector loads never straddle two lines. thread_local: each thread of the pool
+// (and the caller) packs into its own memory, which is reused by every later
+// call on that thread, so steady-state calls allocate nothing.
+class PackBuffer {
+ public:
+  Scalar* get(std::size_t count) {
+    constexpr std::size_t kAlign = 64;
+    const std::size_t slack = kAlign / sizeof(Scalar);
+    if (storage_.size() < count + slack) storage_.resize(count + slack);
+    const auto address = reinterpret_cast<std::uintptr_t>(storage_.data());
+    const std::size_t skip = ((kAlign - address % kAlign) % kAlign) / sizeof(Scalar);
+    return storage_.data() + skip;
+  }
+
+ private:
+  std::vector<Scalar> storage_;
+};
+
+thread_local PackBuffer a_workspace;
+thread_local PackBuffer b_workspace;
+
+struct Problem {
+  Trans trans_a, trans_b;
+  int M, N, K;
+  const Scalar* A;
+  int lda;
+  const Scalar* B;
+  int ldb;
+  Scalar* C;
+  int ldc;
+  bool add;
+};
+
+// Packs op(A)[i0 : i0+mc, p0 : p0+kc] into ceil(mc/MR) micro-panels. Panel r
+// holds rows i0 + r·MR ... in k-major order, dst[(r·kc + k)·MR + i], so the
+// micro-kernel reads the MR values of one k contiguously. Missing rows of the
+// last panel are zero.
+void pack_a(const Problem& p, int i0, int mc, int p0, int kc, Scalar* dst) {
+  for (int r = 0; r < mc; r += MR) {
+    const int rows = std::min(MR, mc - r);
+    Scalar* panel = dst + static_cast<std::size_t>(r) * kc;
+    if (p.trans_a == Trans::No) {
+      for (int i = 0; i < rows; ++i) {
+        const Scalar* src = p.A + static_cast<std::size_t>(i0 + r + i) * p.lda + p0;
+        for (int k = 0; k < kc; ++k) panel[k * MR + i] = src[k];
+      }
+    } else {
+      for (int k = 0; k < kc; ++k) {
+        const Scalar* src = p.A + static_cast<std::size_t>(p0 + k) * p.lda + i0 + r;
+        for (int i = 0; i < rows; ++i) panel[k * MR + i] = src[i];
+      }
+    }
+    if (rows < MR)
+      for (int k = 0; k < kc; ++k)
+        for (int i = rows; i < MR; ++i) panel[k * MR + i] = 0;
+  }
+}
+
+// Packs op(B)[p0 : p0+kc, j0 : j0+nc] into ceil(nc/NR) micro-panels, panel s
+// holding columns j0 + s·NR ... as dst[(s·kc + k)·NR + j]. Missing columns of
+// the last panel are zero.
+void pack_b(const Problem& p, int p0, int kc, int j0, int nc, Scalar* dst) {
+  for (int s = 0; s < nc; s += NR) {
+    const int cols = std::min(NR, nc - s);
+    Scalar* panel = dst + static_cast<std::size_t>(s) * kc;
+    if (p.trans_b == Trans::No) {
+      for (int k = 0; k < kc; ++k) {
+        const Scalar* src = p.B + static_cast<std::size_t>(p0 + k) * p.ldb + j0 + s;
+        Scalar* out = panel + k * NR;
+        for (int j = 0; j < cols; ++j) out[j] = src[j];
+        for (int j = cols; j < NR; ++j) out[j] = 0;
+      }
+    } else {
+      for (int j = 0; j < cols; ++j) {
+        const Scalar* src = p.B + static_cast<std::size_t>(j0 + s + j) * p.ldb + p0;
+        for (int k = 0; k < kc; ++k) panel[k * NR + j] = src[k];
+      }
+      if (cols < NR)
+        for (int k = 0; k < kc; ++k)
+          for (int j = cols; j < NR; ++j) panel[k * NR + j] = 0;
+    }
+  }
+}
+
+// One MR×NR tile: acc = Σ_k a[k]ᵀ·b[k] over the packed micro-panels, then the
+// m×n valid part is stored to (add = false) or added to (add = true) C.
+// Fixed trip counts let the compiler unroll the i/j loops completely, keep
+// acc in vector registers and turn `acc += a·b` into broadcast-FMAs.
+void micro_kernel(int kc, const Scalar* a, const Scalar* b, Scalar* c, int ldc, int m, int n, bool add) {
+  Scalar acc[MR][NR] = {};
+  for (int k = 0; k < kc; ++k) {
+    const Scalar* ak = a + k * MR;
+    const Scalar* bk = b + k * NR;
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) acc[i][j] += ak[i] * bk[j];
+  }
+  if (m == MR && n == NR) {
+    for (int i = 0; i < MR; ++i) {
+      Scalar* row = c + static_cast<std::size_t>(i) * ldc;
+      if (add)
+        for (int j = 0; j < NR; ++j) row[j] += acc[i][j];
+      else
+        for (int j = 0; j < NR; ++j) row[j] = acc[i][j];
+    }
+  } else {  // edge tile: same arithmetic, only part of it is stored
+    for (int i = 0; i < m; ++i) {
+      Scalar* row = c + static_cast<std::size_t>(i) * ldc;
+      if (add)
+        for (int j = 0; j < n; ++j) row[j] += acc[i][j];
+      else
+        for (int j = 0; j < n; ++j) row[j] = acc[i][j];
+    }
+  }
+}
+
+// C[i0 : i0+mc, j0 : j0+nc] (+)= packed A block · packed B panel.
+void macro_kernel(const Problem& p, int i0, int mc, int j0, int nc, int kc, const Scalar* ap, const Scalar* bp,
+                  bool add) {
+  for (int j = 0; j < nc; j += NR)
+    for (int i = 0; i < mc; i += MR)
+      micro_kernel(kc, ap + static_cast<std::size_t>(i) * kc, bp + static_cast<std::size_t>(j) * kc,
+                   p.C + static_cast<std::size_t>(i0 + i) * p.ldc + j0 + j, p.ldc, std::min(MR, mc - i),
+                   std::min(NR, nc - j), add);
+}
+
+// The five loops for the sub-matrix C[m0:m1, n0:n1], on the calling thread.
+void gemm_range(const Problem& p, int m0, int m1, int n0, int n1) {
+  if (m0 >= m1 || n0 >= n1) return;
+  const int m_span = m1 - m0, n_span = n1 - n0;
+  const int kc_max = std::min(KC, p.K);
+  const int mc_max = std::min(MC, (m_span + MR - 1) / MR * MR);
+  const int nc_max = std::min(NC, (n_span + NR - 1) / NR * NR);
+  Scalar* ap = a_workspace.get(static_cast<std::size_t>(mc_max) * kc_max);
+  Scalar* bp = b_workspace.get(static_cast<std::size_t>(nc_max) * kc_max);
+  for (int jc = n0; jc < n1; jc += NC) {
+    const int nc = std::min(NC, n1 - jc);
+    for (int pc = 0; pc < p.K; pc += KC) {
+      const int kc = std::min(KC, p.K - pc);
+      const bool add = p.add || pc > 0;
+      pack_b(p, pc, kc, jc, nc, bp);
+      for (int ic = m0; ic < m1; ic += MC) {
+        const int mc = std::min(MC, m1 - ic);
+        pack_a(p, ic, mc, pc, kc, ap);
+        macro_kernel(p, ic, mc, jc, nc, kc, ap, bp, add);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
+          Scalar* C, int ldc, Update update, ThreadPool* pool) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {  // empty sum: C = 0, or C unchanged
+    if (update == Update::Overwrite)
+      for (int i = 0; i < M; ++i) std::fill(C + static_cast<std::size_t>(i) * ldc, C + static_cast<std::size_t>(i) * ldc + N, Scalar(0));
+    return;
+  }
+  const Problem p{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add};
+  const double work = double(M) * N * K;
+  if (!pool || pool->threads() == 1 || work < kMinParallelWork) return gemm_range(p, 0, M, 0, N);
+  // Split C into contiguous ranges of whole micro-tiles along the dimension
+  // that has more of them; ThreadPool::parallel_for gives one range per thread.
+  const int tiles_m = (M + MR - 1) / MR, tiles_n = (N + NR - 1) / NR;
+  if (tiles_n >= tiles_m)
+    parallel_for(pool, tiles_n, [&](int begin, int end) {
+      gemm_range(p, 0, M, begin * NR, std::min(N, end * NR));
+    });
+  else
+    parallel_for(pool, tiles_m, [&](int begin, int end) {
+      gemm_range(p, begin * MR, std::min(M, end * MR), 0, N);
+    });
+}
+
+}  // namespace gcam

@@ -1,0 +1,21 @@
+// Grad-CAM step 2: the channel weights of eq. (8).
+#include "gcam/gradcam.hpp"
+
+namespace gcam {
+
+// eq. (8): α^c_k = (1/Z) Σ_i Σ_j ∂y^c/∂A^k_ij — global average pooling of the gradients.
+Tensor channel_weights(const Tensor& gradients) {
+  const int N = gradients.dim(0), K = gradients.dim(1), h = gradients.dim(2), w = gradients.dim(3);
+  const Scalar Z = Scalar(h * w);
+  Tensor alpha({N, K});
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k) {
+      Scalar total = 0;
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) total += gradients.at(n, k, i, j);
+      alpha.at(n, k) = total / Z;
+    }
+  return alpha;
+}
+
+}  // namespace gcam

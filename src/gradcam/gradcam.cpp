@@ -1,0 +1,144 @@
+// Grad-CAM steps 1 and 4 (score, gradients, normalization) and the driver
+// that runs all four steps; steps 2 and 3 are in channel_weights.cpp and
+// weighted_map.cpp.
+#include "gcam/gradcam.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "gcam/error.hpp"
+#include "gcam/ops.hpp"
+
+namespace gcam {
+
+// Step 1: y^c. The logit by default: a softmax probability near 1 has almost
+// no gradient left, and it also rises when other classes' logits fall.
+Var class_score(Tape& tape, Var logits, const std::vector<int>& classes, ScoreKind kind) {
+  const Var scores = kind == ScoreKind::Probability ? softmax(tape, logits) : logits;
+  return select(tape, scores, classes);
+}
+
+// Step 1: ∂y^c/∂A^k_ij — seed y^c with 1 and stop the walk at A.
+Tensor activation_gradients(const Tape& tape, Var score, Var activations, int* rules_run) {
+  BackwardOptions options;
+  options.stop_at = activations;
+  const Tensor ones(tape.value(score).shape(), Scalar(1));
+  const Gradients grads = tape.backward(score, ones, options);
+  if (rules_run) *rules_run = grads.rules_run();
+  return grads.of(activations);
+}
+
+Tensor normalize_to_unit(const Tensor& maps, std::vector<bool>* constant) {
+  const int N = maps.dim(0);
+  const std::size_t per_image = maps.size() / static_cast<std::size_t>(std::max(N, 1));
+  Tensor out(maps.shape());
+  if (constant) constant->assign(static_cast<std::size_t>(N), false);
+  for (int n = 0; n < N; ++n) {
+    const Scalar* m = maps.data() + static_cast<std::size_t>(n) * per_image;
+    Scalar* o = out.data() + static_cast<std::size_t>(n) * per_image;
+    const auto [lo, hi] = std::minmax_element(m, m + per_image);
+    const Scalar range = *hi - *lo;
+    if (!(range > 0)) {  // constant map: nothing stands out; leave zeros
+      if (constant) (*constant)[static_cast<std::size_t>(n)] = true;
+      continue;
+    }
+    for (std::size_t e = 0; e < per_image; ++e) o[e] = (m[e] - *lo) / range;
+  }
+  return out;
+}
+
+namespace {
+
+std::vector<int> predicted_classes(const Tensor& logits) {
+  std::vector<int> classes;
+  for (int n = 0; n < logits.dim(0); ++n) {
+    const Scalar* row = logits.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(logits.dim(1));
+    classes.push_back(static_cast<int>(std::max_element(row, row + logits.dim(1)) - row));
+  }
+  return classes;
+}
+
+void check_classes(const std::vector<int>& classes, int images, int class_count) {
+  if (static_cast<int>(classes.size()) != images)
+    throw std::invalid_argument("grad_cam: " + std::to_string(classes.size()) + " target classes for " +
+                                std::to_string(images) + " images (give one per image, or none)");
+  for (int c : classes)
+    if (c < 0 || c >= class_count)
+      throw std::invalid_argument("grad_cam: class " + std::to_string(c) + " out of range: the model has " +
+                                  std::to_string(class_count) + " classes (0.." + std::to_string(class_count - 1) +
+                                  ")");
+}
+
+}  // namespace
+
+GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions& options) {
+  GradCamResult r;
+  r.layer = options.layer.empty() ? model.last_conv_block() : options.layer;
+  const int target = model.layer_index(r.layer);  // throws UnknownName listing the layers
+  if (model.layer_output_shape(target).size() != 3)
+    throw std::invalid_argument("grad_cam: layer '" + r.layer + "' outputs " +
+                                shape_string(model.layer_output_shape(target)) +
+                                ", not feature maps; choose a conv, relu or pool layer");
+
+  Tape tape(options.kernels, options.pool);
+  const ForwardPass pass = model.forward(tape, images);
+  const Var A = pass.layer_outputs[static_cast<std::size_t>(target)];
+  r.logits = tape.value(pass.logits);
+  r.classes = options.classes.empty() ? predicted_classes(r.logits) : options.classes;
+  check_classes(r.classes, images.dim(0), model.classes());
+
+  const Var y = class_score(tape, pass.logits, r.classes, options.score);  // step 1
+  r.scores = tape.value(y).values();
+  r.activations = tape.value(A);
+  r.gradients = activation_gradients(tape, y, A, &r.backward_steps);        // step 1
+  if (options.counterfactual)
+    for (std::size_t e = 0; e < r.gradients.size(); ++e) r.gradients[e] = -r.gradients[e];
+  r.weights = channel_weights(r.gradients);                                 // step 2, eq. (8)
+  r.weighted_sum = weighted_combination(r.weights, r.activations);          // step 3
+  r.map = relu_map(r.weighted_sum);                                         // step 3
+  r.upsampled = upsample_bilinear(r.map, images.dim(2), images.dim(3));     // step 4
+  r.heatmap = normalize_to_unit(r.upsampled, &r.empty_map);                 // step 4
+  return r;
+}
+
+Tensor image_map(const Tensor& maps, int n) {
+  const int H = maps.dim(2), W = maps.dim(3);
+  if (maps.dim(1) != 1 || n < 0 || n >= maps.dim(0))
+    throw ShapeError("image_map: no single-channel map " + std::to_string(n) + " in " + shape_string(maps.shape()));
+  const Scalar* first = maps.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(H * W);
+  return Tensor({H, W}, std::vector<Scalar>(first, first + H * W));
+}
+
+Tensor class_activation_map(Model& model, const Tensor& images, const std::vector<int>& classes) {
+  const int L = model.layer_count();
+  const auto* dense = L >= 2 ? dynamic_cast<const Dense*>(&model.layer(L - 1)) : nullptr;
+  const auto* gap = L >= 2 ? dynamic_cast<const GlobalAvgPool*>(&model.layer(L - 2)) : nullptr;
+  if (!dense || !gap || L < 3)
+    throw std::invalid_argument("CAM needs a model ending in global average pooling and one dense layer (gap-cnn); " +
+                                model.architecture() + " does not");
+  check_classes(classes, images.dim(0), model.classes());
+  Tape tape;
+  const ForwardPass pass = model.forward(tape, images);
+  const Tensor& A = tape.value(pass.layer_outputs[static_cast<std::size_t>(L - 3)]);
+  // M^c = Σ_k w^c_k A^k: the dense weights of class c weight the maps.
+  Tensor w({images.dim(0), A.dim(1)});
+  for (int n = 0; n < images.dim(0); ++n)
+    for (int k = 0; k < A.dim(1); ++k) w.at(n, k) = dense->weight.value.at(classes[static_cast<std::size_t>(n)], k);
+  return weighted_combination(w, A);
+}
+
+int class_index(const std::string& name, const std::vector<std::string>& class_names) {
+  for (std::size_t i = 0; i < class_names.size(); ++i)
+    if (class_names[i] == name) return static_cast<int>(i);
+  char* end = nullptr;
+  const long number = std::strtol(name.c_str(), &end, 10);
+  if (!name.empty() && *end == '\0' && number >= 0 && number < static_cast<long>(class_names.size()))
+    return static_cast<int>(number);
+  std::string valid;
+  for (std::size_t i = 0; i < class_names.size(); ++i)
+    valid += (i ? ", " : "") + std::to_string(i) + " " + class_names[i];
+  throw UnknownName("unknown class '" + name + "'; classes are: " + valid);
+}
+
+}  // namespace gcam

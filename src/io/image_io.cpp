@@ -1,0 +1,407 @@
+// Files, images, .npy and gzip. The stb implementations are compiled here and
+// only here; stb's headers are system headers, so their warnings are silent.
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+
+#include "gcam/image_io.hpp"
+
+#include <unistd.h>  // getpid: temporary file names unique per process
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cfloat>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+
+#include "gcam/error.hpp"
+
+namespace gcam {
+
+// ---- files -------------------------------------------------------------------
+
+// errno's text, or "" when nothing was recorded. iostreams do not promise to
+// set errno, so the reason is a hint appended to our own message.
+static std::string errno_text() { return errno ? std::string(": ") + std::strerror(errno) : std::string(); }
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FormatError("cannot open '" + path + "'" + errno_text() + " (check that the file exists)");
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw FormatError("error while reading '" + path + "'" + errno_text());
+  return bytes;
+}
+
+// path + ".tmp.<pid>.<n>": the pid keeps two processes apart, the counter two
+// threads of one process. Same folder as `path`, so rename never crosses a
+// file system (where it could not be atomic).
+static std::string temporary_name(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  return path + ".tmp." + std::to_string(static_cast<long>(getpid())) + "." + std::to_string(counter++);
+}
+
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  const std::string temp = temporary_name(path);
+  errno = 0;
+  std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+  if (!out)
+    throw std::runtime_error("cannot write '" + path + "': cannot create the temporary file '" + temp + "'" +
+                             errno_text() + " (does the folder exist and is it writable?)");
+  try {
+    write(out);
+  } catch (...) {
+    out.close();
+    std::remove(temp.c_str());
+    throw;
+  }
+  out.flush();
+  out.close();  // close() flushes the last buffer; failure shows in the state
+  if (out.fail()) {
+    const std::string reason = errno_text();
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write '" + path + "': writing the temporary file failed" + reason +
+                             " (is the disk full?)");
+  }
+  // POSIX rename replaces an existing file in one step.
+  errno = 0;
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const std::string reason = errno_text();
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write '" + path + "': renaming the temporary file failed" + reason);
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  write_file_atomically(path, [&bytes](std::ostream& out) {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  });
+}
+
+// ---- images ------------------------------------------------------------------
+
+// Throws std::invalid_argument unless the image's fields agree.
+static void check_image(const char* op, const Image& image) {
+  if (image.width < 1 || image.height < 1 || image.channels < 1 || image.channels > 4)
+    throw std::invalid_argument(std::string(op) + ": image of " + std::to_string(image.width) + "x" +
+                                std::to_string(image.height) + " pixels with " + std::to_string(image.channels) +
+                                " channels; need a positive size and 1 to 4 channels");
+  const std::size_t expected = static_cast<std::size_t>(image.width) * image.height * image.channels;
+  if (image.pixels.size() != expected)
+    throw std::invalid_argument(std::string(op) + ": a " + std::to_string(image.width) + "x" +
+                                std::to_string(image.height) + "x" + std::to_string(image.channels) +
+                                " image needs " + std::to_string(expected) + " bytes, but has " +
+                                std::to_string(image.pixels.size()));
+}
+
+// stb's reason for the last failure, for error messages.
+static std::string stb_reason() {
+  const char* reason = stbi_failure_reason();
+  return reason ? reason : "unknown reason";
+}
+
+Image load_image(const std::string& path) {
+  const std::vector<std::uint8_t> file = read_file_bytes(path);
+  if (file.size() > static_cast<std::size_t>(INT_MAX))
+    throw FormatError("load_image: '" + path + "' is larger than 2 GiB; not an image this program can read");
+  const auto* data = file.data();
+  const int length = static_cast<int>(file.size());
+  // Read only the header first: the size check must come before decoding.
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info_from_memory(data, length, &width, &height, &channels))
+    throw FormatError("load_image: '" + path + "' is not a readable image (" + stb_reason() +
+                      "); use PNG, JPEG, BMP, PGM/PPM, TGA or GIF");
+  if (width < 1 || height < 1)
+    throw FormatError("load_image: '" + path + "' has a zero size (" + std::to_string(width) + "x" +
+                      std::to_string(height) + ")");
+  const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  if (pixels > kMaxImagePixels)
+    throw FormatError("load_image: '" + path + "' is " + std::to_string(width) + "x" + std::to_string(height) +
+                      " = " + std::to_string(pixels) + " pixels, above the limit of " +
+                      std::to_string(kMaxImagePixels) + " (4096x4096); resize it first");
+  stbi_uc* decoded = stbi_load_from_memory(data, length, &width, &height, &channels, 0);
+  if (!decoded) throw FormatError("load_image: cannot decode '" + path + "' (" + stb_reason() + ")");
+  Image image;
+  image.width = width;
+  image.height = height;
+  image.channels = channels;
+  image.pixels.assign(decoded, decoded + pixels * static_cast<std::size_t>(channels));
+  stbi_image_free(decoded);
+  return image;
+}
+
+// stb_image_write hands the encoded bytes over in pieces; collect them.
+static void append_to_string(void* context, void* data, int size) {
+  static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
+void save_png(const std::string& path, const Image& image) {
+  check_image("save_png", image);
+  std::string png;
+  const int stride = image.width * image.channels;
+  if (!stbi_write_png_to_func(append_to_string, &png, image.width, image.height, image.channels,
+                              image.pixels.data(), stride))
+    throw std::runtime_error("save_png: encoding '" + path + "' failed (out of memory?)");
+  write_file_atomically(path, png);
+}
+
+// Rounds a value in [0, 255] to the nearest byte (halves go up).
+static std::uint8_t to_byte(double v) {
+  if (!(v > 0)) return 0;  // also NaN
+  if (v >= 255) return 255;
+  return static_cast<std::uint8_t>(v + 0.5);
+}
+
+Image to_grayscale(const Image& image) {
+  check_image("to_grayscale", image);
+  Image gray;
+  gray.width = image.width;
+  gray.height = image.height;
+  gray.channels = 1;
+  const std::size_t n = static_cast<std::size_t>(image.width) * image.height;
+  gray.pixels.resize(n);
+  const int c = image.channels;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t* p = &image.pixels[i * c];
+    // Channels 1 and 2 are gray (+ alpha): copy. 3 and 4 are RGB (+ alpha).
+    gray.pixels[i] = c < 3 ? p[0] : to_byte(0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]);
+  }
+  return gray;
+}
+
+// Where output index `i` samples an input of `in` pixels when resizing to
+// `out` pixels: the two neighbours and the weight of the second.
+struct Sample {
+  int lo, hi;
+  double t;
+};
+
+static Sample sample_position(int i, int in, int out) {
+  double src = (i + 0.5) * in / out - 0.5;
+  if (src < 0) src = 0;  // the border pixel's left half: clamp, as PyTorch does
+  int lo = static_cast<int>(src);
+  if (lo > in - 1) lo = in - 1;
+  const int hi = lo < in - 1 ? lo + 1 : lo;
+  return {lo, hi, src - lo};
+}
+
+Image resize_bilinear(const Image& image, int width, int height) {
+  check_image("resize_bilinear", image);
+  if (width < 1 || height < 1 ||
+      static_cast<std::size_t>(width) * static_cast<std::size_t>(height) > kMaxImagePixels)
+    throw std::invalid_argument("resize_bilinear: target size " + std::to_string(width) + "x" +
+                                std::to_string(height) + " must be at least 1x1 and at most " +
+                                std::to_string(kMaxImagePixels) + " pixels");
+  Image out;
+  out.width = width;
+  out.height = height;
+  out.channels = image.channels;
+  out.pixels.resize(static_cast<std::size_t>(width) * height * image.channels);
+  for (int y = 0; y < height; ++y) {
+    const Sample sy = sample_position(y, image.height, height);
+    for (int x = 0; x < width; ++x) {
+      const Sample sx = sample_position(x, image.width, width);
+      for (int c = 0; c < image.channels; ++c) {
+        const double top = (1 - sx.t) * image.at(sy.lo, sx.lo, c) + sx.t * image.at(sy.lo, sx.hi, c);
+        const double bottom = (1 - sx.t) * image.at(sy.hi, sx.lo, c) + sx.t * image.at(sy.hi, sx.hi, c);
+        out.at(y, x, c) = to_byte((1 - sy.t) * top + sy.t * bottom);
+      }
+    }
+  }
+  return out;
+}
+
+Image tensor_to_image(const Tensor& t) {
+  const Shape& s = t.shape();
+  const bool chw = s.size() == 3, batch_of_one = s.size() == 4 && s[0] == 1;
+  const std::size_t off = batch_of_one ? 1 : 0;
+  if (!(chw || batch_of_one) || (s[off] != 1 && s[off] != 3) || s[off + 1] < 1 || s[off + 2] < 1)
+    throw ShapeError("tensor_to_image: need a (C, H, W) or (1, C, H, W) tensor with C = 1 or 3, got " +
+                     shape_string(s));
+  Image image;
+  image.channels = s[off];
+  image.height = s[off + 1];
+  image.width = s[off + 2];
+  image.pixels.resize(t.size());
+  for (int c = 0; c < image.channels; ++c)
+    for (int y = 0; y < image.height; ++y)
+      for (int x = 0; x < image.width; ++x) {
+        const double v = t[(static_cast<std::size_t>(c) * image.height + y) * image.width + x];
+        image.at(y, x, c) = to_byte(255.0 * v);
+      }
+  return image;
+}
+
+Tensor image_to_tensor(const Image& image) {
+  check_image("image_to_tensor", image);
+  Tensor t({image.channels, image.height, image.width});
+  for (int c = 0; c < image.channels; ++c)
+    for (int y = 0; y < image.height; ++y)
+      for (int x = 0; x < image.width; ++x)
+        t[(static_cast<std::size_t>(c) * image.height + y) * image.width + x] =
+            static_cast<Scalar>(image.at(y, x, c)) / Scalar(255);
+  return t;
+}
+
+// ---- .npy ----------------------------------------------------------------------
+
+// Python's spelling of a shape tuple: "()", "(5,)", "(2, 3)".
+static std::string python_tuple(const Shape& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+// Scalar → float32 bits. Finite doubles beyond float's range become ±inf
+// explicitly (a plain conversion of such values is undefined behaviour).
+static std::uint32_t float32_bits(Scalar v) {
+  float f;
+  if (std::isfinite(v) && std::fabs(static_cast<double>(v)) > FLT_MAX)
+    f = v > 0 ? HUGE_VALF : -HUGE_VALF;
+  else
+    f = static_cast<float>(v);
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return bits;
+}
+
+std::string npy_bytes(const Tensor& t) {
+  if (t.size() != numel(t.shape()))
+    throw ShapeError("save_npy: tensor of shape " + shape_string(t.shape()) + " holds " +
+                     std::to_string(t.size()) + " values (an empty default tensor cannot be saved)");
+  // Layout: magic, version 1.0, header length (uint16 LE), then a Python dict
+  // literal padded with spaces and ended by '\n' so that the data starts at a
+  // multiple of 64 bytes (NumPy's alignment rule).
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + python_tuple(t.shape()) + ", }";
+  const std::size_t prefix = 10;  // magic (6) + version (2) + length (2)
+  const std::size_t total = (prefix + dict.size() + 1 + 63) / 64 * 64;
+  dict.append(total - prefix - dict.size() - 1, ' ');
+  dict += '\n';
+  if (dict.size() > 65535)
+    throw ShapeError("save_npy: shape " + shape_string(t.shape()) + " is too long for an .npy 1.0 header");
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(dict.size() & 0xFF);
+  out += static_cast<char>(dict.size() >> 8);
+  out += dict;
+  out.reserve(out.size() + 4 * t.size());
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const std::uint32_t bits = float32_bits(t[i]);
+    for (int b = 0; b < 4; ++b) out += static_cast<char>((bits >> (8 * b)) & 0xFF);  // little-endian
+  }
+  return out;
+}
+
+void save_npy(const std::string& path, const Tensor& t) { write_file_atomically(path, npy_bytes(t)); }
+
+// ---- gzip --------------------------------------------------------------------
+
+// The CRC table, built at compile time: entry n is the CRC of the byte n.
+static constexpr std::array<std::uint32_t, 256> make_crc_table() {
+  std::array<std::uint32_t, 256> table{};
+  for (std::uint32_t n = 0; n < 256; ++n) {
+    std::uint32_t c = n;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[n] = c;
+  }
+  return table;
+}
+static constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
+
+std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t crc) {
+  crc = ~crc;
+  for (std::size_t i = 0; i < size; ++i) crc = kCrcTable[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+bool is_gzip(const std::vector<std::uint8_t>& bytes) {
+  return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+// gzip stores multi-byte numbers little-endian.
+static std::uint32_t read_le32(const std::uint8_t* p) {
+  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+}
+
+// RFC 1952 header flags.
+enum : std::uint8_t { kFText = 1, kFHcrc = 2, kFExtra = 4, kFName = 8, kFComment = 16 };
+
+// Walks the header of `file` and returns the offset of the deflate data.
+// `end` is where the 8-byte trailer starts; the header must end before it.
+static std::size_t gzip_data_offset(const std::vector<std::uint8_t>& file, std::size_t end, const std::string& name) {
+  const auto fail = [&name](const std::string& what) { return FormatError("gunzip: '" + name + "' " + what); };
+  if (file[2] != 8) throw fail("uses compression method " + std::to_string(file[2]) + "; only 8 (deflate) exists");
+  const std::uint8_t flags = file[3];
+  if (flags & 0xE0) throw fail("has reserved header flags set; the file is corrupt or not gzip");
+  std::size_t pos = 10;  // magic, method, flags, mtime (4), extra flags, OS
+  const auto truncated = [&] { return fail("is truncated inside its header"); };
+  if (flags & kFExtra) {
+    if (pos + 2 > end) throw truncated();
+    pos += 2 + (std::size_t(file[pos]) | std::size_t(file[pos + 1]) << 8);
+  }
+  for (std::uint8_t field : {kFName, kFComment}) {
+    if (!(flags & field)) continue;
+    while (pos < end && file[pos] != 0) ++pos;  // zero-terminated string
+    if (pos >= end) throw truncated();
+    ++pos;
+  }
+  if (flags & kFHcrc) {
+    if (pos + 2 > end) throw truncated();
+    const std::uint32_t expected = std::uint32_t(file[pos]) | std::uint32_t(file[pos + 1]) << 8;
+    if ((crc32(file.data(), pos) & 0xFFFF) != expected) throw fail("has a wrong header CRC; the file is corrupt");
+    pos += 2;
+  }
+  if (pos > end) throw truncated();
+  return pos;
+}
+
+std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& file, const std::string& name) {
+  const auto fail = [&name](const std::string& what) { return FormatError("gunzip: '" + name + "' " + what); };
+  if (!is_gzip(file)) throw fail("is not a gzip file (it does not start with the bytes 1f 8b)");
+  if (file.size() < 18) throw fail("is truncated: " + std::to_string(file.size()) + " bytes, a gzip file has at least 18");
+  const std::size_t trailer = file.size() - 8;
+  const std::size_t start = gzip_data_offset(file, trailer, name);
+  const std::uint32_t expected_crc = read_le32(&file[trailer]);
+  const std::uint32_t expected_size = read_le32(&file[trailer + 4]);  // size mod 2^32
+  const std::size_t compressed = trailer - start;
+  // Deflate cannot expand data more than 1032:1, so a larger claim means a
+  // corrupt trailer: refuse before allocating what it asks for.
+  if (expected_size > INT_MAX || compressed > INT_MAX - 8)
+    throw fail("is too large (over 2 GiB) for this reader");
+  if (expected_size > 1032.0 * compressed + 1032)
+    throw fail("claims " + std::to_string(expected_size) + " bytes uncompressed from only " +
+               std::to_string(compressed) + " compressed bytes; the file is corrupt or truncated");
+  std::vector<std::uint8_t> out(expected_size);
+  char empty = 0;  // stb needs a valid pointer even for an empty result
+  char* target = out.empty() ? &empty : reinterpret_cast<char*>(out.data());
+  // The input handed to stb includes the 8 trailer bytes: stb's decoder
+  // refuses to decode a Huffman code when fewer than 16 bits are left before
+  // the end of its input (it expects a checksum after the data, as in PNG),
+  // even if the code is shorter. It stops at the final block by itself.
+  const int produced = stbi_zlib_decode_noheader_buffer(target, static_cast<int>(expected_size),
+                                                        reinterpret_cast<const char*>(&file[start]),
+                                                        static_cast<int>(compressed + 8));
+  if (produced < 0) {
+    const std::string reason = stb_reason();
+    if (reason == "output buffer limit")  // stb's words for "more data than the buffer"
+      throw fail("inflates to more than the " + std::to_string(expected_size) +
+                 " bytes its trailer says; the file is corrupt");
+    throw fail("has corrupt or truncated compressed data (" + reason + ")");
+  }
+  if (static_cast<std::uint32_t>(produced) != expected_size)
+    throw fail("inflates to " + std::to_string(produced) + " bytes, but its trailer says " +
+               std::to_string(expected_size) + "; the file is corrupt or truncated");
+  if (crc32(out.data(), out.size()) != expected_crc)
+    throw fail("fails its CRC-32 check; the file is corrupt (download or copy it again)");
+  return out;
+}
+
+}  // namespace gcam

@@ -1,0 +1,138 @@
+#include "gcam/train.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "gcam/error.hpp"
+#include "gcam/ops.hpp"
+#include "gcam/rng.hpp"
+
+namespace gcam {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int count_correct(const Tensor& logits, const std::vector<int>& labels, std::vector<int>* confusion = nullptr) {
+  const int K = logits.dim(1);
+  int correct = 0;
+  for (int n = 0; n < logits.dim(0); ++n) {
+    const Scalar* row = logits.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(K);
+    const int predicted = static_cast<int>(std::max_element(row, row + K) - row);
+    const int truth = labels[static_cast<std::size_t>(n)];
+    correct += predicted == truth;
+    if (confusion) (*confusion)[static_cast<std::size_t>(truth * K + predicted)] += 1;
+  }
+  return correct;
+}
+
+// The sample indices of batch b of an epoch's order.
+std::vector<std::size_t> batch_indices(const std::vector<std::size_t>& order, std::size_t b, std::size_t batch) {
+  const std::size_t begin = b * batch, end = std::min(order.size(), begin + batch);
+  return {order.begin() + static_cast<std::ptrdiff_t>(begin), order.begin() + static_cast<std::ptrdiff_t>(end)};
+}
+
+void shuffle(std::vector<std::size_t>& order, Rng& rng) {
+  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);  // Fisher–Yates
+}
+
+}  // namespace
+
+double train_step(Model& model, Optimizer& optimizer, const Tensor& images, const std::vector<int>& labels,
+                  Kernels kernels, ThreadPool* pool, int* correct) {
+  Tape tape(kernels, pool);
+  const ForwardPass pass = model.forward(tape, images);
+  const Var loss = softmax_cross_entropy(tape, pass.logits, labels);
+  const double value = tape.value(loss)[0];
+  if (!std::isfinite(value)) throw NumericError("loss is " + std::to_string(value));
+  if (correct) *correct = count_correct(tape.value(pass.logits), labels);
+  const Gradients grads = tape.backward(loss);
+  std::vector<const Tensor*> gradient_list;
+  for (Var v : pass.parameter_vars) gradient_list.push_back(&grads.of(v));
+  optimizer.step(model.parameters(), gradient_list);
+  return value;
+}
+
+std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dataset* test_set,
+                               const TrainOptions& options, const TrainCallbacks& callbacks) {
+  if (options.epochs < 1 || options.batch < 1)
+    throw std::invalid_argument("train: epochs and batch must be >= 1");
+  const std::size_t samples = options.limit ? std::min(options.limit, train_set.size()) : train_set.size();
+  if (samples == 0) throw std::invalid_argument("train: the training set is empty");
+  const std::size_t batch = static_cast<std::size_t>(options.batch);
+  const std::size_t batches = (samples + batch - 1) / batch;
+  Optimizer optimizer(options.optimizer);
+  Rng rng(options.seed);
+  std::vector<std::size_t> order(samples);
+  std::vector<EpochReport> reports;
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    std::iota(order.begin(), order.end(), 0);
+    shuffle(order, rng);
+    const auto start = Clock::now();
+    double loss_sum = 0;
+    std::size_t seen = 0, correct_sum = 0;
+    for (std::size_t b = 0; b < batches; ++b) {
+      const std::vector<std::size_t> idx = batch_indices(order, b, batch);
+      int correct = 0;
+      double loss;
+      try {
+        loss = train_step(model, optimizer, train_set.images(idx), train_set.labels_of(idx), options.kernels,
+                          options.pool, &correct);
+      } catch (const NumericError& e) {
+        throw NumericError("training stopped at epoch " + std::to_string(epoch) + ", step " + std::to_string(b + 1) +
+                           " of " + std::to_string(batches) + ": " + e.what() +
+                           ". Try a smaller learning rate (--lr).");
+      }
+      loss_sum += loss * double(idx.size());
+      correct_sum += static_cast<std::size_t>(correct);
+      seen += idx.size();
+      if (callbacks.on_batch) {
+        const double elapsed = seconds_since(start);
+        const double rate = double(seen) / std::max(elapsed, 1e-9);
+        callbacks.on_batch({epoch, options.epochs, int(b + 1), int(batches), loss_sum / double(seen),
+                            double(correct_sum) / double(seen), rate, double(samples - seen) / rate});
+      }
+    }
+    EpochReport report;
+    report.epoch = epoch;
+    report.train_loss = loss_sum / double(seen);
+    report.train_accuracy = double(correct_sum) / double(seen);
+    report.seconds = seconds_since(start);
+    report.images_per_second = double(seen) / std::max(report.seconds, 1e-9);
+    if (test_set) report.test = evaluate(model, *test_set, 256, options.kernels, options.pool);
+    reports.push_back(report);
+    if (callbacks.on_epoch) callbacks.on_epoch(report);
+  }
+  return reports;
+}
+
+Evaluation evaluate(Model& model, const Dataset& data, int batch, Kernels kernels, ThreadPool* pool) {
+  Evaluation ev;
+  ev.classes = model.classes();
+  ev.confusion.assign(static_cast<std::size_t>(ev.classes * ev.classes), 0);
+  std::vector<std::size_t> order(data.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::size_t correct = 0;
+  double loss_sum = 0;
+  const std::size_t step = static_cast<std::size_t>(std::max(batch, 1));
+  for (std::size_t b = 0; b * step < order.size(); ++b) {
+    const std::vector<std::size_t> idx = batch_indices(order, b, step);
+    const std::vector<int> labels = data.labels_of(idx);
+    Tape tape(kernels, pool);
+    const ForwardPass pass = model.forward(tape, data.images(idx));
+    loss_sum += double(tape.value(softmax_cross_entropy(tape, pass.logits, labels))[0]) * double(idx.size());
+    correct += static_cast<std::size_t>(count_correct(tape.value(pass.logits), labels, &ev.confusion));
+  }
+  if (!order.empty()) {
+    ev.accuracy = double(correct) / double(order.size());
+    ev.loss = loss_sum / double(order.size());
+  }
+  return ev;
+}
+
+}  // namespace gcam

@@ -1,0 +1,290 @@
+// The fast kernels (gemm.hpp, fast_kernels.hpp) against the reference ones.
+//
+// Agreement is measured as
+//   relative_error(got, ref) = max_e |got[e] − ref[e]| / max(1, max_e |ref[e]|)
+// i.e. an absolute error for results of size ≤ 1 and a relative one for
+// larger results, and must be ≤ 1e-5 in float32 and ≤ 1e-12 in float64.
+// The fast kernels group their sums differently (blocks of K, im2col), so
+// they are not bit-identical to the reference — but they must be
+// bit-identical to THEMSELVES for any thread count, which is tested too.
+//
+// Tagged [float]: these also run in the float32 build (make test).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "gcam/fast_kernels.hpp"
+#include "gcam/gemm.hpp"
+#include "gcam/kernels.hpp"
+#include "gcam/thread_pool.hpp"
+#include "helpers.hpp"
+
+using namespace gcam;
+using namespace gcam_test;
+
+namespace {
+
+constexpr double kTolerance = sizeof(Scalar) == 4 ? 1e-5 : 1e-12;
+
+double relative_error(const Scalar* got, const Scalar* ref, std::size_t n) {
+  double diff = 0, scale = 1;
+  for (std::size_t e = 0; e < n; ++e) {
+    diff = std::max(diff, std::abs(double(got[e]) - double(ref[e])));
+    scale = std::max(scale, std::abs(double(ref[e])));
+  }
+  return diff / scale;
+}
+
+double relative_error(const Tensor& got, const Tensor& ref) {
+  REQUIRE(got.shape() == ref.shape());
+  return relative_error(got.data(), ref.data(), got.size());
+}
+
+bool bit_identical(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(Scalar)) == 0;
+}
+
+const char* trans_name(Trans t) { return t == Trans::No ? "N" : "T"; }
+
+// The pools every agreement test runs with: none (single-threaded) and 2 threads.
+struct Pools {
+  ThreadPool two{2};
+  std::vector<ThreadPool*> all() { return {nullptr, &two}; }
+};
+
+std::string pool_name(const ThreadPool* pool) { return pool ? std::to_string(pool->threads()) + " threads" : "no pool"; }
+
+}  // namespace
+
+// ---- gemm ----------------------------------------------------------------------------
+
+TEST_CASE("fast gemm agrees with the reference gemm", "[fast][float][gemm]") {
+  struct Size { int M, N, K; };
+  const Size sizes[] = {{1, 1, 1}, {7, 13, 5}, {65, 33, 129}, {200, 300, 150}, {3, 70, 300}, {40, 1, 17}};
+  Pools pools;
+  std::uint64_t seed = 100;
+  for (const Size& s : sizes)
+    for (Trans ta : {Trans::No, Trans::Yes})
+      for (Trans tb : {Trans::No, Trans::Yes})
+        for (Update update : {Update::Overwrite, Update::Add}) {
+          // Stored shapes, with leading dimensions a little larger than the
+          // rows (sub-matrices of bigger arrays) to test lda/ldb/ldc.
+          const int a_rows = ta == Trans::No ? s.M : s.K, a_cols = ta == Trans::No ? s.K : s.M;
+          const int b_rows = tb == Trans::No ? s.K : s.N, b_cols = tb == Trans::No ? s.N : s.K;
+          const int lda = a_cols + 3, ldb = b_cols + 1, ldc = s.N + 2;
+          const Tensor A = random_tensor({a_rows, lda}, ++seed);
+          const Tensor B = random_tensor({b_rows, ldb}, ++seed);
+          // Overwrite must not read C: start from NaN.
+          const Tensor C0 = update == Update::Add ? random_tensor({s.M, ldc}, ++seed)
+                                                  : Tensor({s.M, ldc}, std::numeric_limits<Scalar>::quiet_NaN());
+          Tensor ref = C0;
+          gemm_reference(ta, tb, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, ref.data(), ldc, update);
+          Tensor first;
+          for (ThreadPool* pool : pools.all()) {
+            Tensor C = C0;
+            gemm(ta, tb, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, C.data(), ldc, update, pool);
+            INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " op " << trans_name(ta) << trans_name(tb)
+                      << (update == Update::Add ? " +=" : " =") << ", " << pool_name(pool));
+            // Compare only the M×N part; the padding columns must be untouched.
+            double err = 0;
+            for (int i = 0; i < s.M; ++i)
+              err = std::max(err, relative_error(C.data() + std::size_t(i) * ldc, ref.data() + std::size_t(i) * ldc,
+                                                 std::size_t(s.N)));
+            CHECK(err <= kTolerance);
+            bool padding_untouched = true;
+            for (int i = 0; i < s.M; ++i)
+              for (int j = s.N; j < ldc; ++j)
+                padding_untouched &= std::memcmp(&C.at(i, j), C0.data() + std::size_t(i) * ldc + j, sizeof(Scalar)) == 0;
+            CHECK(padding_untouched);
+            if (first.empty())
+              first = C;
+            else
+              CHECK(bit_identical(C, first));  // same bits with and without threads
+          }
+        }
+}
+
+TEST_CASE("fast gemm handles empty sizes", "[fast][float][gemm]") {
+  // K = 0: the product is the zero matrix; Overwrite writes zeros, Add keeps C.
+  Tensor C({2, 3}, 5);
+  gemm(Trans::No, Trans::No, 2, 3, 0, nullptr, 1, nullptr, 3, C.data(), 3, Update::Add);
+  CHECK(C.values() == std::vector<Scalar>(6, 5));
+  gemm(Trans::No, Trans::No, 2, 3, 0, nullptr, 1, nullptr, 3, C.data(), 3, Update::Overwrite);
+  CHECK(C.values() == std::vector<Scalar>(6, 0));
+  // M = 0 or N = 0: nothing to compute, nothing touched.
+  gemm(Trans::No, Trans::No, 0, 3, 4, nullptr, 4, nullptr, 3, nullptr, 3, Update::Overwrite);
+  gemm(Trans::No, Trans::No, 2, 0, 4, nullptr, 4, nullptr, 1, nullptr, 1, Update::Overwrite);
+}
+
+// ---- im2col / col2im ---------------------------------------------------------------------
+
+TEST_CASE("im2col lowers a padded image to columns, col2im is its adjoint", "[fast][float][conv2d]") {
+  // x = 1×1×2×2 [[1,2],[3,4]], 2×2 kernel, padding 1, stride 1 → 3×3 outputs.
+  // Row (p,q) of cols lists x[i+p−1][j+q−1] for the 9 outputs (i,j).
+  Tensor x({1, 1, 2, 2}, {1, 2, 3, 4});
+  std::vector<Scalar> cols(4 * 9, -1);
+  fast::im2col(x, 0, 1, 2, 2, 1, 1, cols.data(), nullptr);
+  const std::vector<Scalar> expected = {0, 0, 0, 0, 1, 2, 0, 3, 4,   // p=0 q=0
+                                        0, 0, 0, 1, 2, 0, 3, 4, 0,   // p=0 q=1
+                                        0, 1, 2, 0, 3, 4, 0, 0, 0,   // p=1 q=0
+                                        1, 2, 0, 3, 4, 0, 0, 0, 0};  // p=1 q=1
+  CHECK(cols == expected);
+
+  // Adjoint: <im2col(x), Z> = <x, col2im(Z)> for random x and Z, on shapes
+  // with stride 2 and padding 2 (images 1..2 of a batch of 3).
+  const Tensor xs = random_tensor({3, 2, 7, 6}, 11);
+  const int kh = 3, kw = 2, stride = 2, padding = 2;
+  const int oh = conv_output_size(7, kh, stride, padding), ow = conv_output_size(6, kw, stride, padding);
+  const std::size_t n = std::size_t(2 * kh * kw) * 2 * oh * ow;
+  std::vector<Scalar> lowered(n);
+  const Tensor Z = random_tensor({int(n)}, 12);
+  fast::im2col(xs, 1, 2, kh, kw, stride, padding, lowered.data(), nullptr);
+  Tensor back(xs.shape());
+  fast::col2im(Z.data(), 1, 2, kh, kw, stride, padding, back, nullptr);
+  double left = 0, right = 0;
+  for (std::size_t e = 0; e < n; ++e) left += double(lowered[e]) * double(Z[e]);
+  for (std::size_t e = 0; e < xs.size(); ++e) right += double(xs[e]) * double(back[e]);
+  CHECK(std::abs(left - right) <= kTolerance * std::max(1.0, std::abs(left)));
+  for (int c = 0; c < 2; ++c)  // image 0 is outside [1, 3): untouched
+    for (int i = 0; i < 7; ++i)
+      for (int j = 0; j < 6; ++j) CHECK(back.at(0, c, i, j) == 0);
+}
+
+// ---- conv2d ------------------------------------------------------------------------------
+
+namespace {
+
+struct ConvCase {
+  Shape x, w;
+  int stride, padding;
+};
+
+const ConvCase kConvCases[] = {
+    {{2, 3, 7, 6}, {4, 3, 3, 3}, 1, 1},     // odd sizes
+    {{1, 1, 5, 5}, {1, 1, 1, 1}, 1, 0},     // batch 1, 1×1 kernel
+    {{1, 3, 6, 6}, {2, 3, 1, 1}, 2, 0},     // 1×1 kernel, stride 2
+    {{3, 2, 9, 8}, {5, 2, 5, 5}, 2, 2},     // 5×5 kernel, stride 2, padding 2
+    {{2, 4, 8, 8}, {8, 4, 3, 3}, 2, 0},     // stride 2, no padding
+    {{1, 3, 11, 13}, {7, 3, 3, 5}, 1, 2},   // non-square kernel
+    {{2, 2, 3, 3}, {3, 2, 5, 5}, 1, 2},     // kernel larger than the image
+    {{4, 16, 16, 16}, {32, 16, 3, 3}, 1, 1},  // big enough for threads and blocking
+    {{10, 8, 48, 48}, {4, 8, 3, 3}, 1, 1},  // several chunks of images
+};
+
+std::string conv_name(const ConvCase& c) {
+  return "x " + shape_string(c.x) + " w " + shape_string(c.w) + " stride " + std::to_string(c.stride) +
+         " padding " + std::to_string(c.padding);
+}
+
+struct ConvGrads {
+  Tensor dx, dw, db;
+};
+
+// Backward starting from nonzero gradients, to test the += contract.
+ConvGrads initial_grads(const ConvCase& c) {
+  return {random_tensor(c.x, 31), random_tensor(c.w, 32), random_tensor({c.w[0]}, 33)};
+}
+
+}  // namespace
+
+TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][float][conv2d]") {
+  Pools pools;
+  for (const ConvCase& c : kConvCases) {
+    const Tensor x = random_tensor(c.x, 1), w = random_tensor(c.w, 2), b = random_tensor({c.w[0]}, 3);
+    const Tensor y_ref = conv2d_forward(x, w, b, c.stride, c.padding);
+    const Tensor dy = random_tensor(y_ref.shape(), 4);
+    ConvGrads ref = initial_grads(c);
+    conv2d_backward(x, w, dy, c.stride, c.padding, ref.dx, ref.dw, ref.db);
+    Tensor first_y;
+    ConvGrads first;
+    for (ThreadPool* pool : pools.all()) {
+      INFO(conv_name(c) << ", " << pool_name(pool));
+      const Tensor y = fast::conv2d_forward(x, w, b, c.stride, c.padding, pool);
+      CHECK(relative_error(y, y_ref) <= kTolerance);
+      ConvGrads g = initial_grads(c);
+      fast::conv2d_backward(x, w, dy, c.stride, c.padding, g.dx, g.dw, g.db, pool);
+      CHECK(relative_error(g.dx, ref.dx) <= kTolerance);
+      CHECK(relative_error(g.dw, ref.dw) <= kTolerance);
+      CHECK(relative_error(g.db, ref.db) <= kTolerance);
+      if (!pool) {
+        first_y = y;
+        first = g;
+      } else {  // threads change nothing
+        CHECK(bit_identical(y, first_y));
+        CHECK(bit_identical(g.dx, first.dx));
+        CHECK(bit_identical(g.dw, first.dw));
+        CHECK(bit_identical(g.db, first.db));
+      }
+    }
+  }
+}
+
+// ---- linear ------------------------------------------------------------------------------
+
+TEST_CASE("fast linear forward and backward agree with the reference", "[fast][float][linear]") {
+  struct Case { int N, In, Out; };
+  const Case cases[] = {{1, 1, 1}, {5, 7, 3}, {1, 20, 10}, {33, 65, 17}, {64, 300, 10}, {2, 513, 129}, {100, 64, 64}};
+  Pools pools;
+  for (const Case& c : cases) {
+    const Tensor x = random_tensor({c.N, c.In}, 1), w = random_tensor({c.Out, c.In}, 2);
+    const Tensor b = random_tensor({c.Out}, 3), dy = random_tensor({c.N, c.Out}, 4);
+    const Tensor y_ref = linear_forward(x, w, b);
+    Tensor dx_ref = random_tensor(x.shape(), 5), dw_ref = random_tensor(w.shape(), 6), db_ref = random_tensor({c.Out}, 7);
+    const Tensor dx0 = dx_ref, dw0 = dw_ref, db0 = db_ref;
+    linear_backward(x, w, dy, dx_ref, dw_ref, db_ref);
+    Tensor first[4];
+    for (ThreadPool* pool : pools.all()) {
+      INFO("N=" << c.N << " In=" << c.In << " Out=" << c.Out << ", " << pool_name(pool));
+      const Tensor y = fast::linear_forward(x, w, b, pool);
+      CHECK(relative_error(y, y_ref) <= kTolerance);
+      Tensor dx = dx0, dw = dw0, db = db0;
+      fast::linear_backward(x, w, dy, dx, dw, db, pool);
+      CHECK(relative_error(dx, dx_ref) <= kTolerance);
+      CHECK(relative_error(dw, dw_ref) <= kTolerance);
+      CHECK(relative_error(db, db_ref) <= kTolerance);
+      const Tensor results[4] = {y, dx, dw, db};
+      for (int r = 0; r < 4; ++r) {
+        if (!pool)
+          first[r] = results[r];
+        else
+          CHECK(bit_identical(results[r], first[r]));
+      }
+    }
+  }
+}
+
+// ---- determinism -------------------------------------------------------------------------
+
+TEST_CASE("fast kernels are bit-identical across runs and thread counts", "[fast][float][determinism]") {
+  const ConvCase c{{4, 16, 16, 16}, {32, 16, 3, 3}, 1, 1};
+  const Tensor x = random_tensor(c.x, 1), w = random_tensor(c.w, 2), b = random_tensor({c.w[0]}, 3);
+  const Tensor dy = random_tensor({4, 32, 16, 16}, 4);
+  struct Result {
+    Tensor y, dx, dw, db, gemm_c;
+  };
+  const int M = 150, N = 200, K = 300;
+  const Tensor A = random_tensor({K, M}, 5), B = random_tensor({N, K}, 6);
+  auto run = [&](ThreadPool* pool) {
+    Result r;
+    r.y = fast::conv2d_forward(x, w, b, c.stride, c.padding, pool);
+    ConvGrads g = initial_grads(c);
+    fast::conv2d_backward(x, w, dy, c.stride, c.padding, g.dx, g.dw, g.db, pool);
+    r.dx = g.dx;
+    r.dw = g.dw;
+    r.db = g.db;
+    r.gemm_c = Tensor({M, N});
+    gemm(Trans::Yes, Trans::Yes, M, N, K, A.data(), M, B.data(), K, r.gemm_c.data(), N, Update::Overwrite, pool);
+    return r;
+  };
+  auto same = [](const Result& a, const Result& b) {
+    return bit_identical(a.y, b.y) && bit_identical(a.dx, b.dx) && bit_identical(a.dw, b.dw) &&
+           bit_identical(a.db, b.db) && bit_identical(a.gemm_c, b.gemm_c);
+  };
+  ThreadPool one(1), two(2), three(3);
+  const Result base = run(&two);
+  CHECK(same(run(&two), base));     // same pool, same inputs, twice
+  CHECK(same(run(&one), base));     // 1 thread vs 2
+  CHECK(same(run(&three), base));   // 3 threads (uneven split) vs 2
+  CHECK(same(run(nullptr), base));  // no pool vs 2
+}

@@ -1,0 +1,176 @@
+// Grad-CAM: each step by hand, the gradient of A against finite differences,
+// Grad-CAM = CAM / Z on gap-cnn, and a walk that stops at A.
+#include "gcam/error.hpp"
+#include "gcam/gradcam.hpp"
+#include "helpers.hpp"
+
+using namespace gcam;
+using namespace gcam_test;
+
+TEST_CASE("eq. (8): channel weights are the spatial mean of the gradients", "[gradcam]") {
+  // One image, two channels of 2×2 gradients.
+  Tensor g({1, 2, 2, 2}, {1, 2, 3, 4, -1, -1, 1, 5});
+  const Tensor alpha = channel_weights(g);
+  CHECK(alpha.shape() == Shape{1, 2});
+  CHECK(alpha[0] == Approx(10.0 / 4));
+  CHECK(alpha[1] == Approx(4.0 / 4));
+}
+
+TEST_CASE("step 3: weighted combination and ReLU by hand", "[gradcam]") {
+  Tensor alpha({1, 2}, {2, -1});
+  Tensor A({1, 2, 1, 3}, {1, 2, 3, 4, 1, 0});
+  const Tensor sum = weighted_combination(alpha, A);
+  CHECK(sum.values() == std::vector<Scalar>{2 - 4, 4 - 1, 6 - 0});
+  CHECK(relu_map(sum).values() == std::vector<Scalar>{0, 3, 6});
+  CHECK_THROWS_AS(weighted_combination(Tensor({1, 3}), A), ShapeError);
+}
+
+TEST_CASE("step 4: bilinear upsampling uses half-pixel centres (align_corners=False)", "[gradcam]") {
+  Tensor m({1, 1, 2, 2}, {0, 1, 2, 3});
+  const Tensor up = upsample_bilinear(m, 4, 4);
+  // The values PyTorch's interpolate(scale_factor=2, mode="bilinear", align_corners=False) gives.
+  const std::vector<Scalar> expected = {0,   0.25, 0.75, 1,   0.5, 0.75, 1.25, 1.5,
+                                        1.5, 1.75, 2.25, 2.5, 2,   2.25, 2.75, 3};
+  REQUIRE(up.size() == expected.size());
+  for (std::size_t e = 0; e < expected.size(); ++e) CHECK(up[e] == Approx(expected[e]));
+  // Same size is the identity; a 1×1 map becomes constant.
+  CHECK(upsample_bilinear(m, 2, 2).values() == m.values());
+  const Tensor flat = upsample_bilinear(Tensor({1, 1, 1, 1}, {7}), 3, 5);
+  for (Scalar v : flat.values()) CHECK(v == 7);
+}
+
+TEST_CASE("step 4: normalization to [0,1]; a constant map becomes zeros, not NaN", "[gradcam]") {
+  Tensor maps({2, 1, 1, 3}, {1, 3, 2, 0, 0, 0});
+  std::vector<bool> constant;
+  const Tensor n = normalize_to_unit(maps, &constant);
+  CHECK(n.values() == std::vector<Scalar>{0, 1, 0.5, 0, 0, 0});
+  CHECK(constant == std::vector<bool>{false, true});
+}
+
+TEST_CASE("the gradient Grad-CAM reads for A equals finite differences through the layers above A", "[gradcam]") {
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 11);
+  const Tensor image = random_tensor({1, 1, 32, 32}, 12, 0, 1);
+  for (const char* layer : {"conv3", "relu3"}) {
+    GradCamOptions options;
+    options.layer = layer;
+    options.classes = {2};
+    options.kernels = Kernels::Reference;
+    const GradCamResult r = grad_cam(model, image, options);
+    const int k = model.layer_index(layer);
+    Tensor a = r.activations;
+    double worst = 0;
+    std::size_t checked = 0;
+    for (std::size_t e = 0; e < a.size(); ++e) {
+      // relu3 feeds a max-pool: where A = 0, ties of zeros make y^c not
+      // differentiable in A (left and right derivatives differ), so skip those.
+      if (std::string(layer) == "relu3" && a[e] == 0) continue;
+      auto y_of = [&](double t) {
+        const Scalar keep = a[e];
+        a[e] = Scalar(t);
+        Tape rest;
+        ForwardPass upper;
+        const Var logits = model.forward_layers(rest, rest.input(a), k + 1, model.layer_count(), upper);
+        a[e] = keep;
+        return double(rest.value(logits).at(0, 2));
+      };
+      // The layers above A are piecewise linear, so a larger step adds no
+      // truncation error and keeps rounding noise low for small gradients.
+      worst = std::max(worst, relative_error(r.gradients[e], central_difference(y_of, a[e], 1e-5), 1e-7));
+      ++checked;
+    }
+    INFO("layer " << layer << ": " << checked << " coordinates checked");
+    CHECK(checked > a.size() / 4);
+    CHECK(worst <= 1e-6);
+  }
+}
+
+TEST_CASE("on gap-cnn Z·alpha equals the dense weights and Grad-CAM equals CAM / Z", "[gradcam][cam]") {
+  Model model = make_model("gap-cnn", {1, 32, 32}, 4, 21);
+  const Tensor images = random_tensor({3, 1, 32, 32}, 22, 0, 1);
+  const std::vector<int> classes = {0, 3, 1};
+  GradCamOptions options;
+  options.layer = "relu3";  // the input of the global average pooling
+  options.classes = classes;
+  options.kernels = Kernels::Reference;
+  const GradCamResult r = grad_cam(model, images, options);
+  const Tensor& w = dynamic_cast<Dense&>(model.layer(model.layer_index("fc"))).weight.value;
+  const double Z = r.activations.dim(2) * r.activations.dim(3);
+  for (int n = 0; n < 3; ++n)
+    for (int k = 0; k < r.weights.dim(1); ++k)
+      CHECK(std::fabs(Z * r.weights.at(n, k) - w.at(classes[std::size_t(n)], k)) <= 1e-12);
+  const Tensor cam = class_activation_map(model, images, classes);
+  REQUIRE(cam.shape() == r.weighted_sum.shape());
+  for (std::size_t e = 0; e < cam.size(); ++e) CHECK(std::fabs(r.weighted_sum[e] - cam[e] / Z) <= 1e-12);
+  // CAM refuses a model without global average pooling.
+  Model other = make_model("shapes-cnn", {1, 32, 32}, 4, 1);
+  CHECK_THROWS_WITH(class_activation_map(other, images, classes), Catch::Contains("global average pooling"));
+}
+
+TEST_CASE("the Grad-CAM backward walk computes nothing below A", "[gradcam]") {
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 31);
+  const Tensor image = random_tensor({2, 1, 32, 32}, 32, 0, 1);
+  GradCamOptions options;
+  options.layer = "relu3";
+  options.kernels = Kernels::Reference;
+  const GradCamResult r = grad_cam(model, image, options);
+  // Above relu3: pool3, flatten, fc.weight, fc.bias, fc, select — six records.
+  CHECK(r.backward_steps == 6);
+  // A full walk would visit every record of the forward pass.
+  Tape tape;
+  const ForwardPass pass = model.forward(tape, image);
+  const Gradients full = tape.backward(select(tape, pass.logits, r.classes));
+  CHECK(full.rules_run() > 20);
+}
+
+TEST_CASE("grad_cam options: predicted class, counterfactual, probability score, batch", "[gradcam]") {
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 41);
+  const Tensor images = random_tensor({2, 1, 32, 32}, 42, 0, 1);
+  GradCamOptions options;
+  options.kernels = Kernels::Reference;
+  const GradCamResult r = grad_cam(model, images, options);
+  CHECK(r.layer == "relu3");
+  for (int n = 0; n < 2; ++n) {
+    const Scalar* row = r.logits.data() + 4 * n;
+    CHECK(r.classes[std::size_t(n)] == int(std::max_element(row, row + 4) - row));
+    CHECK(r.scores[std::size_t(n)] == row[r.classes[std::size_t(n)]]);
+  }
+  CHECK(r.heatmap.shape() == Shape{2, 1, 32, 32});
+  for (Scalar v : r.heatmap.values()) CHECK((v >= 0 && v <= 1));
+
+  GradCamOptions counter = options;
+  counter.counterfactual = true;
+  const GradCamResult c = grad_cam(model, images, counter);
+  for (std::size_t e = 0; e < c.weights.size(); ++e) CHECK(c.weights[e] == -r.weights[e]);
+
+  // A batch gives the same maps as one image at a time.
+  GradCamOptions single = options;
+  single.classes = {r.classes[1]};
+  Tensor second({1, 1, 32, 32});
+  std::copy(images.data() + 32 * 32, images.data() + 2 * 32 * 32, second.data());
+  const GradCamResult one = grad_cam(model, second, single);
+  for (std::size_t e = 0; e < one.map.size(); ++e) CHECK(one.map[e] == Approx(r.map[one.map.size() + e]));
+
+  GradCamOptions prob = options;
+  prob.score = ScoreKind::Probability;
+  const GradCamResult p = grad_cam(model, images, prob);
+  CHECK(p.scores[0] > 0);
+  CHECK(p.scores[0] < 1);
+}
+
+TEST_CASE("grad_cam rejects unknown layers and classes with the valid choices", "[gradcam][errors]") {
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 51);
+  const Tensor image = random_tensor({1, 1, 32, 32}, 52, 0, 1);
+  GradCamOptions options;
+  options.layer = "conv9";
+  CHECK_THROWS_WITH(grad_cam(model, image, options), Catch::Contains("unknown layer 'conv9'") &&
+                                                         Catch::Contains("conv1, relu1"));
+  options.layer = "fc";
+  CHECK_THROWS_WITH(grad_cam(model, image, options), Catch::Contains("not feature maps"));
+  options.layer = "";
+  options.classes = {7};
+  CHECK_THROWS_WITH(grad_cam(model, image, options), Catch::Contains("class 7 out of range"));
+  const std::vector<std::string> names = {"circle", "square"};
+  CHECK(class_index("square", names) == 1);
+  CHECK(class_index("0", names) == 0);
+  CHECK_THROWS_WITH(class_index("hexagon", names), Catch::Contains("0 circle, 1 square"));
+}
