@@ -53,7 +53,9 @@ struct Pools {
   std::vector<ThreadPool*> all() { return {nullptr, &two}; }
 };
 
-std::string pool_name(const ThreadPool* pool) { return pool ? std::to_string(pool->threads()) + " threads" : "no pool"; }
+std::string pool_name(const ThreadPool* pool) {
+  return pool ? std::to_string(pool->threads()) + " threads" : "no pool";
+}
 
 }  // namespace
 
@@ -93,9 +95,11 @@ TEST_CASE("fast gemm agrees with the reference gemm", "[fast][float][gemm]") {
                                                  std::size_t(s.N)));
             CHECK(err <= kTolerance);
             bool padding_untouched = true;
-            for (int i = 0; i < s.M; ++i)
-              for (int j = s.N; j < ldc; ++j)
-                padding_untouched &= std::memcmp(&C.at(i, j), C0.data() + std::size_t(i) * ldc + j, sizeof(Scalar)) == 0;
+            for (int i = 0; i < s.M; ++i) {
+              const std::size_t row = std::size_t(i) * ldc;
+              padding_untouched &= std::memcmp(C.data() + row + s.N, C0.data() + row + s.N,
+                                               std::size_t(ldc - s.N) * sizeof(Scalar)) == 0;
+            }
             CHECK(padding_untouched);
             if (first.empty())
               first = C;
@@ -230,7 +234,8 @@ TEST_CASE("fast linear forward and backward agree with the reference", "[fast][f
     const Tensor x = random_tensor({c.N, c.In}, 1), w = random_tensor({c.Out, c.In}, 2);
     const Tensor b = random_tensor({c.Out}, 3), dy = random_tensor({c.N, c.Out}, 4);
     const Tensor y_ref = linear_forward(x, w, b);
-    Tensor dx_ref = random_tensor(x.shape(), 5), dw_ref = random_tensor(w.shape(), 6), db_ref = random_tensor({c.Out}, 7);
+    Tensor dx_ref = random_tensor(x.shape(), 5), dw_ref = random_tensor(w.shape(), 6);
+    Tensor db_ref = random_tensor({c.Out}, 7);
     const Tensor dx0 = dx_ref, dw0 = dw_ref, db0 = db_ref;
     linear_backward(x, w, dy, dx_ref, dw_ref, db_ref);
     Tensor first[4];
@@ -277,9 +282,9 @@ TEST_CASE("fast kernels are bit-identical across runs and thread counts", "[fast
     gemm(Trans::Yes, Trans::Yes, M, N, K, A.data(), M, B.data(), K, r.gemm_c.data(), N, Update::Overwrite, pool);
     return r;
   };
-  auto same = [](const Result& a, const Result& b) {
-    return bit_identical(a.y, b.y) && bit_identical(a.dx, b.dx) && bit_identical(a.dw, b.dw) &&
-           bit_identical(a.db, b.db) && bit_identical(a.gemm_c, b.gemm_c);
+  auto same = [](const Result& r, const Result& s) {
+    return bit_identical(r.y, s.y) && bit_identical(r.dx, s.dx) && bit_identical(r.dw, s.dw) &&
+           bit_identical(r.db, s.db) && bit_identical(r.gemm_c, s.gemm_c);
   };
   ThreadPool one(1), two(2), three(3);
   const Result base = run(&two);

@@ -149,4 +149,17 @@ Dataset scenes_with_each_label(const TwoObjectScenes& scenes);
 // classes, else std::invalid_argument). Masks are kept if both have them.
 Dataset concatenate(const Dataset& first, const Dataset& second);
 
+// ---- data sets by name ---------------------------------------------------------
+
+// The "shapes" training split: 6000 single shapes (seed 1) followed by 8000
+// two-object scenes (seed 4) listed once per object (scenes_with_each_label).
+Dataset shapes_training_set();
+
+// "fashion" (Fashion-MNIST) or "shapes" (synthetic; test split = 1000 single
+// shapes, seed 2), split "train" or "test". Throws UnknownName otherwise.
+Dataset load_dataset(const std::string& name, const std::string& split);
+
+// The names load_dataset accepts, for help texts: "fashion, shapes".
+const char* dataset_names();
+
 }  // namespace gcam

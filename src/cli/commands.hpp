@@ -17,11 +17,6 @@ int run_explain(const std::vector<std::string>& argv);
 int run_demo(const std::vector<std::string>& argv);
 int run_models(const std::vector<std::string>& argv);
 
-// Data sets by name: "fashion" or "shapes" with split "train" or "test".
-Dataset load_dataset(const std::string& name, const std::string& split);
-// The data set names accepted by --data, for help texts.
-const char* dataset_names();
-
 // A pool of `threads` threads (1 = no extra thread).
 std::unique_ptr<ThreadPool> make_pool(long long threads);
 // The default for --threads: the machine's core count.

@@ -67,34 +67,40 @@ constexpr int kVectorRegisters = 16;
 #endif
 constexpr int kLanes = kVectorBytes / static_cast<int>(sizeof(Scalar));
 
-// Micro-tile MR×NR. NR = two vector registers of C per row, so one k-step of
-// the micro-kernel loads 2 vectors of B, broadcasts MR values of A and issues
-// 2·MR fused multiply-adds into 2·MR accumulator registers. The accumulators
-// must fit in the register file with room for the B vectors and broadcasts.
-// With 32 registers (AVX-512) MR = 8 gives a 8×32 float tile (8×16 double):
-// 16 accumulators, 16 independent FMA chains, enough to hide the FMA latency
-// (≈4 cycles × 2 FMA units). MR = 12 (24 accumulators) measured the same with
-// g++, but 8 divides the usual channel counts (8, 16, 32, 64: no half-empty
-// edge tiles when M = output channels) and is faster with clang. With 16
-// registers MR = 6 gives the classic 6×16 AVX2 float tile (12 accumulators).
-constexpr int NR = 2 * kLanes;
-constexpr int MR = kVectorRegisters >= 32 ? 8 : 6;
+// Micro-tile MR×NR, the block of C one micro-kernel call keeps in registers.
+// One k-step loads NR values of B (NR/kLanes vectors), broadcasts MR values of
+// A and issues MR·NR/kLanes fused multiply-adds into as many accumulator
+// registers. About 3/4 of the register file holds accumulators; the rest
+// holds the B vectors and broadcasts.
+//  NR = 32 Scalars for every target: g++ completely unrolls loops of at most
+//       16 iterations before it vectorizes, and then re-vectorizes the
+//       unrolled j loop badly (measured 10-20× slower with NR = 16); with 32
+//       the j loop is vectorized as a loop, as intended. AVX-512: 2 vectors
+//       of float or 4 of double; AVX2: 4 of float.
+//  MR = accumulator registers / vectors per row, at most 8: AVX-512 float
+//       8×32 (16 accumulators — 16 independent FMA chains hide the FMA
+//       latency; MR = 12 measured the same with g++ but is slower with clang,
+//       and 8 divides the usual channel counts 8…64, so M = output channels
+//       leaves no half-empty edge tiles), AVX-512 double 6×32, AVX2 float
+//       3×32. Narrow vector units get MR = 1: correct, just not tuned.
+constexpr int NR = 32;
+constexpr int MR = std::max(1, std::min(8, kVectorRegisters * 3 / 4 / (NR / kLanes)));
+static_assert(NR % kLanes == 0, "a row of the micro-tile is whole vectors");
 
 // Cache blocking, sized for AMD EPYC Zen (48 KB L1d, 1 MB L2 per core, large
 // shared L3); other caches only cost speed, never correctness.
 //  KC: depth of one rank-KC update. The B micro-panel (KC×NR) is reused by
 //      all MC/MR micro-tiles of a block, so it should stay in L1 together
-//      with the A micro-panel (KC×MR) streaming through: for float
-//      256·32·4 B = 32 KB + 256·8·4 B = 8 KB = 40 KB of the 48 KB L1d. In
-//      bytes both panels are the same for float and double (NR and MR count
-//      vector lanes), so KC does not depend on the type. 128…384 measured
-//      within noise of each other on 512² and 1024² products.
+//      with the A micro-panel (KC×MR) streaming through. KC is chosen so the
+//      B micro-panel is 32 KB: 256 for float (+ 8 KB of A = 40 of 48 KB),
+//      128 for double. Float KC = 128…384 measured within noise of each other
+//      on 512² and 1024² products.
 //  MC: rows of the packed A block (MC×KC), which stays in L2 while all the
-//      B micro-panels of the NC panel pass by: half the 1 MB L2 (512 rows of
-//      float, 256 of double), a multiple of MR.
+//      B micro-panels of the NC panel pass by: half the 1 MB L2, a multiple
+//      of MR (512 rows for float).
 //  NC: columns of the packed B panel (KC×NC), which lives in L3; it also
 //      bounds the per-thread buffer: KC·NC·sizeof(Scalar) = 4 MB for float.
-constexpr int KC = 256;
+constexpr int KC = 32 * 1024 / (NR * static_cast<int>(sizeof(Scalar)));
 constexpr int MC = (512 * 1024 / (KC * static_cast<int>(sizeof(Scalar)))) / MR * MR;
 constexpr int NC = 4096 / NR * NR;
 
@@ -261,7 +267,10 @@ void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, in
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {  // empty sum: C = 0, or C unchanged
     if (update == Update::Overwrite)
-      for (int i = 0; i < M; ++i) std::fill(C + static_cast<std::size_t>(i) * ldc, C + static_cast<std::size_t>(i) * ldc + N, Scalar(0));
+      for (int i = 0; i < M; ++i) {
+        Scalar* row = C + static_cast<std::size_t>(i) * ldc;
+        std::fill(row, row + N, Scalar(0));
+      }
     return;
   }
   const Problem p{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add};

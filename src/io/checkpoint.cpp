@@ -7,23 +7,16 @@
 #include "gcam/checkpoint.hpp"
 
 #include <algorithm>
-#include <array>
-#include <atomic>
-#include <chrono>
 #include <climits>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <limits>
-#include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "gcam/error.hpp"
+#include "gcam/image_io.hpp"
 
 namespace gcam {
 
@@ -327,67 +320,6 @@ std::vector<Parameter> read_tensors(ByteReader& r) {
 
 // ---- files --------------------------------------------------------------------
 
-std::vector<unsigned char> read_file_bytes(const std::string& path) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) throw FormatError(path + ": no such file");
-  if (std::filesystem::is_directory(status)) throw FormatError(path + ": is a folder, not a checkpoint file");
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw FormatError(path + ": cannot open for reading (check the permissions)");
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw FormatError(path + ": cannot tell the file's size");
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(bytes.data()), size);
-  if (in.gcount() != size) throw FormatError(path + ": read error (the file changed while being read?)");
-  return bytes;
-}
-
-// A name no other writer (thread or process) is likely to pick at the same time.
-std::string temp_suffix() {
-  static std::atomic<std::uint64_t> counter{0};
-  std::uint64_t x = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  x ^= std::hash<std::thread::id>{}(std::this_thread::get_id()) * 0x9E3779B97F4A7C15ull;
-  x ^= ++counter << 40;
-  try {
-    std::random_device device;
-    x ^= std::uint64_t(device()) << 32 | device();
-  } catch (const std::exception&) {
-    // No entropy source: the clock, thread and counter still differ.
-  }
-  std::ostringstream out;
-  out << std::hex << x;
-  return out.str();
-}
-
-// TODO(lead): use write_file_atomically from image_io.hpp
-// Write to a temporary file in the same folder (rename is only atomic within
-// one file system), then rename it over the target.
-void write_atomically(const std::string& path, const std::vector<unsigned char>& bytes) {
-  const std::string temp = path + ".tmp." + temp_suffix();
-  std::error_code ignored;
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      std::filesystem::remove(temp, ignored);
-      throw std::runtime_error("cannot save " + path + ": cannot create the temporary file " + temp +
-                               " (does the folder exist, and is it writable?)");
-    }
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::filesystem::remove(temp, ignored);
-      throw std::runtime_error("cannot save " + path + ": writing " + temp + " failed (is the disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ignored);
-    throw std::runtime_error("cannot save " + path + ": cannot replace it with the new file: " + ec.message());
-  }
-}
-
 // ---- loading into a model -----------------------------------------------------
 
 Model build_architecture(const Checkpoint& c, const std::string& path) {
@@ -438,22 +370,7 @@ void copy_tensors(Checkpoint& c, Model& model, const std::string& path) {
 
 }  // namespace
 
-std::uint32_t checkpoint_checksum(const unsigned char* data, std::size_t size) {
-  // One table entry per byte value: the CRC of that byte alone, so the loop
-  // below handles eight bits per step instead of one.
-  static const std::array<std::uint32_t, 256> table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t n = 0; n < 256; ++n) {
-      std::uint32_t c = n;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[n] = c;
-    }
-    return t;
-  }();
-  std::uint32_t crc = 0xFFFFFFFFu;
-  for (std::size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
-}
+std::uint32_t checkpoint_checksum(const unsigned char* data, std::size_t size) { return crc32(data, size); }
 
 std::vector<unsigned char> encode_checkpoint(Model& model, const CheckpointInfo& info) {
   validate_info(model, info);
@@ -503,7 +420,7 @@ void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument("cannot save " + path + ": " + e.what());
   }
-  write_atomically(path, bytes);
+  write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 Checkpoint read_checkpoint(const std::string& path) { return decode_checkpoint(read_file_bytes(path), path); }

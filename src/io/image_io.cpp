@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -34,6 +35,10 @@ namespace gcam {
 static std::string errno_text() { return errno ? std::string(": ") + std::strerror(errno) : std::string(); }
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) throw FormatError("cannot open '" + path + "': no such file (check the path)");
+  if (std::filesystem::is_directory(status)) throw FormatError("cannot read '" + path + "': it is a folder, not a file");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FormatError("cannot open '" + path + "'" + errno_text() + " (check that the file exists)");

@@ -1,15 +1,15 @@
-#include <thread>
-
-#include "commands.hpp"
+// The data sets the command line and the tests know by name.
+#include "gcam/dataset.hpp"
 #include "gcam/error.hpp"
 
-namespace gcam::cli {
+namespace gcam {
 
 namespace {
 // Fixed seeds: the synthetic splits are the same data for everybody. The
 // two-object scenes used for explanations (seed 3, see demo) are not trained on.
 constexpr std::uint64_t kShapesTrainSeed = 1, kShapesTestSeed = 2, kShapesSceneTrainSeed = 4;
-constexpr std::size_t kShapesTrainSize = 6000, kShapesTestSize = 1000, kShapesSceneTrainSize = 4000;
+constexpr std::size_t kShapesTrainSize = 6000, kShapesTestSize = 1000, kShapesSceneTrainSize = 8000;
+}  // namespace
 
 // Single shapes plus two-object scenes listed once per object: a classifier
 // trained on single shapes alone never sees two objects and, asked about one
@@ -18,7 +18,6 @@ Dataset shapes_training_set() {
   return concatenate(make_shapes(kShapesTrainSize, kShapesTrainSeed),
                      scenes_with_each_label(make_two_object_scenes(kShapesSceneTrainSize, kShapesSceneTrainSeed)));
 }
-}  // namespace
 
 const char* dataset_names() { return "fashion, shapes"; }
 
@@ -30,11 +29,4 @@ Dataset load_dataset(const std::string& name, const std::string& split) {
   throw UnknownName("unknown data set '" + name + "'; data sets are: " + dataset_names());
 }
 
-std::unique_ptr<ThreadPool> make_pool(long long threads) { return std::make_unique<ThreadPool>(int(threads)); }
-
-std::string default_threads() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return std::to_string(n == 0 ? 1 : n);
-}
-
-}  // namespace gcam::cli
+}  // namespace gcam

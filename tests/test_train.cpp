@@ -1,0 +1,94 @@
+// Optimizers, the training loop, evaluation and reproducibility.
+#include <cmath>
+
+#include "gcam/checkpoint.hpp"
+#include "gcam/error.hpp"
+#include "gcam/thread_pool.hpp"
+#include "gcam/train.hpp"
+#include "helpers.hpp"
+
+using namespace gcam;
+using namespace gcam_test;
+
+TEST_CASE("(O1) one SGD step with momentum and weight decay by hand", "[train][optim]") {
+  Tensor param({2}, {1, -2}), grad({2}, {0.5, 0.25}), velocity({2}, {0.1, 0});
+  sgd_update(param, grad, velocity, /*lr=*/0.1, /*momentum=*/0.9, /*weight_decay=*/0.01);
+  // g = 0.5 + 0.01·1 = 0.51; v = 0.09 + 0.51 = 0.6; θ = 1 − 0.06 = 0.94
+  CHECK(velocity[0] == Approx(0.6));
+  CHECK(param[0] == Approx(0.94));
+  // g = 0.25 − 0.02 = 0.23; v = 0.23; θ = −2 − 0.023
+  CHECK(param[1] == Approx(-2.023));
+}
+
+TEST_CASE("(O2) the first Adam step moves each weight by about lr against its gradient", "[train][optim]") {
+  Tensor param({3}, {1, 1, 1}), grad({3}, {0.3, -2, 0}), m({3}), v({3});
+  adam_update(param, grad, m, v, /*step=*/1, /*lr=*/0.01, 0.9, 0.999, 1e-8, 0);
+  // After bias correction m̂ = g and v̂ = g², so the step is lr·g/|g| = ±lr.
+  CHECK(param[0] == Approx(0.99));
+  CHECK(param[1] == Approx(1.01));
+  CHECK(param[2] == 1);
+  CHECK_THROWS_WITH(Optimizer({"rmsprop"}), Catch::Contains("unknown optimizer 'rmsprop'") && Catch::Contains("sgd"));
+}
+
+TEST_CASE("training overfits a tiny batch", "[train]") {
+  const Dataset data = make_shapes(8, 5);
+  Model model = make_model("shapes-cnn", data.image_shape, data.classes(), 3);
+  OptimizerOptions adam;
+  adam.kind = "adam";
+  adam.lr = 0.003;
+  Optimizer optimizer(adam);
+  std::vector<std::size_t> all = {0, 1, 2, 3, 4, 5, 6, 7};
+  const Tensor images = data.images(all);
+  const std::vector<int> labels = data.labels_of(all);
+  const double first = train_step(model, optimizer, images, labels, Kernels::Fast, nullptr);
+  double loss = first;
+  int steps = 0;
+  while (loss > 0.01 && steps < 200) loss = train_step(model, optimizer, images, labels, Kernels::Fast, nullptr), ++steps;
+  INFO("loss " << first << " -> " << loss << " after " << steps << " more steps");
+  CHECK(loss < 0.01);
+  CHECK(steps < 200);
+}
+
+TEST_CASE("the same seed and thread count give bit-identical weights", "[train][float]") {
+  const Dataset data = make_shapes(96, 6);
+  ThreadPool pool(2);
+  auto run = [&](std::uint64_t seed, ThreadPool* p) {
+    Model model = make_model("shapes-cnn", data.image_shape, data.classes(), seed);
+    TrainOptions options;
+    options.epochs = 2;
+    options.batch = 16;
+    options.seed = seed;
+    options.pool = p;
+    train(model, data, nullptr, options);
+    return encode_checkpoint(model, {});
+  };
+  const auto a = run(1, &pool);
+  CHECK(a == run(1, &pool));
+  CHECK(a != run(2, &pool));
+  CHECK(a == run(1, nullptr));  // the fast kernels do not depend on the thread count either
+}
+
+TEST_CASE("a NaN loss stops training with the epoch and step", "[train][errors]") {
+  const Dataset data = make_shapes(64, 7);
+  Model model = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
+  model.parameters().back()->value[0] = std::numeric_limits<Scalar>::quiet_NaN();  // fc.bias
+  TrainOptions options;
+  options.batch = 16;
+  CHECK_THROWS_WITH(train(model, data, nullptr, options),
+                    Catch::Contains("epoch 1, step 1 of 4") && Catch::Contains("nan") && Catch::Contains("--lr"));
+}
+
+TEST_CASE("evaluate counts a confusion matrix that matches the accuracy", "[train]") {
+  const Dataset data = make_shapes(50, 8);
+  Model model = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
+  const Evaluation ev = evaluate(model, data, 16, Kernels::Reference);
+  int total = 0, diagonal = 0;
+  for (int t = 0; t < 4; ++t)
+    for (int p = 0; p < 4; ++p) {
+      total += ev.confusion[std::size_t(t * 4 + p)];
+      if (t == p) diagonal += ev.confusion[std::size_t(t * 4 + p)];
+    }
+  CHECK(total == 50);
+  CHECK(ev.accuracy == Approx(diagonal / 50.0));
+  CHECK(std::isfinite(ev.loss));
+}
