@@ -45,8 +45,9 @@ Model make_model(const std::string& architecture, const Shape& input_shape, int 
   } else if (architecture == "shapes-cnn") {
     b.conv("conv1", 8), b.relu("relu1"), b.pool("pool1");
     b.conv("conv2", 16), b.relu("relu2"), b.pool("pool2");
-    b.conv("conv3", 32), b.relu("relu3"), b.pool("pool3");
-    b.flatten(), b.dense("fc", classes);
+    b.conv("conv3", 32), b.relu("relu3");
+    b.conv("conv4", 32), b.relu("relu4");
+    b.gap(), b.dense("fc", classes);
   } else if (architecture == "gap-cnn") {
     b.conv("conv1", 8), b.relu("relu1"), b.pool("pool1");
     b.conv("conv2", 16), b.relu("relu2");

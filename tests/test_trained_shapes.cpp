@@ -48,8 +48,7 @@ TEST_CASE("Grad-CAM points at the right object in 200 two-object scenes", "[floa
   Model& model = trained_shapes_cnn(pool);
   const std::size_t count = 200;
   const TwoObjectScenes scenes = make_two_object_scenes(count, 3);  // seed 3: never trained on
-  const int tolerance = pointing_game_tolerance(32);
-  int hits = 0, strict_hits = 0, own_wins = 0, maps = 0;
+  int hits = 0, tolerant_hits = 0, own_wins = 0, maps = 0;
   for (std::size_t s = 0; s < count; ++s) {
     GradCamOptions options;
     options.classes = {scenes.classes[s][0], scenes.classes[s][1]};
@@ -59,16 +58,16 @@ TEST_CASE("Grad-CAM points at the right object in 200 two-object scenes", "[floa
       const Tensor map = image_map(r.upsampled, k);
       const std::uint8_t* own = (k == 0 ? scenes.masks_a : scenes.masks_b).data() + s * 1024;
       const std::uint8_t* other = (k == 0 ? scenes.masks_b : scenes.masks_a).data() + s * 1024;
-      hits += pointing_game_hit(map, own, tolerance);
-      strict_hits += pointing_game_hit(map, own, 0);
+      hits += pointing_game_hit(map, own);  // the maximum lies inside the mask
+      tolerant_hits += pointing_game_hit(map, own, pointing_game_tolerance(32));
       own_wins += energy_inside(map, own) > energy_inside(map, other);
       ++maps;
     }
   }
-  const double pointing = double(hits) / maps, strict = double(strict_hits) / maps, energy = double(own_wins) / maps;
-  std::printf("trained shapes-cnn, %d maps: pointing game %.1f%% (tolerance %d px), %.1f%% strict; "
-              "more energy on own object than on the other: %.1f%%\n",
-              maps, 100 * pointing, tolerance, 100 * strict, 100 * energy);
+  const double pointing = double(hits) / maps, energy = double(own_wins) / maps;
+  std::printf("trained shapes-cnn, %d maps: pointing game %.1f%% (%.1f%% within 2 px); "
+              "more energy on its own object than on the other: %.1f%%\n",
+              maps, 100 * pointing, 100.0 * tolerant_hits / maps, 100 * energy);
   CHECK(pointing >= 0.90);
   CHECK(energy >= 0.90);
 }

@@ -64,9 +64,13 @@ class Model {
 
 // The built-in architectures, He-initialized from `seed`:
 //   "fashion-cnn": conv1(→16) relu1 pool1 conv2(→32) relu2 pool2 flatten fc1(→128) relu3 fc2
-//   "shapes-cnn":  conv1(→8) relu1 pool1 conv2(→16) relu2 pool2 conv3(→32) relu3 pool3 flatten fc
+//   "shapes-cnn":  conv1(→8) relu1 pool1 conv2(→16) relu2 pool2 conv3(→32) relu3 conv4(→32) relu4 gap fc
 //   "gap-cnn":     conv1(→8) relu1 pool1 conv2(→16) relu2 conv3(→32) relu3 gap fc   (as CAM needs)
-// All convolutions are 3×3 with padding 1. Throws UnknownName for other names.
+// All convolutions are 3×3 with padding 1. shapes-cnn's last maps (relu4,
+// 8×8 for a 32×32 input) see 26×26 pixels each, more than any object, and
+// the pooling head makes them translation invariant: so its Grad-CAM maps are
+// centred on objects rather than on their edges (docs/training.md).
+// gap-cnn is the smallest net CAM applies to. Throws UnknownName for other names.
 Model make_model(const std::string& architecture, const Shape& input_shape, int classes, std::uint64_t seed);
 // The names accepted by make_model.
 std::vector<std::string> model_names();

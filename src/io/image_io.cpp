@@ -37,7 +37,7 @@ static std::string errno_text() { return errno ? std::string(": ") + std::strerr
 std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) throw FormatError("cannot open '" + path + "': no such file (check the path)");
+  if (!std::filesystem::exists(status)) throw FormatError("cannot open '" + path + "': no such file (check that the path exists)");
   if (std::filesystem::is_directory(status)) throw FormatError("cannot read '" + path + "': it is a folder, not a file");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
