@@ -17,7 +17,8 @@ const char* kUsage =
     "  train     train a model and save a checkpoint\n"
     "  eval      accuracy and confusion matrix of a checkpoint\n"
     "  explain   Grad-CAM heatmap overlay for one image\n"
-    "  models    list the built-in architectures\n\n"
+    "  models    list the built-in architectures\n"
+    "  samples   write synthetic images and their masks as PNGs\n\n"
     "'gradcam <command> --help' describes each command's options.\n";
 
 }  // namespace
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     if (command == "explain") return run_explain(rest);
     if (command == "demo") return run_demo(rest);
     if (command == "models") return run_models(rest);
+    if (command == "samples") return run_samples(rest);
     std::fprintf(stderr, "gradcam: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const UsageError& e) {
