@@ -10,7 +10,9 @@
 # make demo    train shapes-cnn on synthetic data, write Grad-CAM overlays
 # make clean   remove build/
 
+SHELL    := /bin/bash
 CXX      ?= g++
+BUILD    ?= build
 OPT      ?= -O2
 WERROR   ?=
 CXXFLAGS ?=
@@ -29,8 +31,8 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.cpp))
 TEST_SRC := $(sort $(wildcard tests/*.cpp))
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.cpp)))
 
-DBL := build/double
-FLT := build/float
+DBL := $(BUILD)/double
+FLT := $(BUILD)/float
 DBL_FLAGS := $(COMMON) $(OPT) $(CXXFLAGS)
 FLT_FLAGS := $(COMMON) -O3 $(FAST_ARCH) -DGCAM_FLOAT32 $(CXXFLAGS)
 
@@ -66,7 +68,7 @@ $(FASHION_DIR)/train-images-idx3-ubyte.gz:
 # The recipe of docs/training.md: fashion-cnn, SGD lr 0.01 momentum 0.9, batch 64, 5 epochs.
 fashion: $(FLT)/gradcam fashion-data
 	$(FLT)/gradcam train --model fashion-cnn --data fashion --epochs 5 --batch 64 --lr 0.01 --momentum 0.9 \
-	  --seed 1 --out runs/fashion.ckpt
+	  --seed 1 --out $(BUILD)/fashion.ckpt
 
 # ---- object files: one rule per build -----------------------------------------
 $(DBL)/obj/%.o: %.cpp | deps
@@ -101,15 +103,19 @@ examples: $(EXAMPLES:%=$(FLT)/examples/%)
 # and the end-to-end tests on a trained shapes-cnn.
 test: $(DBL)/tests $(FLT)/tests
 	@echo "== double build: all tests but [trained] (those train a net: float build)"
-	@$(DBL)/tests "~[trained]"
-	@echo "== float32 build: tests tagged [float]"
-	@$(FLT)/tests "[float]"
+	@set -o pipefail; $(DBL)/tests "~[trained]" | tee $(DBL)/test.log; double=$$?; \
+	echo "== float32 build: tests tagged [float]"; \
+	$(FLT)/tests "[float]" | tee $(FLT)/test.log; float=$$?; \
+	echo "== both builds"; \
+	awk '/^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } END { printf "%d passed, %d failed\n", p, f }' \
+	  $(DBL)/test.log $(FLT)/test.log; \
+	test $$double -eq 0 && test $$float -eq 0
 
 # The README's first command: builds, trains shapes-cnn, writes overlays.
 demo: $(FLT)/gradcam
-	$(FLT)/gradcam demo --out-dir runs/demo
+	$(FLT)/gradcam demo --out-dir $(BUILD)/demo
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -2,7 +2,7 @@
 //
 //   build/float/examples/gradcam_walkthrough [checkpoint]
 //
-// With a checkpoint (e.g. runs/demo/shapes-cnn.ckpt from `make demo`) it
+// With a checkpoint (e.g. build/demo/shapes-cnn.ckpt from `make demo`) it
 // explains that model; without one it first trains shapes-cnn for a few
 // seconds. Then it takes a scene with two objects and runs the four steps of
 // docs/gradcam.md one function at a time, for each object's class.

@@ -38,7 +38,7 @@ void make_folder(const std::string& path) {
 int run_demo(const std::vector<std::string>& argv) {
   Args args("demo", "Train shapes-cnn on synthetic shapes (seconds), then write Grad-CAM overlays for\n"
                     "two-object scenes: one overlay per object class, plus a montage of all of them.");
-  args.option("out-dir", "folder", "where to write the checkpoint and the PNGs", "runs/demo")
+  args.option("out-dir", "folder", "where to write the checkpoint and the PNGs", "build/demo")
       .option("epochs", "n", "training epochs", "5")
       .option("scenes", "n", "two-object scenes to explain", "6")
       .option("seed", "n", "seed for weights and shuffling", "1")

@@ -49,7 +49,7 @@ Tensor input_image(const Args& args, const Shape& input_shape) {
 
 int run_explain(const std::vector<std::string>& argv) {
   Args args("explain", "Explain one prediction with Grad-CAM and write the heatmap overlay as a PNG.\n"
-                       "example: gradcam explain --ckpt runs/fashion.ckpt --data fashion-test --index 0 --out cam.png");
+                       "example: gradcam explain --ckpt build/fashion.ckpt --data fashion-test --index 0 --out cam.png");
   args.option("ckpt", "file", "checkpoint written by 'gradcam train'")
       .option("image", "file", "PNG/JPEG to explain (converted to the model's input)")
       .option("data", "set-split", "a data set image instead: fashion-test, shapes-test, ...")

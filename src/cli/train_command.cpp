@@ -25,7 +25,7 @@ void print_confusion(const Evaluation& ev, const std::vector<std::string>& names
 
 int run_train(const std::vector<std::string>& argv) {
   Args args("train", "Train a model and save it as a checkpoint.\n"
-                     "example: gradcam train --model fashion-cnn --data fashion --epochs 5 --out runs/fashion.ckpt");
+                     "example: gradcam train --model fashion-cnn --data fashion --epochs 5 --out build/fashion.ckpt");
   args.option("model", "name", "fashion-cnn, shapes-cnn or gap-cnn", "shapes-cnn")
       .option("data", "name", std::string("data set: ") + dataset_names(), "shapes")
       .option("epochs", "n", "passes over the training set", "5")
