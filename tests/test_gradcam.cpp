@@ -35,7 +35,7 @@ TEST_CASE("step 4: bilinear upsampling uses half-pixel centres (align_corners=Fa
   for (std::size_t e = 0; e < expected.size(); ++e) CHECK(up[e] == Approx(expected[e]));
   // Same size is the identity; a 1×1 map becomes constant.
   CHECK(upsample_bilinear(m, 2, 2).values() == m.values());
-  const Tensor flat = upsample_bilinear(Tensor({1, 1, 1, 1}, {7}), 3, 5);
+  const Tensor flat = upsample_bilinear(Tensor({1, 1, 1, 1}, Scalar(7)), 3, 5);
   for (Scalar v : flat.values()) CHECK(v == 7);
 }
 

@@ -11,7 +11,7 @@ TEST_CASE("conv2d forward matches a hand-computed example", "[ops][conv2d]") {
   // x = 1×1×3×3 [[1,2,3],[4,5,6],[7,8,9]], w = 1×1×2×2 [[1,0],[0,-1]], b = 0.5
   Tensor x({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
   Tensor w({1, 1, 2, 2}, {1, 0, 0, -1});
-  Tensor b({1}, {0.5});
+  Tensor b({1}, Scalar(0.5));
   Tape tape;
   Var y = conv2d(tape, tape.input(x), tape.input(w), tape.input(b));
   // y[i][j] = x[i][j] − x[i+1][j+1] + 0.5 = 1 − 5 + .5 = −3.5 everywhere
@@ -175,7 +175,7 @@ TEST_CASE("relu, reshape, elementwise and reductions pass gradcheck on three sha
 TEST_CASE("softmax, log_softmax, cross-entropy and select by hand", "[ops][softmax]") {
   // Row (0, ln 3): softmax = (1/4, 3/4).
   Tape tape;
-  Var z = tape.input(Tensor({1, 2}, {0, std::log(3.0)}));
+  Var z = tape.input(Tensor({1, 2}, {0, Scalar(std::log(3.0))}));
   const Tensor& p = tape.value(softmax(tape, z));
   CHECK(p[0] == Approx(0.25));
   CHECK(p[1] == Approx(0.75));

@@ -126,7 +126,7 @@ TEST_CASE("a stopped walk computes nothing below its stop", "[tape]") {
       visited.insert(int(&r - &t.at(0)));
       standard_backward(t, r, up, g);
     };
-  Gradients g = tape.backward(score, Tensor({1}, {1}), options);
+  Gradients g = tape.backward(score, Tensor({1}, Scalar(1)), options);
   REQUIRE_FALSE(visited.empty());
   CHECK(*visited.begin() > A.id);
   CHECK(g.rules_run() == int(visited.size()));
