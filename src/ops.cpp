@@ -88,7 +88,8 @@ Var max_pool2d(Tape& tape, Var x, int kernel, int stride) {
   const Tensor& xv = tape.value(x);
   check_pool("max_pool2d", xv, kernel, stride);
   Record r;
-  r.value = max_pool2d_forward(xv, kernel, stride, r.winners);
+  r.value = use_fast(tape) ? fast::max_pool2d_forward(xv, kernel, stride, r.winners, tape.pool())
+                           : max_pool2d_forward(xv, kernel, stride, r.winners);
   r.kind = OpKind::MaxPool2d;
   r.inputs = {x.id};
   r.attrs.kernel = kernel;
@@ -153,10 +154,16 @@ static void backward_linear(const Tape& tape, const Record& r, const Tensor& dy,
 }
 
 // ---- relu -------------------------------------------------------------------------
-Var relu(Tape& tape, Var x) { return tape.record(make_record(OpKind::Relu, {x.id}, relu_forward(tape.value(x)))); }
+Var relu(Tape& tape, Var x) {
+  const Tensor& xv = tape.value(x);
+  return tape.record(make_record(OpKind::Relu, {x.id}, use_fast(tape) ? fast::relu_forward(xv) : relu_forward(xv)));
+}
 
 static void backward_relu(const Tape& tape, const Record& r, const Tensor& dy, Gradients& grads) {
-  relu_backward(input_value(tape, r, 0), dy, grads.accumulator(r.inputs[0]));
+  if (use_fast(tape))
+    fast::relu_backward(input_value(tape, r, 0), dy, grads.accumulator(r.inputs[0]));
+  else
+    relu_backward(input_value(tape, r, 0), dy, grads.accumulator(r.inputs[0]));
 }
 
 // ---- shape ops --------------------------------------------------------------------

@@ -293,3 +293,25 @@ TEST_CASE("fast kernels are bit-identical across runs and thread counts", "[fast
   CHECK(same(run(&three), base));   // 3 threads (uneven split) vs 2
   CHECK(same(run(nullptr), base));  // no pool vs 2
 }
+
+TEST_CASE("fast max-pool and ReLU give exactly the reference results", "[fast][float][pool]") {
+  ThreadPool two(2);
+  struct Case { Shape x; int kernel, stride; };
+  const Case cases[] = {{{1, 1, 4, 4}, 2, 2}, {{3, 5, 7, 9}, 3, 2}, {{2, 16, 28, 28}, 2, 2}, {{1, 2, 5, 5}, 2, 1}};
+  for (const Case& c : cases) {
+    Tensor x = random_tensor(c.x, 91);
+    for (std::size_t e = 0; e < x.size(); e += 7) x[e] = 0;  // ties and ReLU zeros
+    std::vector<int> ref_winners, fast_winners;
+    const Tensor ref = max_pool2d_forward(x, c.kernel, c.stride, ref_winners);
+    for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
+      CHECK(bit_identical(fast::max_pool2d_forward(x, c.kernel, c.stride, fast_winners, pool), ref));
+      CHECK(fast_winners == ref_winners);
+    }
+    CHECK(bit_identical(fast::relu_forward(x), relu_forward(x)));
+    const Tensor dy = random_tensor(c.x, 92);
+    Tensor dx_ref = random_tensor(c.x, 93), dx_fast = dx_ref;
+    relu_backward(x, dy, dx_ref);
+    fast::relu_backward(x, dy, dx_fast);
+    CHECK(bit_identical(dx_fast, dx_ref));
+  }
+}

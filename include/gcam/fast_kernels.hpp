@@ -9,6 +9,8 @@
 // `pool` may be null (single-threaded).
 #pragma once
 
+#include <vector>
+
 #include "gcam/tensor.hpp"
 
 namespace gcam {
@@ -31,6 +33,13 @@ void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor&
 // (0 where that index falls into the padding). Then (C1) for those images is
 // one matrix product: y[·, o, ·] = W·cols with W = w viewed as O × (C·kH·kW).
 // `cols` must hold (C·kH·kW)·count·OH·OW Scalars.
+// Max pooling and ReLU: the same results as the reference (they only compare
+// and copy), written over contiguous planes with no branch in the ReLU loops
+// so the compiler vectorizes them. Split over (image, channel) planes.
+Tensor max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<int>& winners, ThreadPool* pool);
+Tensor relu_forward(const Tensor& x);
+void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx);
+
 void im2col(const Tensor& x, int n0, int count, int kernel_h, int kernel_w, int stride, int padding, Scalar* cols,
             ThreadPool* pool);
 // col2im is the adjoint (transpose) of im2col: every entry of cols is ADDED

@@ -1,0 +1,91 @@
+// Fast max pooling and ReLU (see fast_kernels.hpp). They must give exactly
+// the reference results: both only compare and select, so no rounding enters.
+#include "gcam/fast_kernels.hpp"
+#include "gcam/kernels.hpp"
+#include "gcam/thread_pool.hpp"
+
+namespace gcam {
+namespace fast {
+
+namespace {
+
+// Any window: selects instead of branches, because which cell wins is data
+// dependent and a branch would be mispredicted about half the time.
+void max_pool_plane(const Scalar* in, int base, int W, int kernel, int stride, int OH, int OW, Scalar* out,
+                    int* win) {
+  for (int i = 0; i < OH; ++i)
+    for (int j = 0; j < OW; ++j) {
+      int best = base + i * stride * W + j * stride;
+      Scalar best_value = in[best];
+      for (int p = 0; p < kernel; ++p) {
+        const int row = base + (i * stride + p) * W + j * stride;
+        for (int q = 0; q < kernel; ++q) {
+          const bool larger = in[row + q] > best_value;  // strict: the first maximum wins ties
+          best = larger ? row + q : best;
+          best_value = larger ? in[row + q] : best_value;
+        }
+      }
+      out[i * OW + j] = best_value;
+      win[i * OW + j] = best;
+    }
+}
+
+// The common 2×2, stride-2 window unrolled: four loads, three selects, in the
+// same row-major order as the reference so ties resolve the same way.
+void max_pool_2x2_plane(const Scalar* in, int base, int W, int OH, int OW, Scalar* out, int* win) {
+  for (int i = 0; i < OH; ++i) {
+    const int top = base + 2 * i * W;
+    for (int j = 0; j < OW; ++j) {
+      const int a = top + 2 * j;
+      int best = a;
+      Scalar m = in[a];
+      const int candidates[3] = {a + 1, a + W, a + W + 1};
+      for (int c : candidates) {
+        const bool larger = in[c] > m;
+        best = larger ? c : best;
+        m = larger ? in[c] : m;
+      }
+      out[i * OW + j] = m;
+      win[i * OW + j] = best;
+    }
+  }
+}
+
+}  // namespace
+
+Tensor max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<int>& winners, ThreadPool* pool) {
+  const int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int OH = conv_output_size(H, kernel, stride, 0), OW = conv_output_size(W, kernel, stride, 0);
+  Tensor y({N, C, OH, OW});
+  winners.resize(y.size());
+  const Scalar* in = x.data();
+  Scalar* out = y.data();
+  int* win = winners.data();
+  parallel_for(pool, N * C, [&](int begin, int end) {
+    for (int plane = begin; plane < end; ++plane) {
+      if (kernel == 2 && stride == 2)
+        max_pool_2x2_plane(in, plane * H * W, W, OH, OW, out + plane * OH * OW, win + plane * OH * OW);
+      else
+        max_pool_plane(in, plane * H * W, W, kernel, stride, OH, OW, out + plane * OH * OW, win + plane * OH * OW);
+    }
+  });
+  return y;
+}
+
+Tensor relu_forward(const Tensor& x) {
+  Tensor y(x.shape());
+  const Scalar* in = x.data();
+  Scalar* out = y.data();
+  for (std::size_t e = 0, n = x.size(); e < n; ++e) out[e] = in[e] > 0 ? in[e] : Scalar(0);
+  return y;
+}
+
+void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx) {
+  const Scalar* in = x.data();
+  const Scalar* g = dy.data();
+  Scalar* out = dx.data();
+  for (std::size_t e = 0, n = x.size(); e < n; ++e) out[e] += in[e] > 0 ? g[e] : Scalar(0);
+}
+
+}  // namespace fast
+}  // namespace gcam
