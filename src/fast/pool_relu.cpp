@@ -34,19 +34,22 @@ void max_pool_plane(const Scalar* in, int base, int W, int kernel, int stride, i
 // same row-major order as the reference so ties resolve the same way.
 void max_pool_2x2_plane(const Scalar* in, int base, int W, int OH, int OW, Scalar* out, int* win) {
   for (int i = 0; i < OH; ++i) {
+    const Scalar* r0 = in + base + 2 * i * W;
+    const Scalar* r1 = r0 + W;
+    Scalar* o = out + i * OW;
+    int* w = win + i * OW;
     const int top = base + 2 * i * W;
+    // Written so the compiler can vectorize over j: every j is independent,
+    // and the winner is first a cell number 0..3, then an offset.
     for (int j = 0; j < OW; ++j) {
-      const int a = top + 2 * j;
-      int best = a;
-      Scalar m = in[a];
-      const int candidates[3] = {a + 1, a + W, a + W + 1};
-      for (int c : candidates) {
-        const bool larger = in[c] > m;
-        best = larger ? c : best;
-        m = larger ? in[c] : m;
-      }
-      out[i * OW + j] = m;
-      win[i * OW + j] = best;
+      Scalar m = r0[2 * j];
+      int cell = 0;
+      const Scalar v1 = r0[2 * j + 1], v2 = r1[2 * j], v3 = r1[2 * j + 1];
+      cell = v1 > m ? 1 : cell, m = v1 > m ? v1 : m;
+      cell = v2 > m ? 2 : cell, m = v2 > m ? v2 : m;
+      cell = v3 > m ? 3 : cell, m = v3 > m ? v3 : m;
+      o[j] = m;
+      w[j] = top + 2 * j + (cell & 1) + (cell >> 1) * W;
     }
   }
 }
