@@ -70,7 +70,7 @@ class Model {
 // 8×8 for a 32×32 input) see 26×26 pixels each, more than any object, and
 // the pooling head makes them translation invariant: so its Grad-CAM maps are
 // centred on objects rather than on their edges (docs/training.md).
-// gap-cnn is the smallest net CAM applies to. Throws UnknownName for other names.
+// gap-cnn is the smallest net CAM applies to (shapes-cnn's head also fits CAM). Throws UnknownName for other names.
 Model make_model(const std::string& architecture, const Shape& input_shape, int classes, std::uint64_t seed);
 // The names accepted by make_model.
 std::vector<std::string> model_names();
