@@ -71,6 +71,8 @@ int run_explain(const std::vector<std::string>& argv) {
 
   CheckpointInfo info;
   Model model = load_model(args.text("ckpt"), &info);
+  if (info.class_names.empty())  // the format allows unnamed classes: call them by number
+    for (int k = 0; k < model.classes(); ++k) info.class_names.push_back(std::to_string(k));
   const Tensor image = input_image(args, model.input_shape());
   GradCamOptions options;
   if (args.given("layer")) options.layer = args.text("layer");
