@@ -104,7 +104,8 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
     report.train_accuracy = double(correct_sum) / double(seen);
     report.seconds = seconds_since(start);
     report.images_per_second = double(seen) / std::max(report.seconds, 1e-9);
-    if (test_set) report.test = evaluate(model, *test_set, 256, options.kernels, options.pool);
+    // Same batch size as training: a larger one would only raise peak memory.
+    if (test_set) report.test = evaluate(model, *test_set, options.batch, options.kernels, options.pool);
     reports.push_back(report);
     if (callbacks.on_epoch) callbacks.on_epoch(report);
   }

@@ -11,6 +11,7 @@
 #include <limits>
 #include <random>
 
+#include "scratch_folder.hpp"
 #include "gcam/checkpoint.hpp"
 #include "gcam/error.hpp"
 
@@ -20,24 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // A fresh folder under the system temp folder, removed with its contents.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device device;
-    path = fs::temp_directory_path() / ("gcam-checkpoint-test-" + std::to_string(device()) + std::to_string(device()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+struct TempDir : gcam_test::ScratchFolder {
+  TempDir() : ScratchFolder("checkpoint") {}
 };
 
 using Bytes = std::vector<unsigned char>;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "scratch_folder.hpp"
 #include "gcam/dataset.hpp"
 #include "gcam/error.hpp"
 #include "gcam/image_io.hpp"
@@ -22,20 +23,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-// A fresh empty folder under the system temp dir, removed at scope exit.
-struct ScratchFolder {
-  fs::path path;
-  explicit ScratchFolder(const std::string& tag) {
-    path = fs::temp_directory_path() / ("gcam_test_" + tag + "_" + std::to_string(getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using gcam_test::ScratchFolder;
 
 void write_bytes(const std::string& path, const Bytes& bytes) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "scratch_folder.hpp"
 #include "gcam/error.hpp"
 #include "gcam/image_io.hpp"
 
@@ -16,27 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh empty folder under the system temp dir, removed at scope exit.
-struct ScratchFolder {
-  fs::path path;
-  explicit ScratchFolder(const std::string& tag) {
-    path = fs::temp_directory_path() / ("gcam_test_" + tag + "_" + std::to_string(getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  // Names of all entries, sorted (to see leftover temporary files).
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-};
+using gcam_test::ScratchFolder;
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -42,8 +42,14 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FormatError("cannot open '" + path + "'" + errno_text() + " (check that the file exists)");
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw FormatError("error while reading '" + path + "'" + errno_text());
+  // Size first, then one read into an exact buffer: a growing vector would
+  // briefly hold up to twice the file (Fashion-MNIST's train images are 26 MB).
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw FormatError("cannot read '" + path + "': " + ec.message());
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (in.gcount() != static_cast<std::streamsize>(bytes.size()))
+    throw FormatError("error while reading '" + path + "'" + errno_text() + " (did the file change while reading?)");
   return bytes;
 }
 
