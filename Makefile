@@ -36,7 +36,7 @@ FLT := $(BUILD)/float
 DBL_FLAGS := $(COMMON) $(OPT) $(CXXFLAGS)
 FLT_FLAGS := $(COMMON) -O3 $(FAST_ARCH) -DGCAM_FLOAT32 $(CXXFLAGS)
 
-.PHONY: all deps test demo clean examples cli fashion-data fashion
+.PHONY: all deps test demo clean examples cli fashion-data fashion bench
 
 all: cli examples
 
@@ -114,6 +114,17 @@ test: $(DBL)/tests $(FLT)/tests
 # The README's first command: builds, trains shapes-cnn, writes overlays.
 demo: $(FLT)/gradcam
 	$(FLT)/gradcam demo --out-dir $(BUILD)/demo
+
+# ---- benchmark (issue: fast path) -------------------------------------------------
+# Figures go to the terminal; the last line is one JSON object.
+$(FLT)/bench: $(FLT_LIB) $(FLT)/obj/tests/bench/bench.o
+	$(CXX) $(FLT_FLAGS) $^ -o $@ $(LDLIBS)
+
+bench: $(FLT)/bench $(FLT)/gradcam fashion-data
+	$(FLT)/bench $(FLT)/gradcam
+
+# ---- course exercises ----------------------------------------------------------------
+# (see docs/exercises/)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,238 @@
+// make bench — speed and memory of the float32 build, measured, never asserted.
+//
+// Prints human-readable figures, then one line of JSON with the same numbers.
+// Every timing is the median of several repeats after a warm-up, on the real
+// Fashion-MNIST data with the fashion-cnn architecture (batch 64, SGD with
+// momentum), as in docs/performance.md.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gcam/dataset.hpp"
+#include "gcam/fast_kernels.hpp"
+#include "gcam/gemm.hpp"
+#include "gcam/gradcam.hpp"
+#include "gcam/ops.hpp"
+#include "gcam/rng.hpp"
+#include "gcam/thread_pool.hpp"
+#include "gcam/train.hpp"
+
+using namespace gcam;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Median wall time in seconds of `repeats` runs of `body`, after one warm-up run.
+double median_seconds(int repeats, const std::function<void()>& body) {
+  body();
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = Clock::now();
+    body();
+    times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+Tensor random_tensor(const Shape& shape, std::uint64_t seed) {
+  Rng rng(seed);
+  Tensor t(shape);
+  for (std::size_t e = 0; e < t.size(); ++e) t[e] = Scalar(rng.uniform(-1, 1));
+  return t;
+}
+
+// Clock estimate: a chain of dependent one-cycle integer ops (xor, add) runs
+// at one op per cycle on any modern x86 or ARM core, so ops / second = Hz.
+double estimated_clock_ghz() {
+  const long iterations = 400'000'000;
+  volatile std::uint64_t sink;
+  const double seconds = median_seconds(3, [&] {
+    std::uint64_t x = 1;
+    for (long i = 0; i < iterations; ++i) {
+      x ^= 0x9E3779B97F4A7C15ull;
+      x += 1;
+      asm volatile("" : "+r"(x));  // keep the chain: the compiler may not fold it
+    }
+    sink = x;
+  });
+  (void)sink;
+  return 2.0 * double(iterations) / seconds / 1e9;
+}
+
+// FP32 lanes per vector register and FMA pipes, from the compile target.
+struct VectorUnit {
+  int lanes, fma_units;
+  const char* name;
+};
+VectorUnit vector_unit() {
+#if defined(__AVX512F__)
+  return {16, 2, "AVX-512, 2 FMA pipes"};
+#elif defined(__AVX2__) && defined(__FMA__)
+  return {8, 2, "AVX2+FMA, 2 FMA pipes"};
+#elif defined(__ARM_NEON)
+  return {4, 2, "NEON, 2 FMA pipes"};
+#else
+  return {4, 1, "SSE, no FMA"};
+#endif
+}
+
+struct Batches {
+  std::vector<Tensor> images;
+  std::vector<std::vector<int>> labels;
+};
+
+Batches first_batches(const Dataset& data, int count, int batch) {
+  Batches b;
+  for (int k = 0; k < count; ++k) {
+    std::vector<std::size_t> idx;
+    for (int i = 0; i < batch; ++i) idx.push_back(std::size_t(k * batch + i) % data.size());
+    b.images.push_back(data.images(idx));
+    b.labels.push_back(data.labels_of(idx));
+  }
+  return b;
+}
+
+// Training throughput in images/s: steps over pre-converted batches.
+double training_rate(const Dataset& data, ThreadPool* pool) {
+  constexpr int kBatch = 64, kSteps = 100;
+  const Batches b = first_batches(data, kSteps, kBatch);
+  Model model = make_model("fashion-cnn", data.image_shape, data.classes(), 1);
+  Optimizer sgd(OptimizerOptions{"sgd", 0.01, 0.9});
+  const double seconds = median_seconds(5, [&] {
+    for (int s = 0; s < kSteps; ++s) train_step(model, sgd, b.images[s], b.labels[s], Kernels::Fast, pool);
+  });
+  return kSteps * kBatch / seconds;
+}
+
+double inference_rate(const Dataset& data, ThreadPool* pool) {
+  constexpr int kBatch = 64, kSteps = 100;
+  const Batches b = first_batches(data, kSteps, kBatch);
+  Model model = make_model("fashion-cnn", data.image_shape, data.classes(), 1);
+  const double seconds = median_seconds(5, [&] {
+    for (int s = 0; s < kSteps; ++s) {
+      Tape tape(Kernels::Fast, pool);
+      model.forward(tape, b.images[s]);
+    }
+  });
+  return kSteps * kBatch / seconds;
+}
+
+// Grad-CAM at relu2, predicted class, including the upsampling: ms per image.
+double gradcam_ms_per_image(Model& model, const Dataset& data, int batch, ThreadPool* pool) {
+  const int calls = batch == 1 ? 400 : 20;
+  const Batches b = first_batches(data, calls, batch);
+  GradCamOptions options;
+  options.layer = "relu2";
+  options.pool = pool;
+  const double seconds = median_seconds(5, [&] {
+    for (int c = 0; c < calls; ++c) grad_cam(model, b.images[std::size_t(c)], options);
+  });
+  return 1e3 * seconds / (calls * batch);
+}
+
+struct KernelRate {
+  double conv_forward, conv_backward, dense_forward, dense_backward, gemm_square;
+};
+
+// GFLOP/s of the fast kernels on fashion-cnn's conv2 and fc1 at batch 64,
+// and of the GEMM alone on 1024³ (one thread).
+KernelRate kernel_rates(ThreadPool* pool) {
+  KernelRate r{};
+  const Tensor x = random_tensor({64, 16, 14, 14}, 1), w = random_tensor({32, 16, 3, 3}, 2), b = random_tensor({32}, 3);
+  const double conv_flops = 2.0 * 64 * 32 * 14 * 14 * 16 * 9;
+  r.conv_forward = conv_flops / median_seconds(20, [&] { fast::conv2d_forward(x, w, b, 1, 1, pool); }) / 1e9;
+  const Tensor dy = random_tensor({64, 32, 14, 14}, 4);
+  Tensor dx(x.shape()), dw(w.shape()), db(b.shape());
+  r.conv_backward =
+      2 * conv_flops / median_seconds(20, [&] { fast::conv2d_backward(x, w, dy, 1, 1, dx, dw, db, pool); }) / 1e9;
+  const Tensor fx = random_tensor({64, 1568}, 5), fw = random_tensor({128, 1568}, 6), fb = random_tensor({128}, 7);
+  const double dense_flops = 2.0 * 64 * 1568 * 128;
+  r.dense_forward = dense_flops / median_seconds(50, [&] { fast::linear_forward(fx, fw, fb, pool); }) / 1e9;
+  const Tensor fdy = random_tensor({64, 128}, 8);
+  Tensor fdx(fx.shape()), fdw(fw.shape()), fdb(fb.shape());
+  r.dense_backward =
+      2 * dense_flops / median_seconds(50, [&] { fast::linear_backward(fx, fw, fdy, fdx, fdw, fdb, pool); }) / 1e9;
+  const int n = 1024;
+  const Tensor A = random_tensor({n, n}, 9), B = random_tensor({n, n}, 10);
+  Tensor C({n, n});
+  r.gemm_square = 2.0 * n * n * n /
+                  median_seconds(5, [&] {
+                    gemm(Trans::No, Trans::No, n, n, n, A.data(), n, B.data(), n, C.data(), n, Update::Overwrite);
+                  }) /
+                  1e9;
+  return r;
+}
+
+// Peak resident memory (MB) of `gradcam train` on Fashion-MNIST, 1 epoch, in
+// a child process so that nothing of this benchmark is counted.
+double training_peak_mb(const std::string& cli) {
+  std::fflush(stdout);  // or the child would print our buffered output again
+  const pid_t child = fork();
+  if (child == 0) {
+    if (!freopen("/dev/null", "w", stdout)) _exit(127);
+    execl(cli.c_str(), cli.c_str(), "train", "--model", "fashion-cnn", "--data", "fashion", "--epochs", "1", "--threads",
+          "2", "--out", "/tmp/gcam-bench.ckpt", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  if (child < 0 || wait4(child, &status, 0, &usage) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  unlink("/tmp/gcam-bench.ckpt");
+  return double(usage.ru_maxrss) / 1024.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string cli = argc > 1 ? argv[1] : "build/float/gradcam";
+  std::printf("gradcam benchmark (%s build, fashion-cnn, batch 64)\n\n", scalar_name());
+  const Dataset train_set = load_fashion_mnist("train");
+  ThreadPool one(1), two(2);
+
+  const double train1 = training_rate(train_set, &one), train2 = training_rate(train_set, &two);
+  std::printf("training      %8.0f img/s (1 thread)  %8.0f img/s (2 threads)  scaling %.2fx\n", train1, train2,
+              train2 / train1);
+  const double infer1 = inference_rate(train_set, &one), infer2 = inference_rate(train_set, &two);
+  std::printf("inference     %8.0f img/s (1 thread)  %8.0f img/s (2 threads)\n", infer1, infer2);
+
+  Model model = make_model("fashion-cnn", train_set.image_shape, train_set.classes(), 1);
+  const double cam1 = gradcam_ms_per_image(model, train_set, 1, &two);
+  const double cam64 = gradcam_ms_per_image(model, train_set, 64, &two);
+  std::printf("Grad-CAM      %8.3f ms/image at batch 1,  %.4f ms/image at batch 64 (relu2, 2 threads)\n", cam1, cam64);
+
+  const KernelRate k1 = kernel_rates(&one);
+  const VectorUnit unit = vector_unit();
+  const double ghz = estimated_clock_ghz();
+  const double peak = unit.lanes * 2.0 * unit.fma_units * ghz;  // FP32 GFLOP/s of one core
+  std::printf("\nkernels, 1 thread (GFLOP/s; one core's FP32 peak = %d lanes x 2 flops x %d FMA pipes x %.2f GHz "
+              "= %.0f GFLOP/s; %s; clock estimated from a dependent-add chain)\n",
+              unit.lanes, unit.fma_units, ghz, peak, unit.name);
+  std::printf("  conv2 forward  %6.1f  (%4.1f%% of peak)\n", k1.conv_forward, 100 * k1.conv_forward / peak);
+  std::printf("  conv2 backward %6.1f  (%4.1f%%)\n", k1.conv_backward, 100 * k1.conv_backward / peak);
+  std::printf("  fc1 forward    %6.1f  (%4.1f%%)\n", k1.dense_forward, 100 * k1.dense_forward / peak);
+  std::printf("  fc1 backward   %6.1f  (%4.1f%%)\n", k1.dense_backward, 100 * k1.dense_backward / peak);
+  std::printf("  GEMM 1024^3    %6.1f  (%4.1f%%)\n", k1.gemm_square, 100 * k1.gemm_square / peak);
+
+  const double peak_mb = training_peak_mb(cli);
+  std::printf("\npeak resident memory of `%s train --data fashion` (1 epoch, 2 threads): %.1f MB\n", cli.c_str(),
+              peak_mb);
+
+  std::printf(
+      "{\"train_img_per_s_1t\": %.0f, \"train_img_per_s_2t\": %.0f, \"scaling\": %.2f, \"infer_img_per_s_1t\": %.0f, "
+      "\"infer_img_per_s_2t\": %.0f, \"gradcam_ms_batch1\": %.4f, \"gradcam_ms_per_image_batch64\": %.4f, "
+      "\"conv_fwd_gflops\": %.1f, \"conv_bwd_gflops\": %.1f, \"dense_fwd_gflops\": %.1f, \"dense_bwd_gflops\": %.1f, "
+      "\"gemm_gflops\": %.1f, \"core_peak_gflops\": %.1f, \"clock_ghz\": %.2f, \"train_peak_rss_mb\": %.1f}\n",
+      train1, train2, train2 / train1, infer1, infer2, cam1, cam64, k1.conv_forward, k1.conv_backward,
+      k1.dense_forward, k1.dense_backward, k1.gemm_square, peak, ghz, peak_mb);
+  return 0;
+}
