@@ -196,12 +196,13 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int str
 }
 
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                     Tensor& dw, Tensor& db, ThreadPool* pool) {
+                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets) {
   const ConvShape s(x, w, stride, padding);
-  require_same_shape("conv2d backward (dx vs x)", dx, x);
-  require_same_shape("conv2d backward (dw vs w)", dw, w);
-  if (db.shape() != Shape{s.O}) throw ShapeError("conv2d backward: db " + shape_string(db.shape()) +
-                                                 " does not match weight " + shape_string(w.shape()));
+  if (targets.input) require_same_shape("conv2d backward (dx vs x)", dx, x);
+  if (targets.weight) require_same_shape("conv2d backward (dw vs w)", dw, w);
+  if (targets.bias && db.shape() != Shape{s.O})
+    throw ShapeError("conv2d backward: db " + shape_string(db.shape()) + " does not match weight " +
+                     shape_string(w.shape()));
   if (dy.shape() != Shape{s.N, s.O, s.OH, s.OW})
     throw ShapeError("conv2d backward: dy " + shape_string(dy.shape()) + " does not match the output shape " +
                      shape_string({s.N, s.O, s.OH, s.OW}));
@@ -225,20 +226,24 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
       G = shuffled;
     }
     // (C4) db[o] += Σ of row o, in the same order as the reference kernel.
-    for (int o = 0; o < s.O; ++o) {
+    for (int o = 0; targets.bias && o < s.O; ++o) {
       Scalar sum = db[size_t(o)];
       const Scalar* row = G + size_t(o) * columns;
       for (int e = 0; e < columns; ++e) sum += row[e];
       db[size_t(o)] = sum;
     }
     // (C3) dW += G·colsᵀ
-    im2col(x, n0, count, s.KH, s.KW, stride, padding, cols, pool);
-    gemm(Trans::No, Trans::Yes, s.O, s.rows, columns, G, columns, cols, columns, dw.data(), s.rows, Update::Add,
-         pool);
+    if (targets.weight) {
+      im2col(x, n0, count, s.KH, s.KW, stride, padding, cols, pool);
+      gemm(Trans::No, Trans::Yes, s.O, s.rows, columns, G, columns, cols, columns, dw.data(), s.rows, Update::Add,
+           pool);
+    }
     // (C2) dcols = Wᵀ·G (overwriting cols, no longer needed), dx += col2im(dcols)
-    gemm(Trans::Yes, Trans::No, s.rows, columns, s.O, w.data(), s.rows, G, columns, cols, columns,
-         Update::Overwrite, pool);
-    col2im(cols, n0, count, s.KH, s.KW, stride, padding, dx, pool);
+    if (targets.input) {
+      gemm(Trans::Yes, Trans::No, s.rows, columns, s.O, w.data(), s.rows, G, columns, cols, columns,
+           Update::Overwrite, pool);
+      col2im(cols, n0, count, s.KH, s.KW, stride, padding, dx, pool);
+    }
   }
 }
 
@@ -254,19 +259,21 @@ Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadP
 }
 
 void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor& dx, Tensor& dw, Tensor& db,
-                     ThreadPool* pool) {
+                     ThreadPool* pool, Targets targets) {
   const int N = x.dim(0), In = x.dim(1), Out = w.dim(0);
-  require_same_shape("linear backward (dx vs x)", dx, x);
-  require_same_shape("linear backward (dw vs w)", dw, w);
-  if (db.shape() != Shape{Out} || dy.shape() != Shape{N, Out})
+  if (targets.input) require_same_shape("linear backward (dx vs x)", dx, x);
+  if (targets.weight) require_same_shape("linear backward (dw vs w)", dw, w);
+  if ((targets.bias && db.shape() != Shape{Out}) || dy.shape() != Shape{N, Out})
     throw ShapeError("linear backward: db " + shape_string(db.shape()) + " or dy " + shape_string(dy.shape()) +
                      " does not match weight " + shape_string(w.shape()) + " and input " + shape_string(x.shape()));
   // (D2) dx += dy·W
-  gemm(Trans::No, Trans::No, N, In, Out, dy.data(), Out, w.data(), In, dx.data(), In, Update::Add, pool);
+  if (targets.input)
+    gemm(Trans::No, Trans::No, N, In, Out, dy.data(), Out, w.data(), In, dx.data(), In, Update::Add, pool);
   // (D3) dW += dyᵀ·x
-  gemm(Trans::Yes, Trans::No, Out, In, N, dy.data(), Out, x.data(), In, dw.data(), In, Update::Add, pool);
+  if (targets.weight)
+    gemm(Trans::Yes, Trans::No, Out, In, N, dy.data(), Out, x.data(), In, dw.data(), In, Update::Add, pool);
   // (D4) db += column sums of dy, n ascending as in the reference kernel.
-  for (int n = 0; n < N; ++n)
+  for (int n = 0; targets.bias && n < N; ++n)
     for (int o = 0; o < Out; ++o) db[size_t(o)] += dy.at(n, o);
 }
 

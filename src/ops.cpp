@@ -31,7 +31,7 @@ Record make_record(OpKind kind, std::vector<int> inputs, Tensor value) {
 }
 
 const Tensor& input_value(const Tape& tape, const Record& r, int i) {
-  return tape.at(r.inputs[static_cast<std::size_t>(i)]).value;
+  return tape.at(r.inputs[static_cast<std::size_t>(i)]).output();
 }
 
 bool use_fast(const Tape& tape) { return tape.kernels() == Kernels::Fast; }
@@ -63,16 +63,29 @@ Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
   return tape.record(std::move(r));
 }
 
+// The gradients a conv or dense rule must produce: only those of needed inputs.
+static fast::Targets targets(const Record& r, const Gradients& grads) {
+  return {grads.needed(r.inputs[0]), grads.needed(r.inputs[1]), grads.needed(r.inputs[2])};
+}
+
+// The adjoint of input i if it is needed, else an empty stand-in (not written).
+static Tensor& adjoint_if_needed(const Record& r, int i, Gradients& grads, Tensor& unused) {
+  const int id = r.inputs[static_cast<std::size_t>(i)];
+  return grads.needed(id) ? grads.accumulator(id) : unused;
+}
+
 static void backward_conv2d(const Tape& tape, const Record& r, const Tensor& dy, Gradients& grads) {
   const Tensor& x = input_value(tape, r, 0);
   const Tensor& w = input_value(tape, r, 1);
-  Tensor& dx = grads.accumulator(r.inputs[0]);
-  Tensor& dw = grads.accumulator(r.inputs[1]);
-  Tensor& db = grads.accumulator(r.inputs[2]);
-  if (use_fast(tape))
-    fast::conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, dx, dw, db, tape.pool());
-  else
-    conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, dx, dw, db);
+  if (use_fast(tape)) {
+    Tensor unused;
+    fast::conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, adjoint_if_needed(r, 0, grads, unused),
+                          adjoint_if_needed(r, 1, grads, unused), adjoint_if_needed(r, 2, grads, unused), tape.pool(),
+                          targets(r, grads));
+    return;
+  }
+  conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, grads.accumulator(r.inputs[0]),
+                  grads.accumulator(r.inputs[1]), grads.accumulator(r.inputs[2]));
 }
 
 // ---- pooling --------------------------------------------------------------------
@@ -144,13 +157,14 @@ Var linear(Tape& tape, Var x, Var weight, Var bias) {
 static void backward_linear(const Tape& tape, const Record& r, const Tensor& dy, Gradients& grads) {
   const Tensor& x = input_value(tape, r, 0);
   const Tensor& w = input_value(tape, r, 1);
-  Tensor& dx = grads.accumulator(r.inputs[0]);
-  Tensor& dw = grads.accumulator(r.inputs[1]);
-  Tensor& db = grads.accumulator(r.inputs[2]);
-  if (use_fast(tape))
-    fast::linear_backward(x, w, dy, dx, dw, db, tape.pool());
-  else
-    linear_backward(x, w, dy, dx, dw, db);
+  if (use_fast(tape)) {
+    Tensor unused;
+    fast::linear_backward(x, w, dy, adjoint_if_needed(r, 0, grads, unused), adjoint_if_needed(r, 1, grads, unused),
+                          adjoint_if_needed(r, 2, grads, unused), tape.pool(), targets(r, grads));
+    return;
+  }
+  linear_backward(x, w, dy, grads.accumulator(r.inputs[0]), grads.accumulator(r.inputs[1]),
+                  grads.accumulator(r.inputs[2]));
 }
 
 // ---- relu -------------------------------------------------------------------------

@@ -47,7 +47,15 @@ Var Tape::parameter(const Tensor& value, std::string name) {
   Record r;
   r.kind = OpKind::Parameter;
   r.name = std::move(name);
-  r.value = value;
+  r.borrowed = &value;
+  return record(std::move(r));
+}
+
+Var Tape::parameter(Tensor&& value, std::string name) {
+  Record r;
+  r.kind = OpKind::Parameter;
+  r.name = std::move(name);
+  r.value = std::move(value);
   return record(std::move(r));
 }
 
@@ -74,7 +82,7 @@ const Record& Tape::at(int id) const {
 
 const Record& Tape::at(Var v) const { return at(v.id); }
 
-const Tensor& Tape::value(Var v) const { return at(v.id).value; }
+const Tensor& Tape::value(Var v) const { return at(v.id).output(); }
 
 Gradients Tape::backward(Var output, const BackwardOptions& options) const {
   return backward(output, Tensor(value(output).shape(), Scalar(1)), options);
@@ -87,7 +95,7 @@ std::string Tape::to_dot() const {
     const Record& r = records_[static_cast<std::size_t>(id)];
     out << "  v" << id << " [label=\"#" << id << " " << op_name(r.kind);
     if (!r.name.empty()) out << " '" << r.name << "'";
-    out << "\\n" << shape_string(r.value.shape()) << "\"";
+    out << "\\n" << shape_string(r.output().shape()) << "\"";
     if (r.kind == OpKind::Input || r.kind == OpKind::Parameter) out << ", style=rounded";
     out << "];\n";
     for (int in : r.inputs) out << "  v" << in << " -> v" << id << ";\n";
@@ -107,6 +115,10 @@ const Tensor& Gradients::of(Var v) const& {
     throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
                            op_name(r.kind) + ") was not computed: the backward walk stopped at #" +
                            std::to_string(stop_));
+  if (!needed(v.id))
+    throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
+                           op_name(r.kind) + ") was not computed: it is not in BackwardOptions::wrt " +
+                           "and no wanted value depends on it");
   return adjoint_[static_cast<std::size_t>(v.id)];
 }
 
@@ -115,7 +127,7 @@ Tensor Gradients::of(Var v) && { return static_cast<const Gradients&>(*this).of(
 Tensor& Gradients::accumulator(int id) {
   Tensor& g = adjoint_[static_cast<std::size_t>(id)];
   if (!reached_[static_cast<std::size_t>(id)]) {
-    g = Tensor(tape_->at(id).value.shape());
+    g = Tensor(tape_->at(id).output().shape());
     reached_[static_cast<std::size_t>(id)] = true;
   }
   return g;

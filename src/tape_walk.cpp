@@ -12,11 +12,25 @@
 
 namespace gcam {
 
+// needed[i]: record i is one of `wanted` or (transitively) reads one. One
+// forward sweep suffices, for the same reason one reverse sweep does.
+std::vector<bool> Tape::depends_on(const std::vector<Var>& wanted) const {
+  if (wanted.empty()) return {};
+  std::vector<bool> needed(records_.size(), false);
+  for (Var v : wanted) {
+    at(v);  // throws for a value that is not on this tape
+    needed[static_cast<std::size_t>(v.id)] = true;
+  }
+  for (std::size_t i = 0; i < records_.size(); ++i)
+    for (int input : records_[i].inputs) needed[i] = needed[i] || needed[static_cast<std::size_t>(input)];
+  return needed;
+}
+
 Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& options) const {
-  const Record& out = at(output);
-  if (seed.shape() != out.value.shape())
+  const Tensor& out = value(output);
+  if (seed.shape() != out.shape())
     throw ShapeError("backward: seed " + shape_string(seed.shape()) + " does not match output " +
-                     shape_string(out.value.shape()));
+                     shape_string(out.shape()));
   const int stop = options.stop_at.valid() ? options.stop_at.id : -1;
   if (stop > output.id)
     throw std::logic_error("backward: stop_at #" + std::to_string(stop) + " comes after the output #" +
@@ -27,12 +41,14 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
   grads.stop_ = stop;
   grads.adjoint_.resize(records_.size());
   grads.reached_.assign(records_.size(), false);
+  grads.needed_ = depends_on(options.wrt);
   grads.accumulator(output.id) = seed;  // ∂output/∂output · seed
 
   // Records above `stop` only: once the walk is below every consumer of the
   // stop value, that value's adjoint is complete and nothing lower is needed.
   for (int id = output.id; id > stop; --id) {
     if (!grads.reached_[static_cast<std::size_t>(id)]) continue;  // output does not depend on it
+    if (!grads.needed(id)) continue;                                 // no wanted value below it
     const Record& r = records_[static_cast<std::size_t>(id)];
     const Tensor& upstream = grads.adjoint_[static_cast<std::size_t>(id)];
     auto rule = options.rules.find(r.kind);
@@ -44,8 +60,8 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
   }
   // Values the output does not depend on have a zero gradient.
   for (int id = std::max(stop, 0); id < size(); ++id)
-    if (!grads.reached_[static_cast<std::size_t>(id)])
-      grads.adjoint_[static_cast<std::size_t>(id)] = Tensor(records_[static_cast<std::size_t>(id)].value.shape());
+    if (!grads.reached_[static_cast<std::size_t>(id)] && grads.needed(id))
+      grads.adjoint_[static_cast<std::size_t>(id)] = Tensor(records_[static_cast<std::size_t>(id)].output().shape());
   return grads;
 }
 

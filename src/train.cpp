@@ -51,7 +51,9 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
   const double value = tape.value(loss)[0];
   if (!std::isfinite(value)) throw NumericError("loss is " + std::to_string(value));
   if (correct) *correct = count_correct(tape.value(pass.logits), labels);
-  const Gradients grads = tape.backward(loss);
+  BackwardOptions options;
+  options.wrt = pass.parameter_vars;  // not the images: conv1 needs no input gradient
+  const Gradients grads = tape.backward(loss, options);
   std::vector<const Tensor*> gradient_list;
   for (Var v : pass.parameter_vars) gradient_list.push_back(&grads.of(v));
   optimizer.step(model.parameters(), gradient_list);

@@ -8,7 +8,7 @@ using namespace gcam_test;
 
 namespace {
 
-const Tensor& input_of(const Tape& tape, const Record& r, int i) { return tape.at(r.inputs[std::size_t(i)]).value; }
+const Tensor& input_of(const Tape& tape, const Record& r, int i) { return tape.at(r.inputs[std::size_t(i)]).output(); }
 
 auto conv_f = [](Tape& t, const std::vector<Var>& a) { return conv2d(t, a[0], a[1], a[2], 1, 1); };
 const std::vector<std::string> conv_names = {"x", "weight", "bias"};
@@ -41,7 +41,7 @@ TEST_CASE("gradcheck rejects a conv weight gradient computed with a flipped kern
 
 TEST_CASE("gradcheck rejects a conv rule that forgets the bias gradient", "[checker]") {
   BackwardRule no_bias = [](const Tape& tape, const Record& r, const Tensor& dy, Gradients& g) {
-    Tensor unused_db(tape.at(r.inputs[2]).value.shape());
+    Tensor unused_db(tape.at(r.inputs[2]).output().shape());
     conv2d_backward(input_of(tape, r, 0), input_of(tape, r, 1), dy, r.attrs.stride, r.attrs.padding,
                     g.accumulator(r.inputs[0]), g.accumulator(r.inputs[1]), unused_db);
   };

@@ -172,3 +172,18 @@ TEST_CASE("backward rejects a seed of the wrong shape and a stop above the outpu
   bad.stop_at = Var{5};
   CHECK_THROWS_AS(tape.backward(s, bad), std::logic_error);
 }
+
+TEST_CASE("BackwardOptions::wrt computes only what the wanted values need", "[tape]") {
+  Tape tape(Kernels::Fast);
+  Var x = tape.input(random_tensor({2, 5}, 11), "x");
+  Var w = tape.parameter(random_tensor({3, 5}, 12), "w");
+  Var b = tape.parameter(random_tensor({3}, 13), "b");
+  Var loss = sum(tape, relu(tape, linear(tape, x, w, b)));
+  const Gradients all = tape.backward(loss);
+  BackwardOptions only_w;
+  only_w.wrt = {w};
+  const Gradients some = tape.backward(loss, only_w);
+  CHECK(some.of(w).values() == all.of(w).values());
+  CHECK_THROWS_WITH(some.of(x), Catch::Contains("not in BackwardOptions::wrt"));
+  CHECK(some.rules_run() < all.rules_run());
+}

@@ -19,12 +19,19 @@ class ThreadPool;
 
 namespace fast {
 
+// Which gradients a backward call must produce. The others are neither
+// computed nor touched (their tensors may be empty): Grad-CAM needs no weight
+// gradients, and training needs no gradient for the input images.
+struct Targets {
+  bool input = true, weight = true, bias = true;
+};
+
 Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool);
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                     Tensor& dw, Tensor& db, ThreadPool* pool);
+                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {});
 Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool);
 void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor& dx, Tensor& dw, Tensor& db,
-                     ThreadPool* pool);
+                     ThreadPool* pool, Targets targets = {});
 
 // ---- the lowering of convolution to a matrix product --------------------------
 // im2col copies images [n0, n0 + count) of x (N, C, H, W) into the matrix

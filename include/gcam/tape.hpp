@@ -77,6 +77,10 @@ struct Record {
   OpAttributes attrs;
   std::vector<int> winners;  // max-pool: flat input index of each output's maximum
   Tensor saved;              // softmax, cross-entropy: the probabilities
+  const Tensor* borrowed = nullptr;  // a parameter leaf refers to the layer's tensor instead of copying it
+
+  // The value this record stands for (its own `value`, or the borrowed tensor).
+  const Tensor& output() const { return borrowed ? *borrowed : value; }
 };
 
 class Tape;
@@ -98,12 +102,16 @@ class Gradients {
   Tensor& accumulator(int id);
   // Number of records whose backward rule ran in this pass.
   int rules_run() const { return rules_run_; }
+  // For backward rules: whether value `id` needs a gradient in this pass (see
+  // BackwardOptions::wrt). Rules may skip the work for inputs that do not.
+  bool needed(int id) const { return needed_.empty() || needed_[static_cast<std::size_t>(id)]; }
 
  private:
   friend class Tape;
   const Tape* tape_ = nullptr;
   std::vector<Tensor> adjoint_;
   std::vector<bool> reached_;
+  std::vector<bool> needed_;  // empty: every value
   int stop_ = -1;
   int rules_run_ = 0;
 };
@@ -120,6 +128,11 @@ struct BackwardOptions {
   // Rules that replace the standard one for an op kind during this pass only
   // (guided backprop replaces Relu; LRP replaces every layer's rule).
   std::map<OpKind, BackwardRule> rules;
+  // The values whose gradients are wanted; empty = all. Only records that
+  // depend on one of them are visited, and rules may skip the gradients of
+  // other inputs (training wants the parameters, not the images; Grad-CAM
+  // wants A, not the weights above it). Gradients::of throws for the others.
+  std::vector<Var> wrt;
 };
 
 class Tape {
@@ -128,7 +141,11 @@ class Tape {
 
   // Leaves.
   Var input(Tensor value, std::string name = "input");
+  // A layer's parameter. The tape refers to `value` without copying it, so
+  // `value` must outlive the tape and stay unchanged until backward is done
+  // (the optimizer updates it afterwards). A temporary is copied instead.
   Var parameter(const Tensor& value, std::string name);
+  Var parameter(Tensor&& value, std::string name);
 
   // Appends a record (used by the ops in ops.hpp) and returns its handle.
   Var record(Record r);
@@ -156,6 +173,8 @@ class Tape {
   void clear() { records_.clear(); }
 
  private:
+  std::vector<bool> depends_on(const std::vector<Var>& wanted) const;
+
   Kernels kernels_;
   ThreadPool* pool_;
   std::vector<Record> records_;
