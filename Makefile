@@ -31,6 +31,10 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.cpp))
 TEST_SRC := $(sort $(wildcard tests/*.cpp))
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.cpp)))
 
+# Course exercises: EXERCISES="ex05 ex06" (or all) swaps reference files for the
+# student stubs in LIB_SRC and moves BUILD to $(BUILD)/exercises/<selection>.
+include src/exercises/exercises.mk
+
 DBL := $(BUILD)/double
 FLT := $(BUILD)/float
 DBL_FLAGS := $(COMMON) $(OPT) $(CXXFLAGS)

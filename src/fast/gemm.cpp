@@ -105,8 +105,10 @@ constexpr int MC = (512 * 1024 / (KC * static_cast<int>(sizeof(Scalar)))) / MR *
 constexpr int NC = 4096 / NR * NR;
 
 // Below this many multiply-adds a product runs on the calling thread: waking
-// the pool costs more than it saves. (Results do not depend on this choice.)
-constexpr double kMinParallelWork = 1 << 18;
+// the pool (tens of microseconds) costs more than it saves. 2²¹ keeps
+// batch-1 Grad-CAM on one thread and every batch-64 conv on all of them.
+// (Results do not depend on this choice.)
+constexpr double kMinParallelWork = 1 << 21;
 
 static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole micro-tiles");
 
@@ -262,6 +264,52 @@ void gemm_range(const Problem& p, int m0, int m1, int n0, int n1) {
 
 }  // namespace
 
+namespace {
+
+// Rows of C this few are computed without packing: packing B costs as much
+// as the whole product when each packed value is used only M times (a dense
+// layer at batch 1 would copy all its weights to use each one once).
+constexpr int kUnpackedRows = 4;
+
+// C (+)= op(A)·op(B) for M ≤ kUnpackedRows, straight from the operands: each
+// row of C is a sum of rows of B (B not transposed) or a set of dot products
+// with rows of B (B transposed), both over contiguous memory.
+void gemm_few_rows(const Problem& p) {
+  for (int i = 0; i < p.M; ++i) {
+    Scalar* c = p.C + static_cast<std::size_t>(i) * p.ldc;
+    if (!p.add) std::fill(c, c + p.N, Scalar(0));
+    auto a = [&](int k) {
+      return p.trans_a == Trans::No ? p.A[static_cast<std::size_t>(i) * p.lda + k]
+                                    : p.A[static_cast<std::size_t>(k) * p.lda + i];
+    };
+    if (p.trans_b == Trans::No) {
+      for (int k = 0; k < p.K; ++k) {
+        const Scalar aik = a(k);
+        const Scalar* b = p.B + static_cast<std::size_t>(k) * p.ldb;
+        for (int j = 0; j < p.N; ++j) c[j] += aik * b[j];
+      }
+    } else {
+      // Dot products with kLanes partial sums, so the compiler can keep them
+      // in one vector register (a single running sum would be a serial chain
+      // it may not reorder); they are added up in a fixed order.
+      constexpr int kLanes = 16;
+      for (int j = 0; j < p.N; ++j) {
+        const Scalar* b = p.B + static_cast<std::size_t>(j) * p.ldb;
+        Scalar partial[kLanes] = {};
+        int k = 0;
+        for (; k + kLanes <= p.K; k += kLanes)
+          for (int l = 0; l < kLanes; ++l) partial[l] += a(k + l) * b[k + l];
+        Scalar sum = 0;
+        for (int l = 0; l < kLanes; ++l) sum += partial[l];
+        for (; k < p.K; ++k) sum += a(k) * b[k];
+        c[j] += sum;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
           Scalar* C, int ldc, Update update, ThreadPool* pool) {
   if (M <= 0 || N <= 0) return;
@@ -274,6 +322,7 @@ void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, in
     return;
   }
   const Problem p{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add};
+  if (M <= kUnpackedRows) return gemm_few_rows(p);
   const double work = double(M) * N * K;
   if (!pool || pool->threads() == 1 || work < kMinParallelWork) return gemm_range(p, 0, M, 0, N);
   // Split C into contiguous ranges of whole micro-tiles along the dimension

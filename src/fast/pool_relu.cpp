@@ -64,7 +64,9 @@ Tensor max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<i
   const Scalar* in = x.data();
   Scalar* out = y.data();
   int* win = winners.data();
-  parallel_for(pool, N * C, [&](int begin, int end) {
+  // Small maps (a single image) are pooled on this thread: waking the pool costs more.
+  constexpr std::size_t kMinParallelElements = std::size_t{1} << 18;
+  parallel_for(x.size() < kMinParallelElements ? nullptr : pool, N * C, [&](int begin, int end) {
     for (int plane = begin; plane < end; ++plane) {
       if (kernel == 2 && stride == 2)
         max_pool_2x2_plane(in, plane * H * W, W, OH, OW, out + plane * OH * OW, win + plane * OH * OW);

@@ -1,0 +1,36 @@
+// Exercise ex04 — the reverse walk over the tape: the heart of reverse-mode
+// automatic differentiation. See docs/exercises/ex04-tape-walk.md and the
+// comments of include/gcam/tape.hpp (Tape::backward, Gradients, BackwardOptions).
+//
+// Stub: replaces src/tape_walk.cpp when the exercise is selected
+// (make exercise N=4 EXERCISES=ex04). Write the body, then run that command.
+//
+// Records were appended in execution order, so every consumer of a value sits
+// after it on the tape. Walking from the last record to the first therefore
+// finishes a value's adjoint (the sum over all its uses) before its own rule
+// runs. That is why one reverse loop suffices.
+#include <algorithm>
+#include <stdexcept>
+
+#include "gcam/error.hpp"
+#include "gcam/tape.hpp"
+#include "not_implemented.hpp"
+
+namespace gcam {
+
+Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& options) const {
+  // TODO(ex04), in this order:
+  //  1. Refuse a seed whose shape is not the output's (ShapeError naming both shapes), and a
+  //     stop_at that lies after the output on the tape (std::logic_error).
+  //  2. Prepare a Gradients (Tape is its friend): tape_ = this, stop_ = the stop id (−1 if none),
+  //     one adjoint_ and one reached_ flag (false) per record. Then accumulator(output.id) = seed.
+  //  3. Walk the ids from output.id down to (not including) the stop. Skip a record that was not
+  //     reached (the output does not depend on it). Otherwise run its rule with its adjoint as
+  //     `upstream`: the one in options.rules for its kind if there is one, else standard_backward.
+  //     Count every rule run in rules_run_.
+  //  4. Give every value at or above the stop (and id ≥ 0) that was never reached a zero
+  //     gradient of its value's shape.
+  not_implemented("ex04", "Tape::backward", "ex04-tape-walk.md", output, seed, options);
+}
+
+}  // namespace gcam

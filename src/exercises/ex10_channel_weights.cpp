@@ -1,0 +1,18 @@
+// Exercise ex10 — Grad-CAM step 2: the channel weights of eq. (8) (include/gcam/gradcam.hpp,
+// docs/gradcam.md). See docs/exercises/ex10-channel-weights.md.
+//
+// Stub: replaces src/gradcam/channel_weights.cpp when the exercise is selected
+// (make exercise N=10 EXERCISES=ex10). Write the body, then run that command.
+#include "gcam/gradcam.hpp"
+#include "not_implemented.hpp"
+
+namespace gcam {
+
+// eq. (8): α^c_k = (1/Z) Σ_i Σ_j ∂y^c/∂A^k_ij — global average pooling of the gradients.
+// gradients (N, K, h, w)  →  α (N, K), Z = h·w.
+Tensor channel_weights(const Tensor& gradients) {
+  // TODO(ex10)
+  not_implemented("ex10", "channel_weights", "ex10-channel-weights.md", gradients);
+}
+
+}  // namespace gcam

@@ -1,0 +1,64 @@
+# The course exercises (docs/exercises/README.md): which reference file each
+# exercise replaces with its student stub, and the stub selection.
+#
+# Included by the Makefile right after LIB_SRC and TEST_SRC are listed and
+# before the build folders and object lists are made from them, so that a
+# selection can swap sources and move BUILD. The targets (make exercise,
+# exercises-check, student-kit, ...) are in the Makefile's "course exercises" block.
+#
+#   make test EXERCISES="ex05 ex06"   stubs of ex05 and ex06, references elsewhere
+#   make test EXERCISES=all           every stub
+#
+# A selection builds into $(BUILD)/exercises/<ids joined by '-', or 'all'>/
+# (double/ and float/ below it), never into the reference build folders.
+
+# Default: no stub (the reference build). The student kit sets "all" here.
+EXERCISES ?=
+
+# $(call exercise,<id>,<name>,<reference file>): the stub is
+# src/exercises/<id>_<name>.cpp, the page docs/exercises/<id>-<name with '-'>.md.
+define exercise
+EXERCISE_IDS += $(1)
+EXERCISE_NAME_$(1) := $(2)
+EXERCISE_STUB_$(1) := src/exercises/$(1)_$(2).cpp
+EXERCISE_REF_$(1)  := $(3)
+EXERCISE_DOC_$(1)  := docs/exercises/$(1)-$(subst _,-,$(2)).md
+endef
+EXERCISE_IDS :=
+$(eval $(call exercise,ex01,central_difference,src/central_difference.cpp))
+$(eval $(call exercise,ex02,relu,src/kernels/relu.cpp))
+$(eval $(call exercise,ex03,linear,src/kernels/linear.cpp))
+$(eval $(call exercise,ex04,tape_walk,src/tape_walk.cpp))
+$(eval $(call exercise,ex05,conv2d_forward,src/kernels/conv2d_forward.cpp))
+$(eval $(call exercise,ex06,conv2d_backward,src/kernels/conv2d_backward.cpp))
+$(eval $(call exercise,ex07,max_pool,src/kernels/max_pool.cpp))
+$(eval $(call exercise,ex08,softmax_cross_entropy,src/kernels/softmax_cross_entropy.cpp))
+$(eval $(call exercise,ex09,sgd,src/optim/sgd.cpp))
+$(eval $(call exercise,ex10,channel_weights,src/gradcam/channel_weights.cpp))
+$(eval $(call exercise,ex11,weighted_map,src/gradcam/weighted_map.cpp))
+$(eval $(call exercise,ex12,upsample,src/gradcam/upsample.cpp))
+EXERCISE_IDS := $(strip $(EXERCISE_IDS))
+
+# "5", "05", "ex5" and "ex05" all name ex05.
+exercise_id = $(foreach n,$(patsubst ex%,%,$(1)),ex$(if $(filter 1 2 3 4 5 6 7 8 9,$(n)),0$(n),$(n)))
+
+EXERCISE_SELECTED := $(if $(filter all,$(EXERCISES)),$(EXERCISE_IDS),$(foreach e,$(EXERCISES),$(call exercise_id,$(e))))
+EXERCISE_UNKNOWN  := $(filter-out $(EXERCISE_IDS),$(EXERCISE_SELECTED))
+ifneq ($(EXERCISE_UNKNOWN),)
+$(error EXERCISES: unknown exercise '$(EXERCISE_UNKNOWN)'; choose from $(EXERCISE_IDS) or all)
+endif
+# Where the reference file is absent (the student kit), the stub is always used.
+EXERCISE_SELECTED := $(sort $(EXERCISE_SELECTED) \
+  $(foreach e,$(EXERCISE_IDS),$(if $(wildcard $(EXERCISE_REF_$(e))),,$(e))))
+
+ifneq ($(EXERCISE_SELECTED),)
+exercise_empty :=
+exercise_space := $(exercise_empty) $(exercise_empty)
+EXERCISE_TAG := $(if $(filter-out $(EXERCISE_SELECTED),$(EXERCISE_IDS)),$(subst $(exercise_space),-,$(EXERCISE_SELECTED)),all)
+override BUILD := $(BUILD)/exercises/$(EXERCISE_TAG)
+LIB_SRC := $(filter-out $(foreach e,$(EXERCISE_SELECTED),$(EXERCISE_REF_$(e))),$(LIB_SRC)) \
+           $(foreach e,$(EXERCISE_SELECTED),$(EXERCISE_STUB_$(e)))
+endif
+
+# The checks of every exercise, tagged [ex01] ... [ex12].
+TEST_SRC += $(sort $(wildcard tests/exercises/*.cpp))
