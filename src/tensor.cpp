@@ -72,6 +72,31 @@ void require_same_shape(const char* op, const Tensor& a, const Tensor& b) {
                      shape_string(b.shape()));
 }
 
+Tensor slice_batch(const Tensor& batch, int begin, int end) {
+  if (batch.rank() < 1 || begin < 0 || end < begin || end > batch.dim(0))
+    throw ShapeError("slice_batch: items [" + std::to_string(begin) + ", " + std::to_string(end) + ") of " +
+                     shape_string(batch.shape()));
+  Shape shape = batch.shape();
+  const std::size_t item = batch.dim(0) ? batch.size() / static_cast<std::size_t>(batch.dim(0)) : 0;
+  shape[0] = end - begin;
+  const Scalar* first = batch.data() + static_cast<std::size_t>(begin) * item;
+  return Tensor(shape, std::vector<Scalar>(first, first + static_cast<std::size_t>(end - begin) * item));
+}
+
+Tensor concat_batch(const std::vector<Tensor>& parts) {
+  if (parts.empty()) throw ShapeError("concat_batch: no parts");
+  Shape shape = parts[0].shape();
+  std::vector<Scalar> values;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    Shape item = parts[i].shape(), first = parts[0].shape();
+    if (item.empty() || item.size() != first.size() || !std::equal(item.begin() + 1, item.end(), first.begin() + 1))
+      throw ShapeError("concat_batch: part " + shape_string(item) + " does not fit part " + shape_string(first));
+    if (i) shape[0] += item[0];
+    values.insert(values.end(), parts[i].values().begin(), parts[i].values().end());
+  }
+  return Tensor(shape, std::move(values));
+}
+
 double max_abs_difference(const Tensor& a, const Tensor& b) {
   require_same_shape("max_abs_difference", a, b);
   double m = 0;

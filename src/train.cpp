@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <numeric>
 
 #include "gcam/error.hpp"
 #include "gcam/ops.hpp"
 #include "gcam/rng.hpp"
+#include "gcam/thread_pool.hpp"
 
 namespace gcam {
 
@@ -43,21 +45,82 @@ void shuffle(std::vector<std::size_t>& order, Rng& rng) {
 
 }  // namespace
 
-double train_step(Model& model, Optimizer& optimizer, const Tensor& images, const std::vector<int>& labels,
-                  Kernels kernels, ThreadPool* pool, int* correct) {
+namespace {
+
+// Loss, correct count and parameter gradients of one part of a batch.
+struct PartResult {
+  double loss = 0;
+  int correct = 0;
+  std::vector<Tensor> grads;  // in the order of Model::parameters()
+};
+
+PartResult forward_backward(Model& model, const Tensor& images, const std::vector<int>& labels, Kernels kernels,
+                            ThreadPool* pool) {
   Tape tape(kernels, pool);
   const ForwardPass pass = model.forward(tape, images);
   const Var loss = softmax_cross_entropy(tape, pass.logits, labels);
-  const double value = tape.value(loss)[0];
-  if (!std::isfinite(value)) throw NumericError("loss is " + std::to_string(value));
-  if (correct) *correct = count_correct(tape.value(pass.logits), labels);
+  PartResult r;
+  r.loss = tape.value(loss)[0];
+  r.correct = count_correct(tape.value(pass.logits), labels);
+  if (!std::isfinite(r.loss)) return r;  // train_step reports it
   BackwardOptions options;
   options.wrt = pass.parameter_vars;  // not the images: conv1 needs no input gradient
   const Gradients grads = tape.backward(loss, options);
+  for (Var v : pass.parameter_vars) r.grads.push_back(grads.of(v));
+  return r;
+}
+
+}  // namespace
+
+double train_step(Model& model, Optimizer& optimizer, const Tensor& images, const std::vector<int>& labels,
+                  Kernels kernels, ThreadPool* pool, int* correct) {
+  // Data parallelism: with T threads the batch is cut into T contiguous parts,
+  // each run on its own tape and thread (the kernels then stay on that thread).
+  // The images do not interact, so the batch's mean loss and its gradient are
+  // the parts' values weighted by their sizes, added in part order: the same
+  // thread count always gives the same bits.
+  const int N = images.rank() ? images.dim(0) : 0;
+  const int parts = pool && kernels == Kernels::Fast ? std::max(1, std::min(pool->threads(), N / 8)) : 1;
+  std::vector<PartResult> results(static_cast<std::size_t>(parts));
+  if (parts == 1) {
+    results[0] = forward_backward(model, images, labels, kernels, pool);
+  } else {
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
+    pool->parallel_for(parts, [&](int begin, int end) {
+      for (int t = begin; t < end; ++t) try {
+          const int first = N * t / parts, last = N * (t + 1) / parts;
+          const std::vector<int> part_labels(labels.begin() + first, labels.begin() + last);
+          results[std::size_t(t)] =
+              forward_backward(model, slice_batch(images, first, last), part_labels, kernels, nullptr);
+        } catch (...) {
+          errors[std::size_t(t)] = std::current_exception();  // rethrown on the calling thread
+        }
+    });
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+  std::vector<double> weight(static_cast<std::size_t>(parts));  // each part's share of the batch
+  for (int t = 0; t < parts; ++t) weight[std::size_t(t)] = double(N * (t + 1) / parts - N * t / parts) / N;
+  double loss = 0;
+  int right = 0;
+  for (int t = 0; t < parts; ++t) {
+    loss += weight[std::size_t(t)] * results[std::size_t(t)].loss;
+    right += results[std::size_t(t)].correct;
+  }
+  if (!std::isfinite(loss)) throw NumericError("loss is " + std::to_string(loss));
+  if (correct) *correct = right;
+  std::vector<Tensor>& total = results[0].grads;
+  if (parts > 1)
+    for (std::size_t k = 0; k < total.size(); ++k)
+      for (std::size_t e = 0; e < total[k].size(); ++e) {
+        Scalar sum = 0;
+        for (int t = 0; t < parts; ++t) sum += Scalar(weight[std::size_t(t)]) * results[std::size_t(t)].grads[k][e];
+        total[k][e] = sum;
+      }
   std::vector<const Tensor*> gradient_list;
-  for (Var v : pass.parameter_vars) gradient_list.push_back(&grads.of(v));
+  for (const Tensor& g : total) gradient_list.push_back(&g);
   optimizer.step(model.parameters(), gradient_list);
-  return value;
+  return loss;
 }
 
 std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dataset* test_set,

@@ -2,6 +2,7 @@
 // Grad-CAM = CAM / Z on gap-cnn, and a walk that stops at A.
 #include "gcam/error.hpp"
 #include "gcam/gradcam.hpp"
+#include "gcam/thread_pool.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;
@@ -183,4 +184,19 @@ TEST_CASE("grad_cam rejects unknown layers and classes with the valid choices", 
   CHECK(class_index("square", names) == 1);
   CHECK(class_index("0", names) == 0);
   CHECK_THROWS_WITH(class_index("hexagon", names), Catch::Contains("0 circle, 1 square"));
+}
+
+TEST_CASE("Grad-CAM of a batch split over threads equals Grad-CAM of the whole batch", "[gradcam][float]") {
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 61);
+  const Tensor images = random_tensor({20, 1, 32, 32}, 62, 0, 1);
+  GradCamOptions one_thread;
+  const GradCamResult whole = grad_cam(model, images, one_thread);
+  ThreadPool pool(2);
+  GradCamOptions two_threads;
+  two_threads.pool = &pool;
+  const GradCamResult parts = grad_cam(model, images, two_threads);
+  CHECK(parts.classes == whole.classes);
+  CHECK(parts.heatmap.shape() == whole.heatmap.shape());
+  CHECK(max_abs_difference(parts.map, whole.map) <= 1e-5 * (1 + max_abs_difference(whole.map, Tensor(whole.map.shape()))));
+  CHECK(parts.empty_map == whole.empty_map);
 }

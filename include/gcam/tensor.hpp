@@ -81,6 +81,12 @@ class Tensor {
 // Throws ShapeError "<op>: <what> ..." unless a.shape() == b.shape().
 void require_same_shape(const char* op, const Tensor& a, const Tensor& b);
 
+// Items [begin, end) of a batch: the rows of the first dimension, copied.
+Tensor slice_batch(const Tensor& batch, int begin, int end);
+
+// The batches one after the other (all of the same item shape).
+Tensor concat_batch(const std::vector<Tensor>& parts);
+
 // Largest |a - b| over all elements (shapes must match).
 double max_abs_difference(const Tensor& a, const Tensor& b);
 

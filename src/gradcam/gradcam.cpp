@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
 #include <stdexcept>
 
 #include "gcam/error.hpp"
 #include "gcam/ops.hpp"
+#include "gcam/thread_pool.hpp"
 
 namespace gcam {
 
@@ -73,7 +75,59 @@ void check_classes(const std::vector<int>& classes, int images, int class_count)
 
 }  // namespace
 
+namespace {
+
+// Grad-CAM of a large batch on several threads: one part of the batch per
+// thread, each on its own tape, then the parts' results joined in order.
+// Images do not interact, so this equals one pass over the whole batch.
+GradCamResult grad_cam_in_parts(Model& model, const Tensor& images, const GradCamOptions& options, int parts) {
+  const int N = images.dim(0);
+  std::vector<GradCamResult> results(static_cast<std::size_t>(parts));
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
+  options.pool->parallel_for(parts, [&](int begin, int end) {
+    for (int t = begin; t < end; ++t) try {
+        const int first = N * t / parts, last = N * (t + 1) / parts;
+        GradCamOptions part = options;
+        part.pool = nullptr;  // each part stays on its thread
+        if (!options.classes.empty()) part.classes.assign(options.classes.begin() + first, options.classes.begin() + last);
+        results[std::size_t(t)] = grad_cam(model, slice_batch(images, first, last), part);
+      } catch (...) {
+        errors[std::size_t(t)] = std::current_exception();
+      }
+  });
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  GradCamResult joined = results[0];
+  auto join = [&](Tensor GradCamResult::*field) {
+    std::vector<Tensor> all;
+    for (const GradCamResult& r : results) all.push_back(r.*field);
+    joined.*field = concat_batch(all);
+  };
+  for (auto field : {&GradCamResult::logits, &GradCamResult::activations, &GradCamResult::gradients,
+                     &GradCamResult::weights, &GradCamResult::weighted_sum, &GradCamResult::map,
+                     &GradCamResult::upsampled, &GradCamResult::heatmap})
+    join(field);
+  for (std::size_t t = 1; t < results.size(); ++t) {
+    const GradCamResult& r = results[t];
+    joined.classes.insert(joined.classes.end(), r.classes.begin(), r.classes.end());
+    joined.scores.insert(joined.scores.end(), r.scores.begin(), r.scores.end());
+    joined.empty_map.insert(joined.empty_map.end(), r.empty_map.begin(), r.empty_map.end());
+    joined.backward_steps += r.backward_steps;
+  }
+  return joined;
+}
+
+}  // namespace
+
 GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions& options) {
+  // Large batches on several threads: a part per thread scales better than
+  // splitting each op (see docs/performance.md).
+  const int images_count = images.rank() == 4 ? images.dim(0) : 0;
+  const int parts = options.pool && options.kernels == Kernels::Fast
+                        ? std::max(1, std::min(options.pool->threads(), images_count / 8))
+                        : 1;
+  if (parts > 1 && (options.classes.empty() || int(options.classes.size()) == images_count))
+    return grad_cam_in_parts(model, images, options, parts);
   GradCamResult r;
   r.layer = options.layer.empty() ? model.last_conv_block() : options.layer;
   const int target = model.layer_index(r.layer);  // throws UnknownName listing the layers
