@@ -128,7 +128,64 @@ bench: $(FLT)/bench $(FLT)/gradcam fashion-data
 	$(FLT)/bench $(FLT)/gradcam
 
 # ---- course exercises ----------------------------------------------------------------
-# (see docs/exercises/)
+# (see docs/exercises/README.md; the table of exercises and the stub selection
+# with EXERCISES=... are in src/exercises/exercises.mk, included above)
+#
+# make exercise N=5            the checks of ex05 ([ex05]) against the reference,
+#                              or against the stub with EXERCISES=ex05 (or all)
+# make exercises-check         every stub selected: every exercise's checks must fail
+# make student-kit DEST=dir    a copy of the tree without the reference solutions
+# make student-kit-check       builds a kit in a temp folder, fills in KIT_EXERCISES
+.PHONY: exercise exercise-tests exercises-check student-kit student-kit-check
+
+EXERCISE_N := $(call exercise_id,$(N))
+ifneq ($(filter exercise,$(MAKECMDGOALS)),)
+ifeq ($(filter $(EXERCISE_N),$(EXERCISE_IDS)),)
+$(error make exercise N=<1..12 or ex01..ex12>: '$(N)' is not an exercise; they are $(EXERCISE_IDS))
+endif
+endif
+
+exercise: $(DBL)/tests
+	@echo "== $(EXERCISE_N): the checks tagged [$(EXERCISE_N)] against $(if $(filter $(EXERCISE_N),$(EXERCISE_SELECTED)),the stub $(EXERCISE_STUB_$(EXERCISE_N)),the reference $(EXERCISE_REF_$(EXERCISE_N)))"
+	@if $(DBL)/tests "[$(EXERCISE_N)]" -w NoTests; then \
+	  echo "== $(EXERCISE_N): all checks pass"; \
+	else \
+	  echo "== $(EXERCISE_N): not done yet. Read $(EXERCISE_DOC_$(EXERCISE_N))"; exit 1; \
+	fi
+
+# The test program of the current selection (used by the scripts below).
+exercise-tests: $(DBL)/tests
+
+# With every stub selected, each exercise's checks must fail, every test case
+# of it, with its stub's "not implemented" message, and without reaching the
+# stub of another exercise. Builds $(BUILD)/exercises/all/double (double only).
+EXERCISE_PAGES = $(foreach e,$(EXERCISE_IDS),$(e)=$(EXERCISE_DOC_$(e)))
+ifneq ($(EXERCISE_NO_REFERENCE),)
+exercises-check:
+	@echo "error: this is a student copy (no reference file for $(EXERCISE_NO_REFERENCE)); exercises-check is for"; \
+	echo "instructors. Check your work with: make exercise N=<1..12>"; exit 1
+else ifeq ($(EXERCISE_TAG),all)
+exercises-check: $(DBL)/tests
+	@tests/exercises/check_stubs_fail.sh $(DBL)/tests $(EXERCISE_PAGES)
+else
+exercises-check:
+	@$(MAKE) --no-print-directory EXERCISES=all exercises-check
+endif
+
+# A private copy for students: git's file list (tracked and untracked, not
+# ignored) without build/ and without the reference files of the exercises;
+# EXERCISES defaults to all there. DEST must not exist or be empty.
+student-kit:
+	@test -n "$(DEST)" || { echo "error: make student-kit DEST=<new folder>"; exit 1; }
+	@src/exercises/make_student_kit.sh "$(DEST)" $(foreach e,$(EXERCISE_IDS),$(EXERCISE_REF_$(e)))
+
+# Makes a kit in a temp folder, builds it (double), requires every exercise to
+# fail there with its message, then fills in each of KIT_EXERCISES with its
+# reference file and requires exactly that exercise to pass.
+KIT_EXERCISES ?= all
+student-kit-check:
+	+@MAKE="$(MAKE)" tests/exercises/student_kit_check.sh "$(KIT_EXERCISES)" \
+	  $(foreach e,$(EXERCISE_IDS),$(e)=$(EXERCISE_STUB_$(e))=$(EXERCISE_REF_$(e))=$(EXERCISE_DOC_$(e)))
 
 clean:
 	rm -rf $(BUILD)

@@ -3,7 +3,8 @@
 // comments of include/gcam/tape.hpp (Tape::backward, Gradients, BackwardOptions).
 //
 // Stub: replaces src/tape_walk.cpp when the exercise is selected
-// (make exercise N=4 EXERCISES=ex04). Write the body, then run that command.
+// (make exercise N=4 EXERCISES=ex04). Write the body of Tape::backward, then
+// run that command.
 //
 // Records were appended in execution order, so every consumer of a value sits
 // after it on the tape. Walking from the last record to the first therefore
@@ -18,18 +19,35 @@
 
 namespace gcam {
 
+// Given, not part of the exercise (it serves BackwardOptions::wrt):
+// needed[i]: record i is one of `wanted` or (transitively) reads one. One
+// forward sweep suffices, for the same reason one reverse sweep does.
+// Empty when `wanted` is empty (then every value is needed).
+std::vector<bool> Tape::depends_on(const std::vector<Var>& wanted) const {
+  if (wanted.empty()) return {};
+  std::vector<bool> needed(records_.size(), false);
+  for (Var v : wanted) {
+    at(v);  // throws for a value that is not on this tape
+    needed[static_cast<std::size_t>(v.id)] = true;
+  }
+  for (std::size_t i = 0; i < records_.size(); ++i)
+    for (int input : records_[i].inputs) needed[i] = needed[i] || needed[static_cast<std::size_t>(input)];
+  return needed;
+}
+
 Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& options) const {
   // TODO(ex04), in this order:
   //  1. Refuse a seed whose shape is not the output's (ShapeError naming both shapes), and a
   //     stop_at that lies after the output on the tape (std::logic_error).
   //  2. Prepare a Gradients (Tape is its friend): tape_ = this, stop_ = the stop id (−1 if none),
-  //     one adjoint_ and one reached_ flag (false) per record. Then accumulator(output.id) = seed.
+  //     one adjoint_ and one reached_ flag (false) per record, needed_ = depends_on(options.wrt).
+  //     Then accumulator(output.id) = seed.
   //  3. Walk the ids from output.id down to (not including) the stop. Skip a record that was not
-  //     reached (the output does not depend on it). Otherwise run its rule with its adjoint as
-  //     `upstream`: the one in options.rules for its kind if there is one, else standard_backward.
-  //     Count every rule run in rules_run_.
-  //  4. Give every value at or above the stop (and id ≥ 0) that was never reached a zero
-  //     gradient of its value's shape.
+  //     reached (the output does not depend on it) or is not needed (no wanted value below it).
+  //     Otherwise run its rule with its adjoint as `upstream`: the one in options.rules for its
+  //     kind if there is one, else standard_backward. Count every rule run in rules_run_.
+  //  4. Give every needed value at or above the stop (and id ≥ 0) that was never reached a zero
+  //     gradient of its value's shape (records_[id].output()).
   not_implemented("ex04", "Tape::backward", "ex04-tape-walk.md", output, seed, options);
 }
 

@@ -48,8 +48,8 @@ ifneq ($(EXERCISE_UNKNOWN),)
 $(error EXERCISES: unknown exercise '$(EXERCISE_UNKNOWN)'; choose from $(EXERCISE_IDS) or all)
 endif
 # Where the reference file is absent (the student kit), the stub is always used.
-EXERCISE_SELECTED := $(sort $(EXERCISE_SELECTED) \
-  $(foreach e,$(EXERCISE_IDS),$(if $(wildcard $(EXERCISE_REF_$(e))),,$(e))))
+EXERCISE_NO_REFERENCE := $(strip $(foreach e,$(EXERCISE_IDS),$(if $(wildcard $(EXERCISE_REF_$(e))),,$(e))))
+EXERCISE_SELECTED := $(sort $(EXERCISE_SELECTED) $(EXERCISE_NO_REFERENCE))
 
 ifneq ($(EXERCISE_SELECTED),)
 exercise_empty :=

@@ -1,5 +1,6 @@
 // Exercise ex01 checks: central_difference (G1) and relative_error (G2).
 // docs/exercises/ex01-central-difference.md
+#include <algorithm>
 #include <cmath>
 #include <vector>
 

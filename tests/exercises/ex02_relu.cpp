@@ -2,7 +2,7 @@
 // docs/exercises/ex02-relu.md
 #include "exercise_checks.hpp"
 #include "gcam/kernels.hpp"
-#include "helpers.hpp"
+#include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;

@@ -174,8 +174,8 @@ inline void check_gradients(const std::string& what, const Forward& f, const std
              << index_string(args[worst_arg].shape(), worst_e) << " is " << number(worst_a)
              << " but finite differences give " << number(worst_n) << " (relative error " << number(worst)
              << ", tolerance " << number(kGradientTolerance) << "); " << off << " of " << total
-             << " coordinates are off. A correct rule is off by about " << (kFloat ? "1e-4" : "1e-9")
-             << " at most in this build.\n  Read " << page);
+             << " coordinates are off. A correct rule stays below about " << (kFloat ? "1e-3" : "1e-7")
+             << " in this build.\n  Read " << page);
 }
 
 }  // namespace gcam_exercise

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# make student-kit-check: a student copy builds, fails every exercise, and
+# passes exactly the exercises that are filled in.
+#
+#   student_kit_check.sh "ex04 ex06" ID=STUB=REFERENCE=PAGE...
+#
+# Run from the repository root. In a temporary folder ($TMPDIR, removed at the
+# end unless KEEP_KIT=1):
+#   1. make student-kit DEST=<tmp>/kit
+#   2. build the kit's test program (double build; EXERCISES is all there)
+#   3. every exercise's checks fail with its stub's message (check_stubs_fail.sh)
+#   4. for each exercise of the first argument ("all" = every one): copy this
+#      repository's reference file over the kit's stub, rebuild, and require
+#      `make exercise N=<id>` to pass and every other exercise to still fail;
+#      then put the stub back.
+set -euo pipefail
+
+fill_arg=$1
+shift
+repo=$(pwd)
+make=${MAKE:-make}
+
+declare -A stub ref page
+ids=()
+for entry in "$@"; do
+  IFS='=' read -r id s r p <<<"$entry"
+  ids+=("$id")
+  stub[$id]=$s
+  ref[$id]=$r
+  page[$id]=$p
+done
+if [ "$fill_arg" = all ]; then fill=("${ids[@]}"); else read -r -a fill <<<"$fill_arg"; fi
+for id in "${fill[@]}"; do
+  [ -n "${stub[$id]:-}" ] || { echo "error: KIT_EXERCISES: unknown exercise '$id'; they are ${ids[*]} or all"; exit 1; }
+  [ -f "$repo/${ref[$id]}" ] || { echo "error: ${ref[$id]} is missing: run this in the instructor's repository"; exit 1; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gcam-student-kit.XXXXXX")
+if [ "${KEEP_KIT:-0}" = 1 ]; then trap 'echo "(kept $tmp/kit)"' EXIT; else trap 'rm -rf "$tmp"' EXIT; fi
+kit=$tmp/kit
+start=$SECONDS
+step() { echo "== student-kit-check [$((SECONDS - start)) s] $*"; }
+
+# Builds the kit's test program; shows the compiler output only on failure.
+build_kit() {
+  if ! "$make" -C "$kit" --no-print-directory BUILD=build exercise-tests >"$tmp/build.log" 2>&1; then
+    grep -v '^g++ \|^clang++ \|^c++ ' "$tmp/build.log" | tail -n 40
+    echo "student-kit-check: FAILED: the kit does not build ($*)"
+    exit 1
+  fi
+}
+
+step "1. make student-kit DEST=$kit"
+"$make" --no-print-directory student-kit DEST="$kit"
+for id in "${ids[@]}"; do
+  [ ! -e "$kit/${ref[$id]}" ] || { echo "student-kit-check: FAILED: the kit holds the reference ${ref[$id]}"; exit 1; }
+done
+
+step "2. build the kit (every stub)"
+build_kit "every stub"
+tests=$kit/build/exercises/all/double/tests
+[ -x "$tests" ] || { echo "student-kit-check: FAILED: $tests was not built"; exit 1; }
+
+step "3. every exercise fails in the kit, with its message"
+pages=()
+for id in "${ids[@]}"; do pages+=("$id=${page[$id]}"); done
+(cd "$kit" && tests/exercises/check_stubs_fail.sh "$tests" "${pages[@]}") ||
+  { echo "student-kit-check: FAILED: not every exercise fails with its message in the kit"; exit 1; }
+
+wrong=()
+for id in "${fill[@]}"; do
+  step "4. fill in $id (${ref[$id]} over ${stub[$id]}): exactly $id must pass"
+  cp "$repo/${ref[$id]}" "$kit/${stub[$id]}"
+  build_kit "$id filled in"
+  if "$make" -C "$kit" --no-print-directory BUILD=build exercise N="$id" >"$tmp/$id.log" 2>&1; then
+    echo "$id: passes once filled in ($(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/$id.log" | tail -n 1))"
+  else
+    tail -n 30 "$tmp/$id.log"
+    echo "$id: WRONG: its checks fail with the reference filled in"
+    wrong+=("$id")
+  fi
+  passing=()
+  for other in "${ids[@]}"; do
+    [ "$other" = "$id" ] && continue
+    if (cd "$kit" && "$tests" "[$other]" -r compact >/dev/null 2>&1); then passing+=("$other"); fi
+  done
+  if [ ${#passing[@]} -eq 0 ]; then
+    echo "$id: every other exercise still fails"
+  else
+    echo "$id: WRONG: filling in $id also makes ${passing[*]} pass"
+    wrong+=("$id")
+  fi
+  cp "$repo/${stub[$id]}" "$kit/${stub[$id]}"  # the stub back
+done
+
+if [ ${#wrong[@]} -eq 0 ]; then
+  step "student-kit-check: the kit builds, all ${#ids[@]} exercises fail with their messages, and filling in" \
+    "${fill[*]} makes exactly that exercise pass"
+else
+  echo "student-kit-check: FAILED for ${wrong[*]} (see above)"
+  exit 1
+fi
