@@ -46,7 +46,7 @@ using std::size_t;
 // large enough that each chunk is one big, efficient gemm, small enough to
 // stay in L3 and to bound the workspace. Depends on shapes only, never on
 // the thread count, so the grouping of sums (and thus the bits) is fixed.
-constexpr size_t kChunkElements = size_t(1) << 20;
+constexpr size_t kChunkElements = size_t(1) << 18;
 
 // Below this many Scalars copied, a copy loop runs on the calling thread.
 constexpr double kMinParallelCopy = 1 << 15;

@@ -115,10 +115,9 @@ const Tensor& Gradients::of(Var v) const& {
     throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
                            op_name(r.kind) + ") was not computed: the backward walk stopped at #" +
                            std::to_string(stop_));
-  if (!needed(v.id))
+  if (!needed(v.id) || !kept(v.id))
     throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
-                           op_name(r.kind) + ") was not computed: it is not in BackwardOptions::wrt " +
-                           "and no wanted value depends on it");
+                           op_name(r.kind) + ") was not kept: it is not in BackwardOptions::wrt");
   return adjoint_[static_cast<std::size_t>(v.id)];
 }
 

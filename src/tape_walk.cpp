@@ -42,6 +42,10 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
   grads.adjoint_.resize(records_.size());
   grads.reached_.assign(records_.size(), false);
   grads.needed_ = depends_on(options.wrt);
+  if (!options.wrt.empty() && !options.keep_intermediate) {
+    grads.kept_.assign(records_.size(), false);
+    for (Var v : options.wrt) grads.kept_[static_cast<std::size_t>(v.id)] = true;
+  }
   grads.accumulator(output.id) = seed;  // ∂output/∂output · seed
 
   // Records above `stop` only: once the walk is below every consumer of the
@@ -57,10 +61,11 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
     else
       standard_backward(*this, r, upstream, grads);
     ++grads.rules_run_;
+    if (!grads.kept(id)) grads.adjoint_[static_cast<std::size_t>(id)] = Tensor();  // passed on; not wanted
   }
   // Values the output does not depend on have a zero gradient.
   for (int id = std::max(stop, 0); id < size(); ++id)
-    if (!grads.reached_[static_cast<std::size_t>(id)] && grads.needed(id))
+    if (!grads.reached_[static_cast<std::size_t>(id)] && grads.needed(id) && grads.kept(id))
       grads.adjoint_[static_cast<std::size_t>(id)] = Tensor(records_[static_cast<std::size_t>(id)].output().shape());
   return grads;
 }

@@ -1,5 +1,7 @@
 #include "gcam/thread_pool.hpp"
 
+#include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 namespace gcam {
@@ -60,6 +62,24 @@ void ThreadPool::parallel_for(int count, const std::function<void(int, int)>& bo
   if (end > 0) body(0, end);  // the calling thread takes chunk 0
   std::unique_lock<std::mutex> lock(mutex_);
   done_.wait(lock, [&] { return pending_ == 0; });
+}
+
+int batch_parts(const ThreadPool* pool, int items) {
+  constexpr int kMinItemsPerPart = 8;
+  return pool ? std::max(1, std::min(pool->threads(), items / kMinItemsPerPart)) : 1;
+}
+
+void run_parts(ThreadPool* pool, int items, int parts, const std::function<void(int, int, int)>& body) {
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
+  parallel_for(pool, parts, [&](int begin, int end) {
+    for (int t = begin; t < end; ++t) try {
+        body(t, chunk_begin(items, parts, t), chunk_begin(items, parts, t + 1));
+      } catch (...) {
+        errors[static_cast<std::size_t>(t)] = std::current_exception();  // a worker must not throw
+      }
+  });
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
 }
 
 void parallel_for(ThreadPool* pool, int count, const std::function<void(int, int)>& body) {

@@ -65,6 +65,7 @@ PartResult forward_backward(Model& model, const Tensor& images, const std::vecto
   if (!std::isfinite(r.loss)) return r;  // train_step reports it
   BackwardOptions options;
   options.wrt = pass.parameter_vars;  // not the images: conv1 needs no input gradient
+  options.keep_intermediate = false;  // free each activation's gradient once it is passed on
   const Gradients grads = tape.backward(loss, options);
   for (Var v : pass.parameter_vars) r.grads.push_back(grads.of(v));
   return r;
@@ -80,27 +81,19 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
   // the parts' values weighted by their sizes, added in part order: the same
   // thread count always gives the same bits.
   const int N = images.rank() ? images.dim(0) : 0;
-  const int parts = pool && kernels == Kernels::Fast ? std::max(1, std::min(pool->threads(), N / 8)) : 1;
+  const int parts = kernels == Kernels::Fast ? batch_parts(pool, N) : 1;
   std::vector<PartResult> results(static_cast<std::size_t>(parts));
   if (parts == 1) {
     results[0] = forward_backward(model, images, labels, kernels, pool);
   } else {
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
-    pool->parallel_for(parts, [&](int begin, int end) {
-      for (int t = begin; t < end; ++t) try {
-          const int first = N * t / parts, last = N * (t + 1) / parts;
-          const std::vector<int> part_labels(labels.begin() + first, labels.begin() + last);
-          results[std::size_t(t)] =
-              forward_backward(model, slice_batch(images, first, last), part_labels, kernels, nullptr);
-        } catch (...) {
-          errors[std::size_t(t)] = std::current_exception();  // rethrown on the calling thread
-        }
+    run_parts(pool, N, parts, [&](int t, int first, int last) {
+      const std::vector<int> part_labels(labels.begin() + first, labels.begin() + last);
+      results[std::size_t(t)] = forward_backward(model, slice_batch(images, first, last), part_labels, kernels, nullptr);
     });
-    for (const auto& e : errors)
-      if (e) std::rethrow_exception(e);
   }
   std::vector<double> weight(static_cast<std::size_t>(parts));  // each part's share of the batch
-  for (int t = 0; t < parts; ++t) weight[std::size_t(t)] = double(N * (t + 1) / parts - N * t / parts) / N;
+  for (int t = 0; t < parts; ++t)
+    weight[std::size_t(t)] = double(int(std::int64_t(N) * (t + 1) / parts) - int(std::int64_t(N) * t / parts)) / N;
   double loss = 0;
   int right = 0;
   for (int t = 0; t < parts; ++t) {
@@ -177,6 +170,21 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
   return reports;
 }
 
+Tensor predict(Model& model, const Tensor& images, Kernels kernels, ThreadPool* pool) {
+  auto logits_of = [&](const Tensor& batch, ThreadPool* kernel_pool) {
+    Tape tape(kernels, kernel_pool);
+    return tape.value(model.forward(tape, batch).logits);
+  };
+  const int N = images.rank() ? images.dim(0) : 0;
+  const int parts = kernels == Kernels::Fast ? batch_parts(pool, N) : 1;
+  if (parts == 1) return logits_of(images, pool);
+  std::vector<Tensor> logits(static_cast<std::size_t>(parts));
+  run_parts(pool, N, parts, [&](int t, int first, int last) {
+    logits[std::size_t(t)] = logits_of(slice_batch(images, first, last), nullptr);
+  });
+  return concat_batch(logits);
+}
+
 Evaluation evaluate(Model& model, const Dataset& data, int batch, Kernels kernels, ThreadPool* pool) {
   Evaluation ev;
   ev.classes = model.classes();
@@ -189,10 +197,10 @@ Evaluation evaluate(Model& model, const Dataset& data, int batch, Kernels kernel
   for (std::size_t b = 0; b * step < order.size(); ++b) {
     const std::vector<std::size_t> idx = batch_indices(order, b, step);
     const std::vector<int> labels = data.labels_of(idx);
-    Tape tape(kernels, pool);
-    const ForwardPass pass = model.forward(tape, data.images(idx));
-    loss_sum += double(tape.value(softmax_cross_entropy(tape, pass.logits, labels))[0]) * double(idx.size());
-    correct += static_cast<std::size_t>(count_correct(tape.value(pass.logits), labels, &ev.confusion));
+    Tape tape;  // only for the loss, on the logits as a leaf
+    const Var logits = tape.input(predict(model, data.images(idx), kernels, pool));
+    loss_sum += double(tape.value(softmax_cross_entropy(tape, logits, labels))[0]) * double(idx.size());
+    correct += static_cast<std::size_t>(count_correct(tape.value(logits), labels, &ev.confusion));
   }
   if (!order.empty()) {
     ev.accuracy = double(correct) / double(order.size());

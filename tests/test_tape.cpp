@@ -187,3 +187,20 @@ TEST_CASE("BackwardOptions::wrt computes only what the wanted values need", "[ta
   CHECK_THROWS_WITH(some.of(x), Catch::Contains("not in BackwardOptions::wrt"));
   CHECK(some.rules_run() < all.rules_run());
 }
+
+TEST_CASE("keep_intermediate = false keeps only the wrt gradients, with the same values", "[tape]") {
+  Tape tape;
+  Var x = tape.input(random_tensor({2, 5}, 21), "x");
+  Var w = tape.parameter(random_tensor({3, 5}, 22), "w");
+  Var b = tape.parameter(random_tensor({3}, 23), "b");
+  Var h = relu(tape, linear(tape, x, w, b));
+  Var loss = sum(tape, h);
+  BackwardOptions lean;
+  lean.wrt = {w, b};
+  lean.keep_intermediate = false;
+  const Gradients some = tape.backward(loss, lean);
+  const Gradients all = tape.backward(loss);
+  CHECK(some.of(w).values() == all.of(w).values());
+  CHECK(some.of(b).values() == all.of(b).values());
+  CHECK_THROWS_WITH(some.of(h), Catch::Contains("not kept"));
+}

@@ -105,6 +105,9 @@ class Gradients {
   // For backward rules: whether value `id` needs a gradient in this pass (see
   // BackwardOptions::wrt). Rules may skip the work for inputs that do not.
   bool needed(int id) const { return needed_.empty() || needed_[static_cast<std::size_t>(id)]; }
+  // Whether value `id`'s gradient is kept for of(): every value, or only the
+  // BackwardOptions::wrt values when keep_intermediate is false.
+  bool kept(int id) const { return kept_.empty() || kept_[static_cast<std::size_t>(id)]; }
 
  private:
   friend class Tape;
@@ -112,6 +115,7 @@ class Gradients {
   std::vector<Tensor> adjoint_;
   std::vector<bool> reached_;
   std::vector<bool> needed_;  // empty: every value
+  std::vector<bool> kept_;    // empty: every value
   int stop_ = -1;
   int rules_run_ = 0;
 };
@@ -133,6 +137,9 @@ struct BackwardOptions {
   // other inputs (training wants the parameters, not the images; Grad-CAM
   // wants A, not the weights above it). Gradients::of throws for the others.
   std::vector<Var> wrt;
+  // With wrt given: false keeps only the wrt values' gradients and frees every
+  // other adjoint as soon as its rule has run (training uses it: less memory).
+  bool keep_intermediate = true;
 };
 
 class Tape {

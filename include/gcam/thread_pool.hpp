@@ -46,4 +46,15 @@ class ThreadPool {
 // Runs body over [0, count) on `pool`, or inline on this thread when pool is null.
 void parallel_for(ThreadPool* pool, int count, const std::function<void(int begin, int end)>& body);
 
+// Data parallelism over a batch: how many parts to cut `items` images into —
+// one per thread, but at least 8 images per part (else splitting costs more
+// than it saves); 1 without a pool.
+int batch_parts(const ThreadPool* pool, int items);
+
+// Cuts [0, items) into `parts` contiguous ranges, part t = [items·t/parts,
+// items·(t+1)/parts), and runs body(t, begin, end) for each, side by side on
+// the pool's threads. An exception thrown by a part is rethrown here, on the
+// calling thread, after all parts have finished.
+void run_parts(ThreadPool* pool, int items, int parts, const std::function<void(int part, int begin, int end)>& body);
+
 }  // namespace gcam

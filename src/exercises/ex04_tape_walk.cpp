@@ -46,6 +46,8 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
   //     reached (the output does not depend on it) or is not needed (no wanted value below it).
   //     Otherwise run its rule with its adjoint as `upstream`: the one in options.rules for its
   //     kind if there is one, else standard_backward. Count every rule run in rules_run_.
+  //     (Optional, for memory: when options.wrt is given and options.keep_intermediate is false,
+  //     mark the wrt values in kept_ and free every other adjoint right after its rule has run.)
   //  4. Give every needed value at or above the stop (and id ≥ 0) that was never reached a zero
   //     gradient of its value's shape (records_[id].output()).
   not_implemented("ex04", "Tape::backward", "ex04-tape-walk.md", output, seed, options);

@@ -81,22 +81,13 @@ namespace {
 // thread, each on its own tape, then the parts' results joined in order.
 // Images do not interact, so this equals one pass over the whole batch.
 GradCamResult grad_cam_in_parts(Model& model, const Tensor& images, const GradCamOptions& options, int parts) {
-  const int N = images.dim(0);
   std::vector<GradCamResult> results(static_cast<std::size_t>(parts));
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
-  options.pool->parallel_for(parts, [&](int begin, int end) {
-    for (int t = begin; t < end; ++t) try {
-        const int first = N * t / parts, last = N * (t + 1) / parts;
-        GradCamOptions part = options;
-        part.pool = nullptr;  // each part stays on its thread
-        if (!options.classes.empty()) part.classes.assign(options.classes.begin() + first, options.classes.begin() + last);
-        results[std::size_t(t)] = grad_cam(model, slice_batch(images, first, last), part);
-      } catch (...) {
-        errors[std::size_t(t)] = std::current_exception();
-      }
+  run_parts(options.pool, images.dim(0), parts, [&](int t, int first, int last) {
+    GradCamOptions part = options;
+    part.pool = nullptr;  // each part stays on its thread
+    if (!options.classes.empty()) part.classes.assign(options.classes.begin() + first, options.classes.begin() + last);
+    results[std::size_t(t)] = grad_cam(model, slice_batch(images, first, last), part);
   });
-  for (const auto& e : errors)
-    if (e) std::rethrow_exception(e);
   GradCamResult joined = results[0];
   auto join = [&](Tensor GradCamResult::*field) {
     std::vector<Tensor> all;
@@ -123,9 +114,7 @@ GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions&
   // Large batches on several threads: a part per thread scales better than
   // splitting each op (see docs/performance.md).
   const int images_count = images.rank() == 4 ? images.dim(0) : 0;
-  const int parts = options.pool && options.kernels == Kernels::Fast
-                        ? std::max(1, std::min(options.pool->threads(), images_count / 8))
-                        : 1;
+  const int parts = options.kernels == Kernels::Fast ? batch_parts(options.pool, images_count) : 1;
   if (parts > 1 && (options.classes.empty() || int(options.classes.size()) == images_count))
     return grad_cam_in_parts(model, images, options, parts);
   GradCamResult r;
