@@ -169,9 +169,16 @@ void col2im(const Scalar* cols, int n0, int count, int kernel_h, int kernel_w, i
 // ---- conv2d ---------------------------------------------------------------------------
 
 Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool) {
+  Tensor y;
+  conv2d_forward(x, w, b, stride, padding, pool, y);
+  return y;
+}
+
+void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
+                    Tensor& y) {
   const ConvShape s(x, w, stride, padding);
-  Tensor y({s.N, s.O, s.OH, s.OW});
-  if (y.empty()) return y;
+  y.resize({s.N, s.O, s.OH, s.OW});  // every element is written below
+  if (y.empty()) return;
   const int chunk = s.images_per_chunk();
   Scalar* cols = grow(cols_workspace, size_t(s.rows) * chunk * s.P);
   for (int n0 = 0; n0 < s.N; n0 += chunk) {
@@ -192,7 +199,6 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int str
           }
       });
   }
-  return y;
 }
 
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
@@ -250,12 +256,17 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
 // ---- dense ------------------------------------------------------------------------------
 
 Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool) {
+  Tensor y;
+  linear_forward(x, w, b, pool, y);
+  return y;
+}
+
+void linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool, Tensor& y) {
   const int N = x.dim(0), In = x.dim(1), Out = w.dim(0);
-  Tensor y({N, Out});
+  y.resize({N, Out});  // every element is written below
   // (D1) y = b, then y += x·Wᵀ
   for (int n = 0; n < N; ++n) std::copy(b.data(), b.data() + Out, y.data() + size_t(n) * Out);
   gemm(Trans::No, Trans::Yes, N, Out, In, x.data(), In, w.data(), In, y.data(), Out, Update::Add, pool);
-  return y;
 }
 
 void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor& dx, Tensor& dw, Tensor& db,

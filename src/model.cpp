@@ -1,5 +1,6 @@
 #include "gcam/model.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "gcam/error.hpp"
@@ -23,7 +24,9 @@ ForwardPass Model::forward(Tape& tape, const Tensor& images) {
     throw ShapeError(architecture_ + ": input batch " + shape_string(images.shape()) + " does not match (N, " +
                      shape_string(input_shape()).substr(1));
   ForwardPass pass;
-  pass.input = tape.input(images, "images");
+  Tensor copy = tape.buffer(images.shape());  // the tape keeps its own copy of the batch
+  std::copy(images.values().begin(), images.values().end(), copy.values().begin());
+  pass.input = tape.input(std::move(copy), "images");
   pass.logits = forward_layers(tape, pass.input, 0, layer_count(), pass);
   return pass;
 }

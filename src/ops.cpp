@@ -4,6 +4,8 @@
 // the one switch that maps an OpKind to its rule.
 #include "gcam/ops.hpp"
 
+#include <algorithm>
+
 #include "gcam/error.hpp"
 #include "gcam/fast_kernels.hpp"
 #include "gcam/kernels.hpp"
@@ -55,8 +57,14 @@ Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
   if (xv.dim(2) + 2 * padding < wv.dim(2) || xv.dim(3) + 2 * padding < wv.dim(3))
     shape_error("conv2d", "kernel of weight " + shape_string(wv.shape()) + " is larger than padded input " +
                               shape_string(xv.shape()));
-  Tensor y = use_fast(tape) ? fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool())
-                        : conv2d_forward(xv, wv, bv, stride, padding);
+  Tensor y;
+  if (use_fast(tape)) {
+    y = tape.buffer({xv.dim(0), wv.dim(0), conv_output_size(xv.dim(2), wv.dim(2), stride, padding),
+                     conv_output_size(xv.dim(3), wv.dim(3), stride, padding)});
+    fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool(), y);
+  } else {
+    y = conv2d_forward(xv, wv, bv, stride, padding);
+  }
   Record r = make_record(OpKind::Conv2d, {x.id, weight.id, bias.id}, std::move(y));
   r.attrs.stride = stride;
   r.attrs.padding = padding;
@@ -101,8 +109,15 @@ Var max_pool2d(Tape& tape, Var x, int kernel, int stride) {
   const Tensor& xv = tape.value(x);
   check_pool("max_pool2d", xv, kernel, stride);
   Record r;
-  r.value = use_fast(tape) ? fast::max_pool2d_forward(xv, kernel, stride, r.winners, tape.pool())
-                           : max_pool2d_forward(xv, kernel, stride, r.winners);
+  if (use_fast(tape)) {
+    const Shape out = {xv.dim(0), xv.dim(1), conv_output_size(xv.dim(2), kernel, stride, 0),
+                       conv_output_size(xv.dim(3), kernel, stride, 0)};
+    r.value = tape.buffer(out);
+    r.winners = tape.index_buffer(numel(out));
+    fast::max_pool2d_forward(xv, kernel, stride, r.winners, tape.pool(), r.value);
+  } else {
+    r.value = max_pool2d_forward(xv, kernel, stride, r.winners);
+  }
   r.kind = OpKind::MaxPool2d;
   r.inputs = {x.id};
   r.attrs.kernel = kernel;
@@ -150,7 +165,13 @@ Var linear(Tape& tape, Var x, Var weight, Var bias) {
                               std::to_string(wv.dim(1)));
   if (bv.shape() != Shape{wv.dim(0)})
     shape_error("linear", "bias " + shape_string(bv.shape()) + " does not match weight " + shape_string(wv.shape()));
-  Tensor y = use_fast(tape) ? fast::linear_forward(xv, wv, bv, tape.pool()) : linear_forward(xv, wv, bv);
+  Tensor y;
+  if (use_fast(tape)) {
+    y = tape.buffer({xv.dim(0), wv.dim(0)});
+    fast::linear_forward(xv, wv, bv, tape.pool(), y);
+  } else {
+    y = linear_forward(xv, wv, bv);
+  }
   return tape.record(make_record(OpKind::Linear, {x.id, weight.id, bias.id}, std::move(y)));
 }
 
@@ -170,7 +191,10 @@ static void backward_linear(const Tape& tape, const Record& r, const Tensor& dy,
 // ---- relu -------------------------------------------------------------------------
 Var relu(Tape& tape, Var x) {
   const Tensor& xv = tape.value(x);
-  return tape.record(make_record(OpKind::Relu, {x.id}, use_fast(tape) ? fast::relu_forward(xv) : relu_forward(xv)));
+  if (!use_fast(tape)) return tape.record(make_record(OpKind::Relu, {x.id}, relu_forward(xv)));
+  Tensor y = tape.buffer(xv.shape());
+  fast::relu_forward(xv, y);
+  return tape.record(make_record(OpKind::Relu, {x.id}, std::move(y)));
 }
 
 static void backward_relu(const Tape& tape, const Record& r, const Tensor& dy, Gradients& grads) {
@@ -185,7 +209,9 @@ Var reshape(Tape& tape, Var x, Shape shape) {
   const Tensor& xv = tape.value(x);
   if (numel(shape) != xv.size())
     shape_error("reshape", "cannot reshape " + shape_string(xv.shape()) + " to " + shape_string(shape));
-  return tape.record(make_record(OpKind::Reshape, {x.id}, xv.reshaped(std::move(shape))));
+  Tensor y = tape.buffer(shape);
+  std::copy(xv.values().begin(), xv.values().end(), y.values().begin());  // same values, new shape
+  return tape.record(make_record(OpKind::Reshape, {x.id}, std::move(y)));
 }
 
 Var flatten(Tape& tape, Var x) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "gcam/error.hpp"
+#include "gcam/workspace.hpp"
 
 namespace gcam {
 
@@ -33,7 +34,26 @@ const char* op_name(OpKind kind) {
   return "unknown";
 }
 
-Tape::Tape(Kernels kernels, ThreadPool* pool) : kernels_(kernels), pool_(pool) {}
+Tape::Tape(Kernels kernels, ThreadPool* pool, Workspace* workspace)
+    : kernels_(kernels), pool_(pool), workspace_(workspace) {}
+
+Tape::~Tape() { clear(); }
+
+void Tape::clear() {
+  if (workspace_)
+    for (Record& r : records_) {
+      workspace_->give(std::move(r.value));
+      workspace_->give(std::move(r.saved));
+      workspace_->give(std::move(r.winners));
+    }
+  records_.clear();
+}
+
+Tensor Tape::buffer(const Shape& shape) const { return workspace_ ? workspace_->take(shape) : Tensor(shape); }
+
+std::vector<int> Tape::index_buffer(std::size_t size) const {
+  return workspace_ ? workspace_->take_indices(size) : std::vector<int>(size);
+}
 
 Var Tape::input(Tensor value, std::string name) {
   Record r;
@@ -123,10 +143,23 @@ const Tensor& Gradients::of(Var v) const& {
 
 Tensor Gradients::of(Var v) && { return static_cast<const Gradients&>(*this).of(v); }
 
+Gradients::~Gradients() {
+  if (workspace_)
+    for (Tensor& g : adjoint_) workspace_->give(std::move(g));
+}
+
+void Gradients::release(int id) {
+  Tensor& g = adjoint_[static_cast<std::size_t>(id)];
+  if (workspace_)
+    workspace_->give(std::move(g));
+  g = Tensor();
+}
+
 Tensor& Gradients::accumulator(int id) {
   Tensor& g = adjoint_[static_cast<std::size_t>(id)];
   if (!reached_[static_cast<std::size_t>(id)]) {
-    g = Tensor(tape_->at(id).output().shape());
+    const Shape& shape = tape_->at(id).output().shape();
+    g = workspace_ ? workspace_->take_zeros(shape) : Tensor(shape);
     reached_[static_cast<std::size_t>(id)] = true;
   }
   return g;

@@ -42,6 +42,7 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
   grads.adjoint_.resize(records_.size());
   grads.reached_.assign(records_.size(), false);
   grads.needed_ = depends_on(options.wrt);
+  grads.workspace_ = workspace_;
   if (!options.wrt.empty() && !options.keep_intermediate) {
     grads.kept_.assign(records_.size(), false);
     for (Var v : options.wrt) grads.kept_[static_cast<std::size_t>(v.id)] = true;
@@ -61,7 +62,7 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
     else
       standard_backward(*this, r, upstream, grads);
     ++grads.rules_run_;
-    if (!grads.kept(id)) grads.adjoint_[static_cast<std::size_t>(id)] = Tensor();  // passed on; not wanted
+    if (!grads.kept(id)) grads.release(id);  // passed on and not wanted: free (or reuse) it now
   }
   // Values the output does not depend on have a zero gradient.
   for (int id = std::max(stop, 0); id < size(); ++id)

@@ -73,14 +73,21 @@ void require_same_shape(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 Tensor slice_batch(const Tensor& batch, int begin, int end) {
+  Tensor out;
+  slice_batch(batch, begin, end, out);
+  return out;
+}
+
+void slice_batch(const Tensor& batch, int begin, int end, Tensor& out) {
   if (batch.rank() < 1 || begin < 0 || end < begin || end > batch.dim(0))
     throw ShapeError("slice_batch: items [" + std::to_string(begin) + ", " + std::to_string(end) + ") of " +
                      shape_string(batch.shape()));
   Shape shape = batch.shape();
   const std::size_t item = batch.dim(0) ? batch.size() / static_cast<std::size_t>(batch.dim(0)) : 0;
   shape[0] = end - begin;
+  out.resize(shape);
   const Scalar* first = batch.data() + static_cast<std::size_t>(begin) * item;
-  return Tensor(shape, std::vector<Scalar>(first, first + static_cast<std::size_t>(end - begin) * item));
+  std::copy(first, first + static_cast<std::size_t>(end - begin) * item, out.data());
 }
 
 Tensor concat_batch(const std::vector<Tensor>& parts) {

@@ -55,8 +55,8 @@ struct PartResult {
 };
 
 PartResult forward_backward(Model& model, const Tensor& images, const std::vector<int>& labels, Kernels kernels,
-                            ThreadPool* pool) {
-  Tape tape(kernels, pool);
+                            ThreadPool* pool, Workspace* workspace) {
+  Tape tape(kernels, pool, workspace);
   const ForwardPass pass = model.forward(tape, images);
   const Var loss = softmax_cross_entropy(tape, pass.logits, labels);
   PartResult r;
@@ -67,14 +67,18 @@ PartResult forward_backward(Model& model, const Tensor& images, const std::vecto
   options.wrt = pass.parameter_vars;  // not the images: conv1 needs no input gradient
   options.keep_intermediate = false;  // free each activation's gradient once it is passed on
   const Gradients grads = tape.backward(loss, options);
-  for (Var v : pass.parameter_vars) r.grads.push_back(grads.of(v));
+  for (Var v : pass.parameter_vars) {
+    const Tensor& g = grads.of(v);
+    r.grads.push_back(workspace ? workspace->take(g.shape()) : Tensor(g.shape()));
+    std::copy(g.values().begin(), g.values().end(), r.grads.back().values().begin());
+  }
   return r;
 }
 
 }  // namespace
 
 double train_step(Model& model, Optimizer& optimizer, const Tensor& images, const std::vector<int>& labels,
-                  Kernels kernels, ThreadPool* pool, int* correct) {
+                  Kernels kernels, ThreadPool* pool, int* correct, std::vector<Workspace>* workspaces) {
   // Data parallelism: with T threads the batch is cut into T contiguous parts,
   // each run on its own tape and thread (the kernels then stay on that thread).
   // The images do not interact, so the batch's mean loss and its gradient are
@@ -82,13 +86,20 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
   // thread count always gives the same bits.
   const int N = images.rank() ? images.dim(0) : 0;
   const int parts = kernels == Kernels::Fast ? batch_parts(pool, N) : 1;
+  if (workspaces && workspaces->size() < std::size_t(parts)) workspaces->resize(std::size_t(parts));
+  auto workspace = [&](int t) { return workspaces ? &(*workspaces)[std::size_t(t)] : nullptr; };
   std::vector<PartResult> results(static_cast<std::size_t>(parts));
   if (parts == 1) {
-    results[0] = forward_backward(model, images, labels, kernels, pool);
+    results[0] = forward_backward(model, images, labels, kernels, pool, workspace(0));
   } else {
     run_parts(pool, N, parts, [&](int t, int first, int last) {
       const std::vector<int> part_labels(labels.begin() + first, labels.begin() + last);
-      results[std::size_t(t)] = forward_backward(model, slice_batch(images, first, last), part_labels, kernels, nullptr);
+      Shape shape = images.shape();
+      shape[0] = last - first;
+      Tensor part = workspace(t) ? workspace(t)->take(shape) : Tensor();
+      slice_batch(images, first, last, part);
+      results[std::size_t(t)] = forward_backward(model, part, part_labels, kernels, nullptr, workspace(t));
+      if (workspace(t)) workspace(t)->give(std::move(part));
     });
   }
   std::vector<double> weight(static_cast<std::size_t>(parts));  // each part's share of the batch
@@ -113,6 +124,8 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
   std::vector<const Tensor*> gradient_list;
   for (const Tensor& g : total) gradient_list.push_back(&g);
   optimizer.step(model.parameters(), gradient_list);
+  for (int t = 0; t < parts && workspaces; ++t)
+    for (Tensor& g : results[std::size_t(t)].grads) workspace(t)->give(std::move(g));
   return loss;
 }
 
@@ -126,6 +139,8 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
   const std::size_t batches = (samples + batch - 1) / batch;
   Optimizer optimizer(options.optimizer);
   Rng rng(options.seed);
+  std::vector<Workspace> workspaces;  // buffers reused from batch to batch
+  Tensor images;
   std::vector<std::size_t> order(samples);
   std::vector<EpochReport> reports;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -139,8 +154,9 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
       int correct = 0;
       double loss;
       try {
-        loss = train_step(model, optimizer, train_set.images(idx), train_set.labels_of(idx), options.kernels,
-                          options.pool, &correct);
+        train_set.images(idx, images);
+        loss = train_step(model, optimizer, images, train_set.labels_of(idx), options.kernels, options.pool,
+                          &correct, &workspaces);
       } catch (const NumericError& e) {
         throw NumericError("training stopped at epoch " + std::to_string(epoch) + ", step " + std::to_string(b + 1) +
                            " of " + std::to_string(batches) + ": " + e.what() +

@@ -95,3 +95,44 @@ TEST_CASE("evaluate counts a confusion matrix that matches the accuracy", "[trai
   CHECK(ev.accuracy == Approx(diagonal / 50.0));
   CHECK(std::isfinite(ev.loss));
 }
+
+TEST_CASE("with workspaces, training steps after the first allocate no new buffers", "[train][float]") {
+  const Dataset data = make_shapes(64, 9);
+  std::vector<std::size_t> idx(32);
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  const Tensor images = data.images(idx);
+  const std::vector<int> labels = data.labels_of(idx);
+  ThreadPool pool(2);
+  for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+    Model model = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
+    Optimizer sgd(OptimizerOptions{});
+    std::vector<Workspace> workspaces;
+    auto allocations = [&] {
+      std::size_t n = 0;
+      for (const Workspace& w : workspaces) n += w.allocations();
+      return n;
+    };
+    train_step(model, sgd, images, labels, Kernels::Fast, p, nullptr, &workspaces);
+    const std::size_t after_first = allocations();
+    CHECK(after_first > 0);
+    for (int step = 0; step < 3; ++step) train_step(model, sgd, images, labels, Kernels::Fast, p, nullptr, &workspaces);
+    CHECK(allocations() == after_first);
+  }
+}
+
+TEST_CASE("a workspace does not change the results", "[train][float]") {
+  const Dataset data = make_shapes(32, 10);
+  std::vector<std::size_t> idx(32);
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  const Tensor images = data.images(idx);
+  const std::vector<int> labels = data.labels_of(idx);
+  Model a = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
+  Model b = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
+  Optimizer sa(OptimizerOptions{}), sb(OptimizerOptions{});
+  std::vector<Workspace> workspaces;
+  for (int step = 0; step < 3; ++step) {
+    train_step(a, sa, images, labels, Kernels::Fast, nullptr);
+    train_step(b, sb, images, labels, Kernels::Fast, nullptr, nullptr, &workspaces);
+  }
+  CHECK(encode_checkpoint(a, {}) == encode_checkpoint(b, {}));
+}

@@ -45,6 +45,8 @@ struct Dataset {
   // The images at `indices` as a (B, C, H, W) tensor with values byte / 255
   // in [0, 1]. Throws std::out_of_range naming a bad index.
   Tensor images(const std::vector<std::size_t>& indices) const;
+  // The same into `batch`, reusing its storage when it is large enough.
+  void images(const std::vector<std::size_t>& indices, Tensor& batch) const;
   // The labels at `indices`, in the same order.
   std::vector<int> labels_of(const std::vector<std::size_t>& indices) const;
   // Pointer to the H·W mask bytes of image `index` (requires has_masks()).

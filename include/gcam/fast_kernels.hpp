@@ -30,6 +30,15 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int str
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
                      Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {});
 Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool);
+
+// The same forwards writing into `y`, which is resized and overwritten (its
+// storage is reused when large enough: see Workspace).
+void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
+                    Tensor& y);
+void linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool, Tensor& y);
+void max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<int>& winners, ThreadPool* pool,
+                        Tensor& y);
+void relu_forward(const Tensor& x, Tensor& y);
 void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor& dx, Tensor& dw, Tensor& db,
                      ThreadPool* pool, Targets targets = {});
 

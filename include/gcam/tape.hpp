@@ -22,6 +22,7 @@
 namespace gcam {
 
 class ThreadPool;
+class Workspace;
 
 // Which kernels an op runs: the plain loops that read like the equations, or
 // the optimized ones (im2col + blocked GEMM, threads) that are tested against them.
@@ -88,6 +89,14 @@ class Tape;
 // The adjoints ∂(seed·output)/∂v of one backward pass, one per recorded value.
 class Gradients {
  public:
+  Gradients() = default;
+  Gradients(const Gradients&) = default;
+  Gradients(Gradients&&) = default;
+  Gradients& operator=(const Gradients&) = default;
+  Gradients& operator=(Gradients&&) = default;
+  // Gives the gradient buffers back to the tape's Workspace, if it has one.
+  ~Gradients();
+
   // The gradient with respect to v (same shape as v's value). A value the
   // output does not depend on has a zero gradient. Throws std::logic_error if
   // v lies below the point where the walk was stopped (it was never computed).
@@ -111,11 +120,13 @@ class Gradients {
 
  private:
   friend class Tape;
+  void release(int id);  // frees value id's adjoint (back to the workspace, if any)
   const Tape* tape_ = nullptr;
   std::vector<Tensor> adjoint_;
   std::vector<bool> reached_;
   std::vector<bool> needed_;  // empty: every value
   std::vector<bool> kept_;    // empty: every value
+  Workspace* workspace_ = nullptr;  // where adjoint buffers come from and go back to
   int stop_ = -1;
   int rules_run_ = 0;
 };
@@ -144,7 +155,12 @@ struct BackwardOptions {
 
 class Tape {
  public:
-  explicit Tape(Kernels kernels = Kernels::Reference, ThreadPool* pool = nullptr);
+  // With a Workspace, the tape takes its buffers from it and gives them back
+  // when cleared or destroyed (a training loop reuses them every batch).
+  explicit Tape(Kernels kernels = Kernels::Reference, ThreadPool* pool = nullptr, Workspace* workspace = nullptr);
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+  ~Tape();
 
   // Leaves.
   Var input(Tensor value, std::string name = "input");
@@ -165,6 +181,11 @@ class Tape {
   int size() const { return static_cast<int>(records_.size()); }
   Kernels kernels() const { return kernels_; }
   ThreadPool* pool() const { return pool_; }
+  Workspace* workspace() const { return workspace_; }
+  // For ops: an output buffer of `shape` (values unspecified), from the
+  // workspace when there is one.
+  Tensor buffer(const Shape& shape) const;
+  std::vector<int> index_buffer(std::size_t size) const;
 
   // Reverse-mode pass: seeds `output` with `seed` (same shape as the output)
   // and walks the records backwards once. For a one-hot y^c use a seed with a
@@ -176,14 +197,16 @@ class Tape {
   // The recorded graph as Graphviz DOT text (`dot -Tpng`), one node per value.
   std::string to_dot() const;
 
-  // Forgets all records (keeps the kernel choice and pool).
-  void clear() { records_.clear(); }
+  // Forgets all records (keeps the kernel choice, pool and workspace; the
+  // records' buffers go back to the workspace).
+  void clear();
 
  private:
   std::vector<bool> depends_on(const std::vector<Var>& wanted) const;
 
   Kernels kernels_;
   ThreadPool* pool_;
+  Workspace* workspace_;
   std::vector<Record> records_;
 };
 

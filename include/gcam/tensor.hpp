@@ -45,6 +45,8 @@ class Tensor {
   // Size of dimension i; negative i counts from the end (-1 = last).
   int dim(int i) const;
   std::size_t size() const { return data_.size(); }
+  // Elements the storage holds without reallocating (see Workspace).
+  std::size_t capacity() const { return data_.capacity(); }
   bool empty() const { return data_.empty(); }
 
   Scalar* data() { return data_.data(); }
@@ -83,6 +85,8 @@ void require_same_shape(const char* op, const Tensor& a, const Tensor& b);
 
 // Items [begin, end) of a batch: the rows of the first dimension, copied.
 Tensor slice_batch(const Tensor& batch, int begin, int end);
+// The same into `out`, reusing its storage when it is large enough.
+void slice_batch(const Tensor& batch, int begin, int end, Tensor& out);
 
 // The batches one after the other (all of the same item shape).
 Tensor concat_batch(const std::vector<Tensor>& parts);

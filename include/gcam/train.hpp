@@ -8,6 +8,7 @@
 #include "gcam/dataset.hpp"
 #include "gcam/model.hpp"
 #include "gcam/optim.hpp"
+#include "gcam/workspace.hpp"
 
 namespace gcam {
 
@@ -51,9 +52,13 @@ struct TrainCallbacks {
 };
 
 // One optimization step on a batch: forward, softmax cross-entropy, backward,
-// update. Returns the loss; throws NumericError if it is not finite.
+// update. Returns the loss; throws NumericError if it is not finite. With a
+// pool the batch is cut into one part per thread (see run_parts). Given
+// `workspaces` (one is made per part), every buffer of the step comes from
+// them and goes back, so from the second step on nothing big is allocated.
 double train_step(Model& model, Optimizer& optimizer, const Tensor& images, const std::vector<int>& labels,
-                  Kernels kernels, ThreadPool* pool, int* correct = nullptr);
+                  Kernels kernels, ThreadPool* pool, int* correct = nullptr,
+                  std::vector<Workspace>* workspaces = nullptr);
 
 // Trains for options.epochs over shuffled mini-batches (the last, smaller
 // batch is kept), evaluating on `test` (if not null) after each epoch.

@@ -21,17 +21,22 @@ static void check_index(const Dataset& data, std::size_t index) {
 }
 
 Tensor Dataset::images(const std::vector<std::size_t>& indices) const {
+  Tensor batch;
+  images(indices, batch);
+  return batch;
+}
+
+void Dataset::images(const std::vector<std::size_t>& indices, Tensor& batch) const {
   const std::size_t n = image_bytes();
   Shape shape{static_cast<int>(indices.size())};
   shape.insert(shape.end(), image_shape.begin(), image_shape.end());
-  Tensor batch(shape);
+  batch.resize(shape);  // every element is written below
   for (std::size_t b = 0; b < indices.size(); ++b) {
     check_index(*this, indices[b]);
     const std::uint8_t* src = &pixels[indices[b] * n];
     Scalar* dst = batch.data() + b * n;
     for (std::size_t e = 0; e < n; ++e) dst[e] = static_cast<Scalar>(src[e]) / Scalar(255);
   }
-  return batch;
 }
 
 std::vector<int> Dataset::labels_of(const std::vector<std::size_t>& indices) const {

@@ -57,9 +57,16 @@ void max_pool_2x2_plane(const Scalar* in, int base, int W, int OH, int OW, Scala
 }  // namespace
 
 Tensor max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<int>& winners, ThreadPool* pool) {
+  Tensor y;
+  max_pool2d_forward(x, kernel, stride, winners, pool, y);
+  return y;
+}
+
+void max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<int>& winners, ThreadPool* pool,
+                        Tensor& y) {
   const int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
   const int OH = conv_output_size(H, kernel, stride, 0), OW = conv_output_size(W, kernel, stride, 0);
-  Tensor y({N, C, OH, OW});
+  y.resize({N, C, OH, OW});  // every element is written below
   winners.resize(y.size());
   const Scalar* in = x.data();
   Scalar* out = y.data();
@@ -74,15 +81,19 @@ Tensor max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<i
         max_pool_plane(in, plane * H * W, W, kernel, stride, OH, OW, out + plane * OH * OW, win + plane * OH * OW);
     }
   });
-  return y;
 }
 
 Tensor relu_forward(const Tensor& x) {
-  Tensor y(x.shape());
+  Tensor y;
+  relu_forward(x, y);
+  return y;
+}
+
+void relu_forward(const Tensor& x, Tensor& y) {
+  y.resize(x.shape());  // every element is written below
   const Scalar* in = x.data();
   Scalar* out = y.data();
   for (std::size_t e = 0, n = x.size(); e < n; ++e) out[e] = in[e] > 0 ? in[e] : Scalar(0);
-  return y;
 }
 
 void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx) {
