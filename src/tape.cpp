@@ -124,6 +124,20 @@ std::string Tape::to_dot() const {
   return out.str();
 }
 
+// needed[i]: record i is one of `wanted` or (transitively) reads one. One
+// forward sweep suffices, for the same reason one reverse sweep does.
+std::vector<bool> Tape::depends_on(const std::vector<Var>& wanted) const {
+  if (wanted.empty()) return {};
+  std::vector<bool> needed(records_.size(), false);
+  for (Var v : wanted) {
+    at(v);  // throws for a value that is not on this tape
+    needed[static_cast<std::size_t>(v.id)] = true;
+  }
+  for (std::size_t i = 0; i < records_.size(); ++i)
+    for (int input : records_[i].inputs) needed[i] = needed[i] || needed[static_cast<std::size_t>(input)];
+  return needed;
+}
+
 // ---- Gradients --------------------------------------------------------------
 bool Gradients::reached(Var v) const {
   return v.id >= 0 && static_cast<std::size_t>(v.id) < reached_.size() && reached_[static_cast<std::size_t>(v.id)];

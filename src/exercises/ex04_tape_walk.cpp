@@ -19,21 +19,8 @@
 
 namespace gcam {
 
-// Given, not part of the exercise (it serves BackwardOptions::wrt):
-// needed[i]: record i is one of `wanted` or (transitively) reads one. One
-// forward sweep suffices, for the same reason one reverse sweep does.
-// Empty when `wanted` is empty (then every value is needed).
-std::vector<bool> Tape::depends_on(const std::vector<Var>& wanted) const {
-  if (wanted.empty()) return {};
-  std::vector<bool> needed(records_.size(), false);
-  for (Var v : wanted) {
-    at(v);  // throws for a value that is not on this tape
-    needed[static_cast<std::size_t>(v.id)] = true;
-  }
-  for (std::size_t i = 0; i < records_.size(); ++i)
-    for (int input : records_[i].inputs) needed[i] = needed[i] || needed[static_cast<std::size_t>(input)];
-  return needed;
-}
+// Given, not part of the exercise: Tape::depends_on (in src/tape.cpp) serves
+// BackwardOptions::wrt.
 
 Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& options) const {
   // TODO(ex04), in this order:
