@@ -42,7 +42,7 @@ namespace {
 using std::size_t;
 
 // Images are lowered in chunks so that the im2col matrix (and the O × columns
-// output/gradient matrix) hold at most this many Scalars (4 MB in float):
+// output/gradient matrix) hold at most this many Scalars (1 MB in float):
 // large enough that each chunk is one big, efficient gemm, small enough to
 // stay in L3 and to bound the workspace. Depends on shapes only, never on
 // the thread count, so the grouping of sums (and thus the bits) is fixed.
