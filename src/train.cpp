@@ -172,6 +172,7 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
                             double(correct_sum) / double(seen), rate, double(samples - seen) / rate});
       }
     }
+    workspaces.clear();  // evaluation needs other buffers: give these back rather than hold both
     EpochReport report;
     report.epoch = epoch;
     report.train_loss = loss_sum / double(seen);

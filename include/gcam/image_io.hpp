@@ -5,7 +5,8 @@
 //  - Image: 8-bit pixels as image files store them (interleaved, row-major:
 //    the byte of channel c at row y, column x is pixels[(y * width + x) *
 //    channels + c]). Tensors, in contrast, are planar (C, H, W) Scalars.
-//  - load_image / save_png go through stb_image and stb_image_write.
+//  - load_image / decode_image / save_png go through stb_image and
+//    stb_image_write.
 //  - save_npy writes a Tensor in NumPy's .npy format, so results can be
 //    inspected with numpy.load in Python.
 //  - gunzip decompresses a .gz file in memory (the datasets ship gzipped).
@@ -43,17 +44,29 @@ struct Image {
 // corrupt or hostile header could otherwise make us allocate gigabytes.
 constexpr std::size_t kMaxImagePixels = std::size_t{4096} * 4096;
 
+// ... and image files larger than this (an uncompressed 4096 × 4096 RGBA
+// bitmap plus 1 MiB of headers), before reading them into memory.
+constexpr std::uintmax_t kMaxImageFileBytes = 4 * std::uintmax_t{kMaxImagePixels} + (1u << 20);
+
+// read_file_bytes' default limit: no file this program reads is near 2 GiB.
+constexpr std::uintmax_t kMaxFileBytes = 0x7fffffff;
+
 // ---- files -------------------------------------------------------------------
 
 // The whole content of a file. Throws FormatError naming the path if it does
-// not exist or cannot be read.
-std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+// not exist, is a folder or not a regular file (a pipe would block, a device
+// never end), has more than `max_bytes` bytes (checked before allocating), or
+// cannot be read.
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uintmax_t max_bytes = kMaxFileBytes);
 
 // Replaces the file `path` with `bytes` in one step: the bytes go to a
-// temporary file in the same folder (path + ".tmp.<pid>.<n>"), which is then
-// renamed over `path`. Readers see either the old file or the complete new
-// one, never a partial file. On failure the temporary file is removed and
+// temporary file in the same folder (path + ".tmp.<pid>.<n>"), flushed to the
+// disk (fsync), then renamed over `path`. Readers see either the old file or
+// the complete new one, never a partial file, even if the process is killed
+// or the power fails. On failure the temporary file is removed and
 // std::runtime_error naming the path is thrown (the old file is untouched).
+// A process killed (SIGKILL) during the write can leave its temporary file
+// behind: nothing reads such files, and `path` is intact.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
 // Same, but `write` streams the content itself (for large outputs that should
@@ -63,11 +76,18 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 
 // ---- images ------------------------------------------------------------------
 
-// Decodes PNG, JPEG, BMP, PGM/PPM, TGA, GIF (first frame) … with stb_image,
-// keeping the file's own channel count. Throws FormatError when the file is
-// missing, is not a decodable image (with stb_image's reason), has a zero
-// size, or has more than kMaxImagePixels pixels (checked before decoding).
+// Decodes PNG, JPEG, BMP, PGM/PPM, TGA or GIF (first frame) with stb_image,
+// keeping the file's own channel count (1 to 4; 16-bit PNGs become 8-bit).
+// Throws FormatError when the file is missing, larger than
+// kMaxImageFileBytes, not a decodable image of these formats (with
+// stb_image's reason), has a zero size, or has more than kMaxImagePixels
+// pixels (checked from the header, before decoding).
 Image load_image(const std::string& path);
+
+// The same decoder on a file's bytes held in memory (load_image reads the
+// file and calls this; the fuzz target tests/fuzz/fuzz_image.cpp calls it
+// directly). `name` starts every error message.
+Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& name);
 
 // Writes `image` as a PNG file (atomically). Throws std::invalid_argument if
 // the image is inconsistent (pixel count, 1..4 channels), std::runtime_error

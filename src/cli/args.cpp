@@ -32,7 +32,12 @@ bool Args::parse(const std::vector<std::string>& argv) {
     const bool inline_value = eq != std::string::npos;
     if (inline_value) value = name.substr(eq + 1), name = name.substr(0, eq);
     const auto spec = specs_.find(name);
-    if (spec == specs_.end()) throw UsageError("unknown option '--" + name + "'");
+    if (spec == specs_.end()) {
+      std::string valid;
+      for (const auto& known : order_) valid += "--" + known + ", ";
+      throw UsageError("unknown option '--" + name + "'; the options of '" + command_ + "' are: " + valid + "--help");
+    }
+    if (values_.count(name)) throw UsageError("option '--" + name + "' is given twice");
     if (spec->second.is_flag) {
       if (inline_value) throw UsageError("option '--" + name + "' is a flag and takes no value");
       values_[name] = "1";
@@ -43,6 +48,7 @@ bool Args::parse(const std::vector<std::string>& argv) {
         throw UsageError("option '--" + name + "' needs a value <" + spec->second.metavar + ">");
       value = argv[++i];
     }
+    if (value.empty()) throw UsageError("option '--" + name + "' needs a value <" + spec->second.metavar + ">, got ''");
     values_[name] = value;
   }
   return true;
@@ -51,6 +57,8 @@ bool Args::parse(const std::vector<std::string>& argv) {
 bool Args::given(const std::string& name) const {
   return values_.count(name) || !specs_.at(name).default_value.empty();
 }
+
+bool Args::on_command_line(const std::string& name) const { return values_.count(name) > 0; }
 
 bool Args::flag_set(const std::string& name) const { return values_.count(name) > 0; }
 

@@ -2,7 +2,9 @@
 //
 // Options are "--name value" or "--name=value"; flags are "--name". Every
 // option is declared with its help text, so --help is generated and unknown
-// options are caught with a hint.
+// options are caught with the list of valid ones. An option given twice, an
+// empty value and a value that looks like an option ("--out --ckpt x") are
+// mistakes too.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@ class Args {
   bool parse(const std::vector<std::string>& argv);
 
   bool given(const std::string& name) const;  // on the command line (or has a default)
+  bool on_command_line(const std::string& name) const;  // on the command line (a default does not count)
   bool flag_set(const std::string& name) const;
   std::string text(const std::string& name) const;  // throws UsageError if missing
   long long integer(const std::string& name, long long lo, long long hi) const;

@@ -2,11 +2,14 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "gcam/error.hpp"
+#include "outputs.hpp"
 
 namespace {
 
@@ -23,7 +26,11 @@ const char* kUsage =
 
 }  // namespace
 
+// Exit codes: 0 success; 2 a mistake on the command line (unknown option or
+// name, missing or bad value: the message says which and lists the valid
+// choices); 1 any other failure (unreadable or corrupt file, NaN, ...).
 int main(int argc, char** argv) {
+  gcam::cli::install_interrupt_handlers();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -44,8 +51,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gradcam %s: error: %s\nrun 'gradcam %s --help' for the options\n", command.c_str(), e.what(),
                  command.c_str());
     return 2;
+  } catch (const gcam::UnknownName& e) {  // a name given on the command line: a usage error too
+    std::fprintf(stderr, "gradcam %s: error: %s\n", command.c_str(), e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "gradcam %s: error: out of memory\n", command.c_str());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gradcam %s: error: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "gradcam %s: error: unexpected failure\n", command.c_str());
     return 1;
   }
 }

@@ -2,10 +2,14 @@
 #include <chrono>
 #include <cstdio>
 
+#include <algorithm>
+
 #include "args.hpp"
 #include "commands.hpp"
 #include "gcam/checkpoint.hpp"
+#include "gcam/error.hpp"
 #include "gcam/train.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 
 namespace gcam::cli {
@@ -39,7 +43,10 @@ int run_train(const std::vector<std::string>& argv) {
       .option("limit", "n", "train on the first n samples only (0 = all)", "0")
       .option("out", "file", "checkpoint to write (atomically)");
   if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
+  // Every argument is checked before the data is loaded and training starts:
+  // a typo must not cost a training run.
   const std::string out = args.text("out");
+  check_output_file("out", out);
   TrainOptions options;
   options.epochs = int(args.integer("epochs", 1, 1000));
   options.batch = int(args.integer("batch", 1, 65536));
@@ -49,14 +56,21 @@ int run_train(const std::vector<std::string>& argv) {
   options.optimizer.lr = args.number("lr", 0, 10);
   options.optimizer.momentum = args.number("momentum", 0, 1);
   options.optimizer.weight_decay = args.number("weight-decay", 0, 1);
-  const auto pool = make_pool(args.integer("threads", 1, 256));
-  options.pool = pool.get();
-
-  const std::string data = args.text("data");
-  const Dataset train_set = load_dataset(data, "train");
-  const Dataset test_set = load_dataset(data, "test");
-  Model model = make_model(args.text("model"), train_set.image_shape, train_set.classes(), options.seed);
+  const long long threads = args.integer("threads", 1, 256);
+  const std::string architecture = args.text("model");
+  const std::vector<std::string> models = model_names();
+  if (std::find(models.begin(), models.end(), architecture) == models.end()) {
+    std::string valid;
+    for (const auto& name : models) valid += (valid.empty() ? "" : ", ") + name;
+    throw UnknownName("unknown model '" + architecture + "'; models are: " + valid);
+  }
   Optimizer check_kind(options.optimizer);  // fail on a bad --optimizer before training starts
+  const std::string data = args.text("data");
+  const Dataset test_set = load_dataset(data, "test");  // the smaller split first: a bad --data fails fast
+  const Dataset train_set = load_dataset(data, "train");
+  const auto pool = make_pool(threads);
+  options.pool = pool.get();
+  Model model = make_model(architecture, train_set.image_shape, train_set.classes(), options.seed);
   std::printf("%s", model.summary().c_str());
   std::printf("training on %s: %zu images, testing on %zu; %d threads, %s\n", data.c_str(),
               options.limit ? std::min(options.limit, train_set.size()) : train_set.size(), test_set.size(),
@@ -76,7 +90,10 @@ int run_train(const std::vector<std::string>& argv) {
                    {"optimizer", options.optimizer.kind},
                    {"lr", args.text("lr")},
                    {"test_accuracy", std::to_string(last.accuracy)}};
-  save_checkpoint(out, model, info);
+  {
+    OutputWrite writing;
+    save_checkpoint(out, model, info);
+  }
   std::printf("test accuracy %.2f%% after %d epochs (%.1f s); checkpoint written to %s\n", 100 * last.accuracy,
               options.epochs, seconds, out.c_str());
   return 0;

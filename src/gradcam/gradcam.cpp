@@ -4,6 +4,7 @@
 #include "gcam/gradcam.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <stdexcept>
@@ -73,6 +74,42 @@ void check_classes(const std::vector<int>& classes, int images, int class_count)
                                   ")");
 }
 
+// "NaN", "+Inf" or "-Inf".
+const char* non_finite_name(Scalar v) { return std::isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"; }
+
+// Input checks: a batch (N, C, H, W) with N >= 1 and only finite values. A
+// NaN or infinity would flow through every step and come out as a NaN map
+// (or, after normalization, as a misleading blank one), so it is refused
+// here, naming the image and the element.
+void check_images(const Tensor& images) {
+  if (images.rank() != 4 || images.dim(0) < 1)
+    throw ShapeError("grad_cam: images must be a batch (N, C, H, W) with N >= 1, got " +
+                     shape_string(images.shape()));
+  const int C = images.dim(1), H = images.dim(2), W = images.dim(3);
+  for (std::size_t e = 0; e < images.size(); ++e) {
+    if (std::isfinite(images[e])) continue;
+    const std::size_t plane = static_cast<std::size_t>(H) * static_cast<std::size_t>(W);
+    const std::size_t n = e / (plane * static_cast<std::size_t>(C)), c = e / plane % static_cast<std::size_t>(C);
+    const std::size_t y = e % plane / static_cast<std::size_t>(W), x = e % static_cast<std::size_t>(W);
+    throw NumericError("grad_cam: image " + std::to_string(n) + " has a non-finite value (" +
+                       non_finite_name(images[e]) + ") at channel " + std::to_string(c) + ", row " +
+                       std::to_string(y) + ", column " + std::to_string(x) + " (element " + std::to_string(e) +
+                       " of the batch); inputs must be finite");
+  }
+}
+
+// The model's output must be finite too: finite inputs with weights that
+// overflow (a diverged training, say) give NaN or infinite logits.
+void check_logits(const Tensor& logits, const std::string& architecture) {
+  const int classes = logits.dim(1);
+  for (std::size_t e = 0; e < logits.size(); ++e)
+    if (!std::isfinite(logits[e]))
+      throw NumericError("grad_cam: " + architecture + " outputs " + non_finite_name(logits[e]) + " for image " +
+                         std::to_string(e / static_cast<std::size_t>(classes)) + ", class " +
+                         std::to_string(e % static_cast<std::size_t>(classes)) +
+                         "; its weights are not usable (did the training diverge?)");
+}
+
 }  // namespace
 
 namespace {
@@ -111,6 +148,7 @@ GradCamResult grad_cam_in_parts(Model& model, const Tensor& images, const GradCa
 }  // namespace
 
 GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions& options) {
+  check_images(images);
   // Large batches on several threads: a part per thread scales better than
   // splitting each op (see docs/performance.md).
   const int images_count = images.rank() == 4 ? images.dim(0) : 0;
@@ -129,6 +167,7 @@ GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions&
   const ForwardPass pass = model.forward(tape, images);
   const Var A = pass.layer_outputs[static_cast<std::size_t>(target)];
   r.logits = tape.value(pass.logits);
+  check_logits(r.logits, model.architecture());
   r.classes = options.classes.empty() ? predicted_classes(r.logits) : options.classes;
   check_classes(r.classes, images.dim(0), model.classes());
 

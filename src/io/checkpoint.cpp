@@ -322,16 +322,53 @@ std::vector<Parameter> read_tensors(ByteReader& r) {
 
 // ---- loading into a model -----------------------------------------------------
 
+// Side of the small input at which parameter counts are measured (below).
+constexpr int kProbeSide = 32;
+
+// make_model(c.architecture, c.input_shape, c.classes) without building it:
+// the parameter count of the same architecture built for an input of at most
+// kProbeSide × kProbeSide, with 1 and with 2 classes, scaled up by how many
+// probe-sized tiles cover the claimed input. For the built-in architectures
+// (3×3 padded convolutions, 2×2 pools, global average pooling, flatten and
+// dense layers) this is an upper bound: only a dense layer after a flatten
+// grows with the input area, and at most in proportion to it; it is exact for
+// inputs up to the probe size and at most 4 times too large beyond. Throws
+// what make_model throws for the probe shape.
+double estimated_parameters(const Checkpoint& c) {
+  const Shape& in = c.input_shape;
+  const int h = std::min(in[1], kProbeSide), w = std::min(in[2], kProbeSide);
+  const double one = static_cast<double>(make_model(c.architecture, {in[0], h, w}, 1, 0).parameter_count());
+  const double two = static_cast<double>(make_model(c.architecture, {in[0], h, w}, 2, 0).parameter_count());
+  const double per_class = two - one;
+  const double tiles = std::ceil(static_cast<double>(in[1]) / h) * std::ceil(static_cast<double>(in[2]) / w);
+  return tiles * (one + (c.classes - 1) * per_class);
+}
+
 Model build_architecture(const Checkpoint& c, const std::string& path) {
-  // make_model allocates what the header claims; a classifier has at least
-  // one parameter per class, so a class count beyond the stored values is a
-  // corrupt header, not a reason to allocate.
+  // make_model allocates what the header claims, and a checksum only shows
+  // that the file is intact, not that its author meant well. A valid
+  // checkpoint stores every parameter of the model, so a model much larger
+  // than the stored values is a corrupt header: refuse it before building.
+  // Every built-in architecture has at least one parameter per class and per
+  // input channel (its last layer and its first convolution); checking these
+  // first keeps the probes of estimated_parameters small too.
   std::size_t stored = 0;
   for (const Parameter& p : c.tensors) stored += p.value.size();
   if (static_cast<std::size_t>(c.classes) > stored)
     throw FormatError(path + ": corrupt: the checkpoint claims " + std::to_string(c.classes) +
                       " classes but holds only " + std::to_string(stored) + " parameter values");
+  if (static_cast<std::size_t>(c.input_shape[0]) > stored)
+    throw FormatError(path + ": corrupt: the checkpoint claims " + std::to_string(c.input_shape[0]) +
+                      " input channels but holds only " + std::to_string(stored) + " parameter values");
   try {
+    // Slack: the estimate may be up to 4 times the true count; small models
+    // (up to 2^20 values, 8 MB) are cheap to build and check exactly.
+    const double estimate = estimated_parameters(c);
+    if (estimate > 8.0 * static_cast<double>(stored) + (1 << 20))
+      throw FormatError(path + ": corrupt: " + c.architecture + " for input " + shape_string(c.input_shape) +
+                        " and " + std::to_string(c.classes) + " classes would have about " +
+                        std::to_string(static_cast<unsigned long long>(estimate)) +
+                        " parameters, but the checkpoint holds only " + std::to_string(stored) + " values");
     return make_model(c.architecture, c.input_shape, c.classes, /*seed=*/0);
   } catch (const UnknownName& e) {
     throw FormatError(path + ": the checkpoint's architecture is not built into this program: " + e.what());

@@ -1,5 +1,16 @@
 // Files, images, .npy and gzip. The stb implementations are compiled here and
 // only here; stb's headers are system headers, so their warnings are silent.
+//
+// Only the decoders of the formats load_image documents are compiled in
+// (PNG, JPEG, BMP, PGM/PPM, TGA, GIF): stb's PSD, HDR and PIC readers would
+// be attack surface that nothing here needs. PNG keeps stb's zlib, which
+// gunzip uses.
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_PNM
+#define STBI_ONLY_TGA
+#define STBI_ONLY_GIF
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image.h>
@@ -7,7 +18,8 @@
 
 #include "gcam/image_io.hpp"
 
-#include <unistd.h>  // getpid: temporary file names unique per process
+#include <fcntl.h>     // open: fsync needs a file descriptor
+#include <unistd.h>    // getpid (temporary file names unique per process), fsync
 
 #include <algorithm>
 #include <array>
@@ -34,11 +46,19 @@ namespace gcam {
 // set errno, so the reason is a hint appended to our own message.
 static std::string errno_text() { return errno ? std::string(": ") + std::strerror(errno) : std::string(); }
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uintmax_t max_bytes) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) throw FormatError("cannot open '" + path + "': no such file (check that the path exists)");
   if (std::filesystem::is_directory(status)) throw FormatError("cannot read '" + path + "': it is a folder, not a file");
+  // A FIFO would block the open below, a device would never end.
+  if (!std::filesystem::is_regular_file(status))
+    throw FormatError("cannot read '" + path + "': not a regular file (a device, pipe or socket)");
+  // The size is known before anything is allocated: refuse absurd files.
+  const auto announced = std::filesystem::file_size(path, ec);
+  if (!ec && announced > max_bytes)
+    throw FormatError("cannot read '" + path + "': it has " + std::to_string(announced) + " bytes, more than the " +
+                      std::to_string(max_bytes) + " this kind of file may have");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FormatError("cannot open '" + path + "'" + errno_text() + " (check that the file exists)");
@@ -46,6 +66,9 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   // briefly hold up to twice the file (Fashion-MNIST's train images are 26 MB).
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw FormatError("cannot read '" + path + "': " + ec.message());
+  if (size > max_bytes)  // grew since the check above
+    throw FormatError("cannot read '" + path + "': it has " + std::to_string(size) + " bytes, more than the " +
+                      std::to_string(max_bytes) + " this kind of file may have");
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (in.gcount() != static_cast<std::streamsize>(bytes.size()))
@@ -59,6 +82,16 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
 static std::string temporary_name(const std::string& path) {
   static std::atomic<unsigned> counter{0};
   return path + ".tmp." + std::to_string(static_cast<long>(getpid())) + "." + std::to_string(counter++);
+}
+
+// fsync(2) of the file or folder at `path`: 0, or the errno. File systems
+// that cannot sync (EINVAL, EROFS for a read-only folder) count as success.
+static int sync_to_disk(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int result = ::fsync(fd) == 0 || errno == EINVAL || errno == EROFS ? 0 : errno;
+  ::close(fd);
+  return result;
 }
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
@@ -83,6 +116,13 @@ void write_file_atomically(const std::string& path, const std::function<void(std
     throw std::runtime_error("cannot write '" + path + "': writing the temporary file failed" + reason +
                              " (is the disk full?)");
   }
+  // The data must be on the disk before the rename makes it the file: else
+  // a power cut just after the rename could leave an empty `path`.
+  if (const int error = sync_to_disk(temp, O_RDONLY)) {
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write '" + path + "': flushing the temporary file to disk failed: " +
+                             std::strerror(error));
+  }
   // POSIX rename replaces an existing file in one step.
   errno = 0;
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
@@ -90,6 +130,9 @@ void write_file_atomically(const std::string& path, const std::function<void(std
     std::remove(temp.c_str());
     throw std::runtime_error("cannot write '" + path + "': renaming the temporary file failed" + reason);
   }
+  // Make the rename itself durable (best effort: the file is complete either way).
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  sync_to_disk(folder.empty() ? "." : folder, O_RDONLY | O_DIRECTORY);
 }
 
 void write_file_atomically(const std::string& path, const std::string& bytes) {
@@ -120,27 +163,39 @@ static std::string stb_reason() {
   return reason ? reason : "unknown reason";
 }
 
-Image load_image(const std::string& path) {
-  const std::vector<std::uint8_t> file = read_file_bytes(path);
-  if (file.size() > static_cast<std::size_t>(INT_MAX))
-    throw FormatError("load_image: '" + path + "' is larger than 2 GiB; not an image this program can read");
-  const auto* data = file.data();
-  const int length = static_cast<int>(file.size());
+Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& name) {
+  const auto fail = [&name](const std::string& what) { return FormatError("load_image: '" + name + "' " + what); };
+  if (bytes.empty()) throw fail("is empty (0 bytes); not an image");
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+    throw fail("is larger than 2 GiB; not an image this program can read");
+  const auto* data = bytes.data();
+  const int length = static_cast<int>(bytes.size());
   // Read only the header first: the size check must come before decoding.
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, length, &width, &height, &channels))
-    throw FormatError("load_image: '" + path + "' is not a readable image (" + stb_reason() +
-                      "); use PNG, JPEG, BMP, PGM/PPM, TGA or GIF");
+    throw fail("is not a readable image (" + stb_reason() + "); use PNG, JPEG, BMP, PGM/PPM, TGA or GIF");
   if (width < 1 || height < 1)
-    throw FormatError("load_image: '" + path + "' has a zero size (" + std::to_string(width) + "x" +
-                      std::to_string(height) + ")");
+    throw fail("has a zero size (" + std::to_string(width) + "x" + std::to_string(height) + ")");
   const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
   if (pixels > kMaxImagePixels)
-    throw FormatError("load_image: '" + path + "' is " + std::to_string(width) + "x" + std::to_string(height) +
-                      " = " + std::to_string(pixels) + " pixels, above the limit of " +
-                      std::to_string(kMaxImagePixels) + " (4096x4096); resize it first");
-  stbi_uc* decoded = stbi_load_from_memory(data, length, &width, &height, &channels, 0);
-  if (!decoded) throw FormatError("load_image: cannot decode '" + path + "' (" + stb_reason() + ")");
+    throw fail("is " + std::to_string(width) + "x" + std::to_string(height) + " = " + std::to_string(pixels) +
+               " pixels, above the limit of " + std::to_string(kMaxImagePixels) + " (4096x4096); resize it first");
+  if (channels < 1 || channels > 4)
+    throw fail("has " + std::to_string(channels) + " channels; images have 1 to 4");
+  // Ask stb for exactly the header's channel count (it converts when the
+  // decoder's native layout differs), so the buffer size below is known.
+  int decoded_width = 0, decoded_height = 0, file_channels = 0;
+  stbi_uc* decoded = stbi_load_from_memory(data, length, &decoded_width, &decoded_height, &file_channels, channels);
+  if (!decoded)
+    throw FormatError("load_image: cannot decode '" + name + "' (" + stb_reason() + "); the file is corrupt or truncated");
+  // The buffer holds decoded_width x decoded_height pixels; copy only if that
+  // is what the header promised (a disagreement would be a corrupt file).
+  if (decoded_width != width || decoded_height != height) {
+    stbi_image_free(decoded);
+    throw fail("decodes to " + std::to_string(decoded_width) + "x" + std::to_string(decoded_height) +
+               " pixels but its header says " + std::to_string(width) + "x" + std::to_string(height) +
+               "; the file is corrupt");
+  }
   Image image;
   image.width = width;
   image.height = height;
@@ -149,6 +204,8 @@ Image load_image(const std::string& path) {
   stbi_image_free(decoded);
   return image;
 }
+
+Image load_image(const std::string& path) { return decode_image(read_file_bytes(path, kMaxImageFileBytes), path); }
 
 // stb_image_write hands the encoded bytes over in pieces; collect them.
 static void append_to_string(void* context, void* data, int size) {

@@ -108,8 +108,10 @@ double training_rate(const Dataset& data, ThreadPool* pool) {
   const Batches b = first_batches(data, kSteps, kBatch);
   Model model = make_model("fashion-cnn", data.image_shape, data.classes(), 1);
   Optimizer sgd(OptimizerOptions{"sgd", 0.01, 0.9});
+  std::vector<Workspace> workspaces;  // as train() does: buffers reused from step to step
   const double seconds = median_seconds(5, [&] {
-    for (int s = 0; s < kSteps; ++s) train_step(model, sgd, b.images[s], b.labels[s], Kernels::Fast, pool);
+    for (int s = 0; s < kSteps; ++s)
+      train_step(model, sgd, b.images[s], b.labels[s], Kernels::Fast, pool, nullptr, &workspaces);
   });
   return kSteps * kBatch / seconds;
 }
