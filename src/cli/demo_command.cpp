@@ -11,6 +11,7 @@
 #include "gcam/heatmap.hpp"
 #include "gcam/metrics.hpp"
 #include "gcam/train.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 
 namespace gcam::cli {
@@ -55,6 +56,7 @@ int run_demo(const std::vector<std::string>& argv) {
   const auto pool = make_pool(args.integer("threads", 1, 256));
   options.pool = pool.get();
   make_folder(dir);
+  check_output_folder("out-dir", dir);
 
   // 1. Data and model.
   const Dataset train_set = load_dataset("shapes", "train"), test_set = load_dataset("shapes", "test");
@@ -68,7 +70,10 @@ int run_demo(const std::vector<std::string>& argv) {
   CheckpointInfo info;
   info.class_names = train_set.class_names;
   info.metadata = {{"data", "shapes"}, {"epochs", std::to_string(options.epochs)}};
-  save_checkpoint(dir + "/shapes-cnn.ckpt", model, info);
+  {
+    OutputWrite writing;
+    save_checkpoint(dir + "/shapes-cnn.ckpt", model, info);
+  }
 
   // 2. Grad-CAM for both classes of every two-object scene, in one batch each.
   const TwoObjectScenes scenes = make_two_object_scenes(scene_count, kSceneSeed);
@@ -93,13 +98,20 @@ int run_demo(const std::vector<std::string>& argv) {
       hits += pointing_game_hit(one, masks.data() + s * plane);
       const Image tile = upscale_nearest(overlay(base, one, colors, 0.5), kZoom);
       const std::string file = dir + "/scene" + std::to_string(s) + "_" + name + ".png";
-      save_png(file, tile);
+      {
+        OutputWrite writing;
+        save_png(file, tile);
+      }
       tiles.push_back(tile);
       std::printf("  scene %zu: %-8s y^c = %7.3f  -> %s\n", s, name.c_str(), double(r.scores[std::size_t(k)]),
                   file.c_str());
     }
   }
-  save_png(dir + "/montage.png", montage(tiles, 3, 4));
+  {
+    const Image all = montage(tiles, 3, 4);
+    OutputWrite writing;
+    save_png(dir + "/montage.png", all);
+  }
   std::printf("step 3: pointing game on these scenes: %d of %zu maps peak inside the right object\n\n", hits,
               2 * scene_count);
   std::printf("Open %s/montage.png: each row is one scene — the input, then the Grad-CAM overlay for the\n"

@@ -4,6 +4,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "gcam/heatmap.hpp"
+#include "outputs.hpp"
 
 namespace gcam::cli {
 
@@ -14,6 +15,8 @@ int run_samples(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
   const std::string dir = args.text("out-dir");
   const auto count = std::size_t(args.integer("count", 1, 100));
+  check_output_folder("out-dir", dir);
+  OutputWrite writing;  // a few small PNGs: Ctrl-C takes effect after the last one
   const Dataset shapes = make_shapes(count, 2);  // the test split's first images
   for (std::size_t i = 0; i < count; ++i) {
     const std::string stem = dir + "/shape" + std::to_string(i) + "_" + shapes.class_names[std::size_t(shapes.labels[i])];
