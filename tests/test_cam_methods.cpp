@@ -1,0 +1,229 @@
+// The CAM-family methods of cam_methods.hpp: each weight/map equation on
+// hand-computed numbers, identities tying them to Grad-CAM, CAM and each
+// other, and a hand-built net on which every method of explain() must point
+// at the one quadrant of the image that holds the object.
+#include <cmath>
+#include <memory>
+
+#include "gcam/attribution.hpp"
+#include "gcam/cam_methods.hpp"
+#include "gcam/error.hpp"
+#include "gcam/layers.hpp"
+#include "gcam/lrp.hpp"
+#include "helpers.hpp"
+
+using namespace gcam;
+using namespace gcam_test;
+
+namespace {
+
+// A net whose answer is known. Input (1, 8, 8) with values ≥ 0.
+//   conv1 (1→2, 3×3, pad 1): channel 0 = x (centre tap 1), channel 1 = −x
+//   relu1, pool1 (2×2 max), conv2 (2→2, 1×1, identity), relu2 (the target, 4×4)
+//   gap, fc: class 0 = A⁰ − A¹ (means), class 1 = −A⁰ + A¹.
+// For x ≥ 0, A¹ = 0 and A⁰ is x max-pooled: y⁰ = mean(A⁰) > 0 grows with x
+// wherever x > 0, and y¹ = −y⁰.
+Model quadrant_net() {
+  Model model("quadrant-net", {1, 8, 8}, 2);
+  auto conv1 = std::make_unique<Conv2d>("conv1", 1, 2, 3, 1, 1);
+  conv1->weight.value.at(0, 0, 1, 1) = 1;
+  conv1->weight.value.at(1, 0, 1, 1) = -1;
+  model.add(std::move(conv1));
+  model.add(std::make_unique<ReLU>("relu1"));
+  model.add(std::make_unique<MaxPool2d>("pool1", 2, 2));
+  auto conv2 = std::make_unique<Conv2d>("conv2", 2, 2, 1, 1, 0);
+  conv2->weight.value.at(0, 0, 0, 0) = 1;
+  conv2->weight.value.at(1, 1, 0, 0) = 1;
+  model.add(std::move(conv2));
+  model.add(std::make_unique<ReLU>("relu2"));
+  model.add(std::make_unique<GlobalAvgPool>("gap"));
+  auto fc = std::make_unique<Dense>("fc", 2, 2);
+  fc->weight.value = Tensor({2, 2}, {1, -1, -1, 1});
+  model.add(std::move(fc));
+  return model;
+}
+
+// Two 8×8 images, zero except one quadrant filled with distinct values in
+// [0.5, 1]: image 0 top-left, image 1 bottom-right.
+Tensor quadrant_images() {
+  Tensor images({2, 1, 8, 8});
+  const Tensor values = random_tensor({2, 4, 4}, 7, 0.5, 1);
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      images.at(0, 0, i, j) = values[std::size_t(i * 4 + j)];
+      images.at(1, 0, 4 + i, 4 + j) = values[std::size_t(16 + i * 4 + j)];
+    }
+  return images;
+}
+
+// Row and column of the first maximum of image n's map (N, 1, H, W).
+std::pair<int, int> argmax(const Tensor& maps, int n) {
+  const Tensor m = image_map(maps, n);
+  std::size_t best = 0;
+  for (std::size_t e = 1; e < m.size(); ++e)
+    if (m[e] > m[best]) best = e;
+  return {int(best) / m.dim(1), int(best) % m.dim(1)};
+}
+
+}  // namespace
+
+TEST_CASE("explain: every method points at the quadrant that holds the object", "[cam_methods][float]") {
+  Model model = quadrant_net();
+  const Tensor images = quadrant_images();
+  MethodOptions options;
+  options.smoothgrad_samples = 8;
+  for (const std::string& method : method_names()) {
+    INFO(method);
+    // Counterfactual Grad-CAM shows what speaks AGAINST the class: explain
+    // class 1 (y¹ = −y⁰), against which the object speaks.
+    const int c = method == "gradcam-counterfactual" ? 1 : 0;
+    const Tensor maps = explain(method, model, images, {c, c}, options);
+    REQUIRE(maps.shape() == Shape{2, 1, 8, 8});
+    const auto [r0, c0] = argmax(maps, 0);
+    const auto [r1, c1] = argmax(maps, 1);
+    CHECK((r0 < 4 && c0 < 4));    // top-left
+    CHECK((r1 >= 4 && c1 >= 4));  // bottom-right
+    CHECK(image_map(maps, 0).values() != std::vector<Scalar>(64, Scalar(0)));
+  }
+}
+
+TEST_CASE("explain: an unknown method name lists the valid ones", "[cam_methods][float]") {
+  Model model = quadrant_net();
+  const std::vector<std::string> names = method_names();
+  CHECK(names.size() == 17);
+  try {
+    explain("grad-cam", model, quadrant_images(), {0, 0});
+    FAIL("no exception");
+  } catch (const UnknownName& e) {
+    const std::string message = e.what();
+    for (const std::string& name : names) CHECK(message.find(name) != std::string::npos);
+  }
+  CHECK_THROWS_AS(explain("gradcam", model, quadrant_images(), {0}), std::invalid_argument);
+  CHECK_THROWS_AS(explain("gradcam", model, quadrant_images(), {0, 2}), std::invalid_argument);
+}
+
+TEST_CASE("Grad-CAM++ eq. (19) by hand", "[cam_methods]") {
+  // One channel, 1×2: A = (1, 3), g = (2, −1).  Σ A = 4.
+  // α_1 = 4 / (8 + 4·8) = 0.1, α_2 = 1 / (2 + 4·(−1)) = −0.5;
+  // w = 0.1·ReLU(2) + (−0.5)·ReLU(−1) = 0.2.
+  const Tensor A({1, 1, 1, 2}, {1, 3}), g({1, 1, 1, 2}, {2, -1});
+  CHECK(grad_cam_plus_plus_weights(A, g)[0] == Approx(0.2));
+  // g = 0 everywhere: the denominator is 0, α is taken as 0, no NaN.
+  CHECK(grad_cam_plus_plus_weights(A, Tensor({1, 1, 1, 2}))[0] == 0);
+  // Constant gradients g on a channel: α = 1 / (2 + Σ A·g), so w = Z·g/(2 + ΣA·g).
+  const Tensor g2({1, 1, 1, 2}, {0.5, 0.5});
+  CHECK(grad_cam_plus_plus_weights(A, g2)[0] == Approx(2 * 0.5 / (2 + 4 * 0.5)));
+}
+
+TEST_CASE("XGrad-CAM eq. (12), HiResCAM and LayerCAM by hand", "[cam_methods]") {
+  // Two channels, 1×2 maps.
+  const Tensor A({1, 2, 1, 2}, {1, 3, 0, 0}), g({1, 2, 1, 2}, {2, -1, 5, 5});
+  const Tensor x = xgrad_cam_weights(A, g);
+  CHECK(x[0] == Approx((1 * 2 + 3 * -1) / 4.0));
+  CHECK(x[1] == 0);  // Σ A = 0: weight 0, not NaN
+  const Tensor h = hires_cam_map(Tensor({1, 2, 1, 2}, {1, 3, 2, 1}), g);
+  CHECK(h.shape() == Shape{1, 1, 1, 2});
+  CHECK(h[0] == Approx(1 * 2 + 2 * 5));
+  CHECK(h[1] == Approx(3 * -1 + 1 * 5));
+  const Tensor l = layer_cam_map(Tensor({1, 2, 1, 2}, {1, 3, 2, 1}), g);
+  CHECK(l[0] == Approx(1 * 2 + 2 * 5));
+  CHECK(l[1] == Approx(0 + 1 * 5));  // the negative gradient is dropped
+}
+
+TEST_CASE("HiResCAM equals Grad-CAM's weighted sum when the gradients are constant per channel", "[cam_methods]") {
+  // With gap + fc above A, g^k_ij = w^c_k / Z at every position, so
+  // Σ_k g^k_ij A^k_ij = Σ_k mean(g^k) A^k_ij (Draelos & Carin's equivalence).
+  Model model = quadrant_net();
+  const Tensor images = quadrant_images();
+  const LayerGradients lg = layer_gradients(model, images, {0, 0});
+  const Tensor hires = hires_cam_map(lg.activations, lg.gradients);
+  const Tensor grad = weighted_combination(channel_weights(lg.gradients), lg.activations);
+  CHECK(max_abs_difference(hires, grad) < 1e-12);
+}
+
+TEST_CASE("explain: Grad-CAM = CAM / Z on gap-cnn", "[cam_methods]") {
+  Model model = make_model("gap-cnn", {1, 16, 16}, 3, 5);
+  const Tensor images = random_tensor({2, 1, 16, 16}, 6, 0, 1);
+  const Tensor cam = explain("cam", model, images, {0, 2});
+  const Tensor gradcam = explain("gradcam", model, images, {0, 2});
+  const LayerGradients lg = layer_gradients(model, images, {0, 2});
+  const Scalar Z = Scalar(lg.activations.dim(2) * lg.activations.dim(3));
+  Tensor scaled = cam;
+  for (Scalar& v : scaled.values()) v /= Z;
+  CHECK(max_abs_difference(gradcam, scaled) < 1e-12);
+}
+
+TEST_CASE("Ablation-CAM on a GAP head: w_k = w^c_k mean(A^k) / y^c exactly", "[cam_methods]") {
+  // Above relu3, gap-cnn is linear (gap, fc): zeroing A^k lowers y^c by
+  // exactly w^c_k · mean(A^k).
+  Model model = make_model("gap-cnn", {1, 16, 16}, 3, 5);
+  const Tensor images = random_tensor({2, 1, 16, 16}, 8, 0, 1);
+  const std::vector<int> classes = {1, 2};
+  MethodOptions options;
+  options.batch = 5;  // several batches, the last one partial
+  const LayerGradients lg = layer_gradients(model, images, classes, options);
+  const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, options);
+  const Tensor means = channel_weights(lg.activations);  // spatial means of A^k
+  const auto& fc = dynamic_cast<const Dense&>(model.layer(model.layer_count() - 1));
+  for (int n = 0; n < 2; ++n)
+    for (int k = 0; k < lg.activations.dim(1); ++k)
+      CHECK(w.at(n, k) ==
+            Approx(fc.weight.value.at(classes[std::size_t(n)], k) * means.at(n, k) / lg.scores[std::size_t(n)])
+                .margin(1e-12));
+}
+
+TEST_CASE("Score-CAM weights are a softmax over the masked images' scores", "[cam_methods]") {
+  Model model = make_model("gap-cnn", {1, 16, 16}, 3, 5);
+  const Tensor images = random_tensor({1, 1, 16, 16}, 9, 0, 1);
+  MethodOptions options;
+  options.batch = 7;
+  const LayerGradients lg = layer_gradients(model, images, {2}, options);
+  const Tensor w = score_cam_weights(model, images, lg.activations, {2}, options);
+  const int K = lg.activations.dim(1);
+  double total = 0;
+  for (int k = 0; k < K; ++k) total += w.at(0, k);
+  CHECK(total == Approx(1).epsilon(1e-12));
+  // Channel 3 by hand: mask = min-max normalized upsampled A³, one forward.
+  Tensor a3({1, 1, lg.activations.dim(2), lg.activations.dim(3)});
+  for (int i = 0; i < a3.dim(2); ++i)
+    for (int j = 0; j < a3.dim(3); ++j) a3.at(0, 0, i, j) = lg.activations.at(0, 3, i, j);
+  const Tensor mask = normalize_to_unit(upsample_bilinear(a3, 16, 16));
+  Tensor masked = images;
+  for (std::size_t e = 0; e < masked.size(); ++e) masked[e] *= mask[e];
+  Tape tape;
+  const Scalar s3 = tape.value(model.forward(tape, masked).logits).at(0, 2);
+  // w_3 / w_0 = exp(s_3 − s_0)
+  Tensor a0 = a3;
+  for (int i = 0; i < a3.dim(2); ++i)
+    for (int j = 0; j < a3.dim(3); ++j) a0.at(0, 0, i, j) = lg.activations.at(0, 0, i, j);
+  const Tensor mask0 = normalize_to_unit(upsample_bilinear(a0, 16, 16));
+  Tensor masked0 = images;
+  for (std::size_t e = 0; e < masked0.size(); ++e) masked0[e] *= mask0[e];
+  Tape tape0;
+  const Scalar s0 = tape0.value(model.forward(tape0, masked0).logits).at(0, 2);
+  CHECK(w.at(0, 3) / w.at(0, 0) == Approx(std::exp(double(s3 - s0))).epsilon(1e-9));
+}
+
+TEST_CASE("Eigen-CAM recovers a rank-one pattern with a positive peak", "[cam_methods]") {
+  // A^k = u_k · p + m_k: after centring, every channel is u_k (p − mean p), so
+  // the first principal component's projection is ±‖u‖ (p − mean p).
+  const int K = 4, h = 3, w = 3;
+  const std::vector<double> u = {1, -2, 0.5, 3}, m = {0.3, -1, 2, 0};
+  const std::vector<double> p = {0, 1, 0, 0, 5, 0, 0, -1, 0};  // peak 5 at the centre
+  Tensor A({1, K, h, w});
+  for (int k = 0; k < K; ++k)
+    for (int z = 0; z < h * w; ++z) A.at(0, k, z / w, z % w) = Scalar(u[std::size_t(k)] * p[std::size_t(z)] + m[std::size_t(k)]);
+  const Tensor map = eigen_cam_map(A);
+  double norm_u = 0, mean_p = 0;
+  for (double v : u) norm_u += v * v;
+  for (double v : p) mean_p += v / (h * w);
+  norm_u = std::sqrt(norm_u);
+  for (int z = 0; z < h * w; ++z)
+    CHECK(map.at(0, 0, z / w, z % w) == Approx(norm_u * (p[std::size_t(z)] - mean_p)).margin(1e-9));
+  // The sign rule: negate the pattern and the map is still positive at the peak.
+  for (Scalar& v : A.values()) v = -v;
+  CHECK(max_abs_difference(eigen_cam_map(A), map) < 1e-9);
+  // Constant channels: no principal direction, an all-zero map (no NaN).
+  const Tensor flat = eigen_cam_map(Tensor({1, 2, 2, 2}, Scalar(3)));
+  for (Scalar v : flat.values()) CHECK(v == 0);
+}
