@@ -17,6 +17,7 @@ int run_explain(const std::vector<std::string>& argv);
 int run_demo(const std::vector<std::string>& argv);
 int run_models(const std::vector<std::string>& argv);
 int run_samples(const std::vector<std::string>& argv);
+int run_compare(const std::vector<std::string>& argv);
 
 // A pool of `threads` threads (1 = no extra thread).
 std::unique_ptr<ThreadPool> make_pool(long long threads);

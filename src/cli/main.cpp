@@ -21,7 +21,8 @@ const char* kUsage =
     "  eval      accuracy and confusion matrix of a checkpoint\n"
     "  explain   Grad-CAM heatmap overlay for one image\n"
     "  models    list the built-in architectures\n"
-    "  samples   write synthetic images and their masks as PNGs\n\n"
+    "  samples   write synthetic images and their masks as PNGs\n"
+    "  compare   score explanation methods and baselines with faithfulness metrics\n\n"
     "'gradcam <command> --help' describes each command's options.\n";
 
 }  // namespace
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     if (command == "demo") return run_demo(rest);
     if (command == "models") return run_models(rest);
     if (command == "samples") return run_samples(rest);
+    if (command == "compare") return run_compare(rest);
     std::fprintf(stderr, "gradcam: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const UsageError& e) {
