@@ -96,6 +96,13 @@ Tensor image_map(const Tensor& maps, int n);
 // for other architectures. On such a model Grad-CAM's weighted_sum = M^c / Z.
 Tensor class_activation_map(Model& model, const Tensor& images, const std::vector<int>& classes);
 
+// Input checks shared by every explanation method; `who` starts the message.
+// Images: a batch (N, C, H, W) with N ≥ 1 and only finite values (ShapeError,
+// or NumericError naming the image and element). Classes: one per image,
+// each in [0, class_count) (std::invalid_argument).
+void check_images(const std::string& who, const Tensor& images);
+void check_classes(const std::string& who, const std::vector<int>& classes, int images, int class_count);
+
 // The index of class `name` among `class_names`, or the number itself if
 // `name` is an integer in range; throws UnknownName listing the valid names.
 int class_index(const std::string& name, const std::vector<std::string>& class_names);

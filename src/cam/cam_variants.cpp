@@ -23,15 +23,8 @@ void require_pair(const char* what, const Tensor& A, const Tensor& g) {
 
 LayerGradients layer_gradients(Model& model, const Tensor& images, const std::vector<int>& classes,
                                const MethodOptions& options) {
-  if (images.rank() != 4 || images.dim(0) < 1)
-    throw ShapeError("layer_gradients: images must be a batch (N, C, H, W), got " + shape_string(images.shape()));
-  if (static_cast<int>(classes.size()) != images.dim(0))
-    throw std::invalid_argument("layer_gradients: " + std::to_string(classes.size()) + " classes for " +
-                                std::to_string(images.dim(0)) + " images (give one per image)");
-  for (int c : classes)
-    if (c < 0 || c >= model.classes())
-      throw std::invalid_argument("layer_gradients: class " + std::to_string(c) + " out of range (0.." +
-                                  std::to_string(model.classes() - 1) + ")");
+  check_images("layer_gradients", images);
+  check_classes("layer_gradients", classes, images.dim(0), model.classes());
   LayerGradients r;
   r.layer = options.layer.empty() ? model.last_conv_block() : options.layer;
   r.layer_index = model.layer_index(r.layer);  // throws UnknownName listing the layers

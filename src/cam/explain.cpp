@@ -132,16 +132,8 @@ Tensor explain(const std::string& method, Model& model, const Tensor& images, co
                const MethodOptions& options) {
   for (const auto& m : methods())
     if (m.first == method) {
-      if (images.rank() != 4 || images.dim(0) < 1)
-        throw ShapeError("explain: images must be a batch (N, C, H, W) with N >= 1, got " +
-                         shape_string(images.shape()));
-      if (static_cast<int>(classes.size()) != images.dim(0))
-        throw std::invalid_argument("explain: " + std::to_string(classes.size()) + " classes for " +
-                                    std::to_string(images.dim(0)) + " images (give one per image)");
-      for (int c : classes)
-        if (c < 0 || c >= model.classes())
-          throw std::invalid_argument("explain: class " + std::to_string(c) + " out of range (0.." +
-                                      std::to_string(model.classes() - 1) + ")");
+      check_images("explain " + method, images);
+      check_classes("explain " + method, classes, images.dim(0), model.classes());
       return m.second(model, images, classes, options);
     }
   std::string valid;

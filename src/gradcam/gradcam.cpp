@@ -54,6 +54,9 @@ Tensor normalize_to_unit(const Tensor& maps, std::vector<bool>* constant) {
 
 namespace {
 
+// "NaN", "+Inf" or "-Inf".
+const char* non_finite_name(Scalar v) { return std::isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"; }
+
 std::vector<int> predicted_classes(const Tensor& logits) {
   std::vector<int> classes;
   for (int n = 0; n < logits.dim(0); ++n) {
@@ -63,40 +66,7 @@ std::vector<int> predicted_classes(const Tensor& logits) {
   return classes;
 }
 
-void check_classes(const std::vector<int>& classes, int images, int class_count) {
-  if (static_cast<int>(classes.size()) != images)
-    throw std::invalid_argument("grad_cam: " + std::to_string(classes.size()) + " target classes for " +
-                                std::to_string(images) + " images (give one per image, or none)");
-  for (int c : classes)
-    if (c < 0 || c >= class_count)
-      throw std::invalid_argument("grad_cam: class " + std::to_string(c) + " out of range: the model has " +
-                                  std::to_string(class_count) + " classes (0.." + std::to_string(class_count - 1) +
-                                  ")");
-}
 
-// "NaN", "+Inf" or "-Inf".
-const char* non_finite_name(Scalar v) { return std::isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"; }
-
-// Input checks: a batch (N, C, H, W) with N >= 1 and only finite values. A
-// NaN or infinity would flow through every step and come out as a NaN map
-// (or, after normalization, as a misleading blank one), so it is refused
-// here, naming the image and the element.
-void check_images(const Tensor& images) {
-  if (images.rank() != 4 || images.dim(0) < 1)
-    throw ShapeError("grad_cam: images must be a batch (N, C, H, W) with N >= 1, got " +
-                     shape_string(images.shape()));
-  const int C = images.dim(1), H = images.dim(2), W = images.dim(3);
-  for (std::size_t e = 0; e < images.size(); ++e) {
-    if (std::isfinite(images[e])) continue;
-    const std::size_t plane = static_cast<std::size_t>(H) * static_cast<std::size_t>(W);
-    const std::size_t n = e / (plane * static_cast<std::size_t>(C)), c = e / plane % static_cast<std::size_t>(C);
-    const std::size_t y = e % plane / static_cast<std::size_t>(W), x = e % static_cast<std::size_t>(W);
-    throw NumericError("grad_cam: image " + std::to_string(n) + " has a non-finite value (" +
-                       non_finite_name(images[e]) + ") at channel " + std::to_string(c) + ", row " +
-                       std::to_string(y) + ", column " + std::to_string(x) + " (element " + std::to_string(e) +
-                       " of the batch); inputs must be finite");
-  }
-}
 
 // The model's output must be finite too: finite inputs with weights that
 // overflow (a diverged training, say) give NaN or infinite logits.
@@ -147,8 +117,41 @@ GradCamResult grad_cam_in_parts(Model& model, const Tensor& images, const GradCa
 
 }  // namespace
 
+void check_classes(const std::string& who, const std::vector<int>& classes, int images, int class_count) {
+  if (static_cast<int>(classes.size()) != images)
+    throw std::invalid_argument(who + ": " + std::to_string(classes.size()) + " target classes for " +
+                                std::to_string(images) + " images (give one per image, or none)");
+  for (int c : classes)
+    if (c < 0 || c >= class_count)
+      throw std::invalid_argument(who + ": class " + std::to_string(c) + " out of range: the model has " +
+                                  std::to_string(class_count) + " classes (0.." + std::to_string(class_count - 1) +
+                                  ")");
+}
+
+
+// Input checks: a batch (N, C, H, W) with N >= 1 and only finite values. A
+// NaN or infinity would flow through every step and come out as a NaN map
+// (or, after normalization, as a misleading blank one), so it is refused
+// here, naming the image and the element.
+void check_images(const std::string& who, const Tensor& images) {
+  if (images.rank() != 4 || images.dim(0) < 1)
+    throw ShapeError(who + ": images must be a batch (N, C, H, W) with N >= 1, got " +
+                     shape_string(images.shape()));
+  const int C = images.dim(1), H = images.dim(2), W = images.dim(3);
+  for (std::size_t e = 0; e < images.size(); ++e) {
+    if (std::isfinite(images[e])) continue;
+    const std::size_t plane = static_cast<std::size_t>(H) * static_cast<std::size_t>(W);
+    const std::size_t n = e / (plane * static_cast<std::size_t>(C)), c = e / plane % static_cast<std::size_t>(C);
+    const std::size_t y = e % plane / static_cast<std::size_t>(W), x = e % static_cast<std::size_t>(W);
+    throw NumericError(who + ": image " + std::to_string(n) + " has a non-finite value (" +
+                       non_finite_name(images[e]) + ") at channel " + std::to_string(c) + ", row " +
+                       std::to_string(y) + ", column " + std::to_string(x) + " (element " + std::to_string(e) +
+                       " of the batch); inputs must be finite");
+  }
+}
+
 GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions& options) {
-  check_images(images);
+  check_images("grad_cam", images);
   // Large batches on several threads: a part per thread scales better than
   // splitting each op (see docs/performance.md).
   const int images_count = images.rank() == 4 ? images.dim(0) : 0;
@@ -169,7 +172,7 @@ GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions&
   r.logits = tape.value(pass.logits);
   check_logits(r.logits, model.architecture());
   r.classes = options.classes.empty() ? predicted_classes(r.logits) : options.classes;
-  check_classes(r.classes, images.dim(0), model.classes());
+  check_classes("grad_cam", r.classes, images.dim(0), model.classes());
 
   const Var y = class_score(tape, pass.logits, r.classes, options.score);  // step 1
   r.scores = tape.value(y).values();
@@ -200,7 +203,7 @@ Tensor class_activation_map(Model& model, const Tensor& images, const std::vecto
   if (!dense || !gap || L < 3)
     throw std::invalid_argument("CAM needs a model ending in global average pooling and one dense layer (gap-cnn, shapes-cnn); " +
                                 model.architecture() + " does not");
-  check_classes(classes, images.dim(0), model.classes());
+  check_classes("class_activation_map", classes, images.dim(0), model.classes());
   Tape tape;
   const ForwardPass pass = model.forward(tape, images);
   const Tensor& A = tape.value(pass.layer_outputs[static_cast<std::size_t>(L - 3)]);
