@@ -187,6 +187,97 @@ student-kit-check:
 	+@MAKE="$(MAKE)" tests/exercises/student_kit_check.sh "$(KIT_EXERCISES)" \
 	  $(foreach e,$(EXERCISE_IDS),$(e)=$(EXERCISE_STUB_$(e))=$(EXERCISE_REF_$(e))=$(EXERCISE_DOC_$(e)))
 
+# ---- hardening ------------------------------------------------------------------------
+# (docs/hardening.md)
+# make sanitize                the test suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+#                              built in $(BUILD)/sanitize (objects never mix with the normal builds)
+# make fuzz                    each libFuzzer target for FUZZ_SECONDS (default 60), one after the
+#                              other: FUZZ_TARGETS="image idx checkpoint" (clang++, $(BUILD)/fuzz)
+# make fuzz-corpus             rewrite the seed corpus tests/fuzz/corpus/ with the project's writers
+.PHONY: sanitize sanitize-run fuzz fuzz-build fuzz-corpus
+
+# The bad-input and interrupt tests ([float], tests/test_bad_inputs.cpp) run
+# the command-line tool that sits next to the test program.
+test: $(FLT)/gradcam
+
+# GCC warns falsely under the sanitizers (-Wmaybe-uninitialized in libstdc++'s <regex>, say) and
+# its manual advises against -Werror with them: warnings as errors are for the normal builds.
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -O1 -g \
+                  -Wno-maybe-uninitialized
+SANITIZE_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:check_initialization_order=1 \
+                  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Which float tests run sanitized: all but [trained], whose training takes ~17 minutes under
+# ASan instead of seconds (docs/hardening.md has the timings). SANITIZE_FLOAT_TESTS=[float] runs all.
+SANITIZE_FLOAT_TESTS ?= [float]~[trained]
+
+sanitize:
+	+@$(MAKE) --no-print-directory BUILD=$(BUILD)/sanitize OPT=-O1 CXXFLAGS="$(SANITIZE_FLAGS)" WERROR= sanitize-run
+
+# (Called by `make sanitize` with the sanitizer flags; on its own it runs the plain builds.)
+sanitize-run: $(DBL)/tests $(FLT)/tests $(FLT)/gradcam
+	@echo "== sanitized double build: all tests but [trained]"
+	@set -o pipefail; start=$$SECONDS; \
+	$(SANITIZE_ENV) $(DBL)/tests "~[trained]" | tee $(DBL)/test.log; double=$$?; \
+	echo "== sanitized float32 build: tests tagged $(SANITIZE_FLOAT_TESTS)"; \
+	$(SANITIZE_ENV) $(FLT)/tests "$(SANITIZE_FLOAT_TESTS)" | tee $(FLT)/test.log; float=$$?; \
+	echo "== sanitizers, both builds ($$((SECONDS - start)) s)"; \
+	awk '/^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } END { printf "%d passed, %d failed\n", p, f }' \
+	  $(DBL)/test.log $(FLT)/test.log; \
+	test $$double -eq 0 && test $$float -eq 0
+
+# libFuzzer needs clang and its runtime (Debian: clang, libclang-rt-14-dev).
+FUZZ_CXX      ?= clang++
+FUZZ_SECONDS  ?= 60
+FUZZ_TARGETS  ?= image idx checkpoint
+FUZZ          := $(BUILD)/fuzz
+FUZZ_FLAGS    := -std=c++17 -Wall -Wextra -Wpedantic $(WERROR) -Iinclude -MMD -MP -O1 -g -fno-omit-frame-pointer \
+                 -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_RESOURCE := $(shell $(FUZZ_CXX) -print-resource-dir 2>/dev/null)
+FUZZ_RUNTIME  := $(or $(FUZZ_RESOURCE),/usr/lib/llvm-14/lib/clang/14.0.6)/lib/linux/libclang_rt.fuzzer-x86_64.a
+FUZZ_LIB      := $(LIB_SRC:%.cpp=$(FUZZ)/obj/%.o)
+
+$(FUZZ_RUNTIME):
+	$(call apt_install,$(FUZZ_PACKAGES),$@)
+
+$(FUZZ)/obj/%.o: %.cpp | deps $(FUZZ_RUNTIME)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ)/fuzz_%: $(FUZZ_LIB) $(FUZZ)/obj/tests/fuzz/fuzz_%.o
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ)/fuzz_%)
+
+# One target at a time, one process each (-jobs=1 -workers=1: libFuzzer then
+# logs to <run folder>/fuzz-0.log). New inputs go to $(FUZZ)/corpus/<target>,
+# crashes to $(FUZZ)/artifacts/<target>/; the seeds in tests/fuzz/corpus are
+# only read. Prints libFuzzer's final statistics of each target.
+fuzz: fuzz-build
+	@failed=; for t in $(FUZZ_TARGETS); do \
+	  run=$(abspath $(FUZZ))/run/$$t; \
+	  mkdir -p $$run $(FUZZ)/corpus/$$t $(FUZZ)/artifacts/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s (log: $$run/fuzz-0.log)"; \
+	  ( cd $$run && $(abspath $(FUZZ))/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -jobs=1 -workers=1 \
+	      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	      -artifact_prefix=$(abspath $(FUZZ))/artifacts/$$t/ \
+	      $(abspath $(FUZZ))/corpus/$$t $(abspath tests/fuzz/corpus)/$$t >$$run/parent.log 2>&1 ) \
+	    || failed="$$failed $$t"; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE|^Done|^stat::|^(==[0-9]+==)?ERROR|^SUMMARY|runtime error|Test unit written' \
+	    $$run/fuzz-0.log | awk '!seen[$$0]++' || tail -n 20 $$run/fuzz-0.log; \
+	  echo "   corpus: $$(ls $(FUZZ)/corpus/$$t | wc -l) new inputs ($$(du -sk $(FUZZ)/corpus/$$t | cut -f1) KB)"; \
+	done; \
+	if [ -n "$$failed" ]; then \
+	  echo "error: fuzzing found a problem in:$$failed (see $(FUZZ)/artifacts/ and the logs above);" \
+	       "add the input to tests/fuzz/regressions/<target>/"; exit 1; \
+	fi
+
+$(DBL)/make_fuzz_corpus: $(DBL_LIB) $(DBL)/obj/tests/fuzz/make_corpus.o
+	$(CXX) $(DBL_FLAGS) $^ -o $@ $(LDLIBS)
+
+fuzz-corpus: $(DBL)/make_fuzz_corpus
+	$(DBL)/make_fuzz_corpus tests/fuzz/corpus
+
 clean:
 	rm -rf $(BUILD)
 

@@ -163,31 +163,198 @@ static std::string stb_reason() {
   return reason ? reason : "unknown reason";
 }
 
+// Where a JPEG's segments start (just after its SOI marker FF D8), or 0 if
+// the bytes do not start with SOI. Like stb_image, this allows fill bytes
+// (more FFs) before the D8.
+static std::size_t jpeg_start(const std::vector<std::uint8_t>& b) {
+  std::size_t pos = 0;
+  while (pos < b.size() && b[pos] == 0xFF) ++pos;
+  return pos >= 1 && pos < b.size() && b[pos] == 0xD8 ? pos + 1 : 0;
+}
+
+// The format of an image file by its first bytes, or nullptr (TGA has no
+// signature; other files are not images of the supported formats).
+static const char* image_format(const std::vector<std::uint8_t>& b) {
+  const auto starts = [&b](const char* magic, std::size_t n) {
+    return b.size() >= n && std::memcmp(b.data(), magic, n) == 0;
+  };
+  if (starts("\x89PNG\r\n\x1a\n", 8)) return "PNG";
+  if (jpeg_start(b) != 0) return "JPEG";
+  if (starts("GIF87a", 6) || starts("GIF89a", 6)) return "GIF";
+  if (starts("BM", 2)) return "BMP";
+  if (starts("P5", 2) || starts("P6", 2)) return "PGM/PPM";
+  return nullptr;
+}
+
+// The size a PNG, GIF or BMP header announces, read here rather than by
+// stb_image: stb refuses very large or empty images with a vague reason, and
+// the message should say "zero size" or "above the limit". False when the
+// format keeps its size elsewhere (JPEG, PGM/PPM, TGA) or the header is cut.
+static bool announced_size(const std::vector<std::uint8_t>& b, const char* format, std::uint64_t& width,
+                           std::uint64_t& height) {
+  const auto be32 = [&b](std::size_t at) {
+    return std::uint64_t(b[at]) << 24 | std::uint64_t(b[at + 1]) << 16 | std::uint64_t(b[at + 2]) << 8 | b[at + 3];
+  };
+  const auto le16 = [&b](std::size_t at) { return std::uint64_t(b[at]) | std::uint64_t(b[at + 1]) << 8; };
+  const auto le32s = [&](std::size_t at) {  // a signed 32-bit little-endian value, as its magnitude
+    const std::uint64_t v = le16(at) | le16(at + 2) << 16;
+    return v & 0x80000000u ? 0x100000000u - v : v;
+  };
+  if (!format) return false;
+  const std::string f = format;
+  if (f == "PNG" && b.size() >= 24 && std::memcmp(&b[12], "IHDR", 4) == 0) {
+    width = be32(16), height = be32(20);
+    return true;
+  }
+  if (f == "GIF" && b.size() >= 10) {
+    width = le16(6), height = le16(8);
+    return true;
+  }
+  if (f == "BMP" && b.size() >= 26) {
+    if (le16(14) == 12 && le16(16) == 0) {  // the old 12-byte header: 16-bit sizes
+      width = le16(18), height = le16(20);
+    } else {
+      width = le32s(18), height = le32s(22);  // a negative height means top-down rows
+    }
+    return true;
+  }
+  return false;
+}
+
+// stb_image 2.27 (Debian 12's libstb-dev) builds a JPEG Huffman table
+// without checking that its 16 code counts add up to at most 256, and then
+// writes past the end of the table (stb_image.h, stbi__build_huffman; found
+// by tests/fuzz/fuzz_image.cpp, checked upstream since 2.28). So the JPEG's
+// segments are walked here first, as stb will read them, and such a table is
+// refused before stb sees it. Bytes past the end count as 0, as for stb.
+static void check_jpeg_tables(const std::vector<std::uint8_t>& b, const std::string& name) {
+  const auto at = [&b](std::size_t i) -> unsigned { return i < b.size() ? b[i] : 0; };
+  std::size_t pos = jpeg_start(b);
+  if (pos == 0) return;  // not a JPEG
+  while (pos < b.size()) {
+    if (b[pos] != 0xFF) {  // stb skips bytes between segments, looking for the next marker
+      ++pos;
+      continue;
+    }
+    while (pos < b.size() && b[pos] == 0xFF) ++pos;  // fill bytes
+    const unsigned marker = at(pos++);
+    if (marker == 0xD9) return;  // EOI
+    if (marker == 0x00 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) continue;  // no length
+    const std::size_t length = at(pos) << 8 | at(pos + 1);
+    if (length < 2) return;
+    if (marker == 0xC4) {  // DHT: tables of (class/id, 16 counts, the symbols)
+      std::size_t p = pos + 2;
+      long left = static_cast<long>(length) - 2;
+      while (left > 0) {
+        std::size_t codes = 0;
+        for (std::size_t i = 0; i < 16; ++i) codes += at(p + 1 + i);
+        if (codes > 256)
+          throw FormatError("load_image: '" + name + "' is a corrupt JPEG: a Huffman table has " +
+                            std::to_string(codes) + " codes, at most 256 are possible");
+        p += 17 + codes;
+        left -= static_cast<long>(17 + codes);
+      }
+    }
+    pos += length;
+    if (marker == 0xDA) {  // SOS: entropy-coded data up to the next marker (FF 00 and RSTn are data)
+      while (pos + 1 < b.size() && !(b[pos] == 0xFF && b[pos + 1] != 0 && (b[pos + 1] < 0xD0 || b[pos + 1] > 0xD7)))
+        ++pos;
+    }
+  }
+}
+
+// The width and height of a PGM/PPM ("P5"/"P6") header: its first two
+// numbers, after whitespace and '#' comments. stb_image 2.27 accumulates each
+// number in an int without an overflow check (undefined behaviour, found by
+// tests/fuzz/fuzz_image.cpp), so a number of 10 or more digits is refused
+// here, before stb reads it. Returns false if a number is that long; width
+// and height stay 0 when the header ends before them.
+static bool pnm_size(const std::vector<std::uint8_t>& b, std::uint64_t& width, std::uint64_t& height) {
+  std::size_t pos = 2;
+  std::uint64_t numbers[3] = {0, 0, 0};
+  for (std::uint64_t& number : numbers) {
+    for (;;) {  // whitespace and comments, as stb skips them
+      while (pos < b.size() && std::strchr(" \t\n\v\f\r", b[pos]) && b[pos] != 0) ++pos;
+      if (pos >= b.size() || b[pos] != '#') break;
+      while (pos < b.size() && b[pos] != '\n' && b[pos] != '\r') ++pos;
+    }
+    std::size_t digits = 0;
+    for (; pos < b.size() && b[pos] >= '0' && b[pos] <= '9'; ++pos, ++digits)
+      if (digits < 10) number = 10 * number + (b[pos] - '0');
+    if (digits >= 10) return false;
+  }
+  width = numbers[0], height = numbers[1];
+  return true;
+}
+
+// True if the first IDAT chunk of a PNG is empty. stb_image 2.27 then
+// copies zero bytes to a null pointer (undefined behaviour, found by
+// tests/fuzz/fuzz_image.cpp); no encoder writes such a chunk, so it is refused.
+static bool png_starts_with_empty_idat(const std::vector<std::uint8_t>& b) {
+  std::size_t pos = 8;  // after the signature: chunks of length (4), type (4), data, CRC (4)
+  while (pos + 8 <= b.size()) {
+    const std::uint64_t length =
+        std::uint64_t(b[pos]) << 24 | std::uint64_t(b[pos + 1]) << 16 | std::uint64_t(b[pos + 2]) << 8 | b[pos + 3];
+    if (std::memcmp(&b[pos + 4], "IDAT", 4) == 0) return length == 0;
+    if (length > b.size()) return false;  // truncated: stb fails on its own
+    pos += 12 + static_cast<std::size_t>(length);
+  }
+  return false;
+}
+
 Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& name) {
   const auto fail = [&name](const std::string& what) { return FormatError("load_image: '" + name + "' " + what); };
   if (bytes.empty()) throw fail("is empty (0 bytes); not an image");
   if (bytes.size() > static_cast<std::size_t>(INT_MAX))
     throw fail("is larger than 2 GiB; not an image this program can read");
+  const char* format = image_format(bytes);
+  check_jpeg_tables(bytes, name);
+  const auto check_size = [&](std::uint64_t width, std::uint64_t height) {
+    if (width < 1 || height < 1)
+      throw fail("has a zero size (" + std::to_string(width) + "x" + std::to_string(height) + ")");
+    if (width > kMaxImagePixels || height > kMaxImagePixels || width * height > kMaxImagePixels)
+      throw fail("is " + std::to_string(width) + "x" + std::to_string(height) + " = " +
+                 std::to_string(width * height) + " pixels, above the limit of " + std::to_string(kMaxImagePixels) +
+                 " (4096x4096); resize it first");
+  };
+  std::uint64_t announced_width = 0, announced_height = 0;
+  if (announced_size(bytes, format, announced_width, announced_height)) check_size(announced_width, announced_height);
+  if (format && std::string(format) == "PNG" && png_starts_with_empty_idat(bytes))
+    throw fail("is a PNG whose first image data chunk (IDAT) is empty; this reader does not accept that");
+  if (format && std::string(format) == "PGM/PPM") {
+    if (!pnm_size(bytes, announced_width, announced_height))
+      throw fail("has a corrupt PGM/PPM header: a number of 10 or more digits");
+    if (announced_width > kMaxImagePixels || announced_height > kMaxImagePixels)
+      check_size(announced_width, announced_height);
+  }
   const auto* data = bytes.data();
   const int length = static_cast<int>(bytes.size());
   // Read only the header first: the size check must come before decoding.
+  // (stb's failure reason is only a hint: when a file fails as one format,
+  // stb tries the next, and the reason left may be that of another format.)
   int width = 0, height = 0, channels = 0;
-  if (!stbi_info_from_memory(data, length, &width, &height, &channels))
+  if (!stbi_info_from_memory(data, length, &width, &height, &channels)) {
+    if (format)
+      throw fail("starts like a " + std::string(format) + " file but its header cannot be read (" + stb_reason() +
+                 "); the file is corrupt or truncated");
     throw fail("is not a readable image (" + stb_reason() + "); use PNG, JPEG, BMP, PGM/PPM, TGA or GIF");
-  if (width < 1 || height < 1)
-    throw fail("has a zero size (" + std::to_string(width) + "x" + std::to_string(height) + ")");
+  }
+  check_size(static_cast<std::uint64_t>(std::max(width, 0)), static_cast<std::uint64_t>(std::max(height, 0)));
   const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
-  if (pixels > kMaxImagePixels)
-    throw fail("is " + std::to_string(width) + "x" + std::to_string(height) + " = " + std::to_string(pixels) +
-               " pixels, above the limit of " + std::to_string(kMaxImagePixels) + " (4096x4096); resize it first");
   if (channels < 1 || channels > 4)
     throw fail("has " + std::to_string(channels) + " channels; images have 1 to 4");
   // Ask stb for exactly the header's channel count (it converts when the
   // decoder's native layout differs), so the buffer size below is known.
   int decoded_width = 0, decoded_height = 0, file_channels = 0;
   stbi_uc* decoded = stbi_load_from_memory(data, length, &decoded_width, &decoded_height, &file_channels, channels);
-  if (!decoded)
-    throw FormatError("load_image: cannot decode '" + name + "' (" + stb_reason() + "); the file is corrupt or truncated");
+  if (!decoded) {
+    // stb tests the PNG signature before the others: for another format that
+    // reason is stale, not the cause.
+    const std::string reason = stb_reason();
+    const bool stale = reason.find("png") != std::string::npos && (!format || std::string(format) != "PNG");
+    throw FormatError("load_image: cannot decode '" + name + "': a corrupt or truncated " +
+                      (format ? format : "TGA") + " file" + (stale ? "" : " (" + reason + ")"));
+  }
   // The buffer holds decoded_width x decoded_height pixels; copy only if that
   // is what the header promised (a disagreement would be a corrupt file).
   if (decoded_width != width || decoded_height != height) {

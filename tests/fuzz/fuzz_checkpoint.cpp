@@ -1,0 +1,8 @@
+// libFuzzer target: checkpoint input (see fuzz_inputs.hpp and docs/hardening.md).
+//   make fuzz FUZZ_TARGETS=checkpoint FUZZ_SECONDS=600
+#include "fuzz_inputs.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  gcam_fuzz::checkpoint_input(data, size);
+  return 0;
+}

@@ -1,0 +1,116 @@
+// Writes the seed corpus of the fuzz targets with the project's own writers:
+//   make fuzz-corpus   (runs: build/double/make_fuzz_corpus tests/fuzz/corpus)
+// into <folder>/image, <folder>/idx and <folder>/checkpoint. The output is
+// deterministic, so running it again changes nothing.
+#include <stb/stb_image_write.h>  // the BMP and TGA encoders compiled into image_io.cpp
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gcam/checkpoint.hpp"
+#include "gcam/dataset.hpp"
+#include "gcam/image_io.hpp"
+#include "../handmade_images.hpp"  // JPEG and GIF (stb's JPEG encoder shifts negative ints: UBSan objects)
+
+using namespace gcam;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+std::string folder;
+
+void write(const std::string& name, const Bytes& bytes) {
+  write_file_atomically(folder + "/" + name, std::string(bytes.begin(), bytes.end()));
+}
+
+Image pattern(int width, int height, int channels) {
+  Image image;
+  image.width = width, image.height = height, image.channels = channels;
+  image.pixels.resize(std::size_t(width) * std::size_t(height) * std::size_t(channels));
+  for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = std::uint8_t(i * 29 % 256);
+  return image;
+}
+
+void append(void* context, void* data, int size) {
+  auto* out = static_cast<Bytes*>(context);
+  out->insert(out->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
+}
+
+void le16(Bytes& b, unsigned v) { b.push_back(std::uint8_t(v)), b.push_back(std::uint8_t(v >> 8)); }
+void le32(Bytes& b, std::uint32_t v) { le16(b, v & 0xFFFF), le16(b, v >> 16); }
+void be32(Bytes& b, std::uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(std::uint8_t(v >> s));
+}
+
+// An IDX file of unsigned bytes with these dimensions, filled with a pattern.
+Bytes idx(const std::vector<std::uint32_t>& dims) {
+  Bytes b{0, 0, 0x08, std::uint8_t(dims.size())};
+  std::size_t n = 1;
+  for (std::uint32_t d : dims) be32(b, d), n *= d;
+  for (std::size_t i = 0; i < n; ++i) b.push_back(std::uint8_t(i * 7 % 10));
+  return b;
+}
+
+// `data` as a gzip file whose deflate stream is one stored (uncompressed) block.
+Bytes gzip_stored(const Bytes& data) {
+  Bytes b{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+  b.push_back(1);  // BFINAL = 1, BTYPE = 00 (stored)
+  le16(b, unsigned(data.size())), le16(b, unsigned(~data.size() & 0xFFFF));
+  b.insert(b.end(), data.begin(), data.end());
+  le32(b, crc32(data.data(), data.size())), le32(b, std::uint32_t(data.size()));
+  return b;
+}
+
+Bytes checkpoint(Model& model, const CheckpointInfo& info) {
+  const std::vector<unsigned char> b = encode_checkpoint(model, info);
+  return Bytes(b.begin(), b.end());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) return std::fprintf(stderr, "usage: make_fuzz_corpus <folder>\n"), 2;
+  const std::string root = argv[1];
+  for (const char* target : {"image", "idx", "checkpoint"}) std::filesystem::create_directories(root + "/" + target);
+
+  folder = root + "/image";
+  for (int channels = 1; channels <= 4; ++channels) {
+    save_png(folder + "/c" + std::to_string(channels) + ".png", pattern(5 + channels, 4, channels));
+  }
+  Bytes bmp, tga;
+  stbi_write_bmp_to_func(append, &bmp, 5, 3, 3, pattern(5, 3, 3).pixels.data());
+  stbi_write_tga_to_func(append, &tga, 4, 4, 4, pattern(4, 4, 4).pixels.data());  // RLE
+  write("gray.jpg", gcam_test::tiny_jpeg(8, 8, 1));
+  write("rgb.jpg", gcam_test::tiny_jpeg(16, 8, 3));
+  write("rgb.bmp", bmp);
+  write("rgba.tga", tga);
+  write("tiny.gif", gcam_test::tiny_gif());
+  const std::string pgm = "P5\n4 3\n255\n" + std::string(12, '\x80');
+  const std::string ppm = "P6\n2 2\n255\n" + std::string(12, '\x40');
+  write("gray.pgm", Bytes(pgm.begin(), pgm.end()));
+  write("rgb.ppm", Bytes(ppm.begin(), ppm.end()));
+
+  folder = root + "/idx";
+  write("images-idx3", idx({2, 4, 4}));
+  write("labels-idx1", idx({5}));
+  write("labels-idx1.gz", gzip_stored(idx({5})));
+  write("array-idx4", idx({1, 2, 2, 3}));
+  write("empty-idx1", idx({0}));
+
+  folder = root + "/checkpoint";
+  // The smallest real architecture (gap-cnn, 8×8 inputs: 24 KB) loads as a
+  // model; a tiny hand-made one exercises names and metadata.
+  Model gap = make_model("gap-cnn", {1, 8, 8}, 2, 1);
+  CheckpointInfo info;
+  info.class_names = {"yes", "no"};
+  info.metadata = {{"data", "shapes"}, {"seed", "1"}};
+  write("gap-cnn.ckpt", checkpoint(gap, info));
+  Model tiny("tiny", {1, 4, 4}, 2);
+  tiny.add(std::make_unique<GlobalAvgPool>("gap"));
+  tiny.add(std::make_unique<Dense>("fc", 1, 2));
+  write("tiny.ckpt", checkpoint(tiny, info));
+  std::printf("wrote the seed corpus to %s/{image,idx,checkpoint}\n", root.c_str());
+  return 0;
+}
