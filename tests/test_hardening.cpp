@@ -115,9 +115,11 @@ TEST_CASE("decode_image names what is wrong before decoding anything", "[hardeni
   put_u32(bmp, 22, 0xFFFFFF00u);  // height -256: top-down rows
   CHECK_THROWS_WITH(decode_image(bmp, "b"), Catch::Contains("100000x256") && Catch::Contains("above the limit"));
 
-  // A PNG signature with a broken header says which format it looked like.
+  // A PNG cut inside its header chunk is called truncated; a signature with
+  // a header stb cannot read says which format it looked like.
   CHECK_THROWS_WITH(decode_image(Bytes(png.begin(), png.begin() + 20), "cut"),
-                    Catch::Contains("starts like a PNG file"));
+                    Catch::Contains("cannot decode 'cut': a truncated PNG"));
+  CHECK_THROWS_WITH(decode_image(as_bytes("BM\x01\x02"), "b"), Catch::Contains("starts like a BMP file"));
   CHECK_THROWS_WITH(decode_image(Bytes(png.begin(), png.end() - 30), "end"),
                     Catch::Contains("cannot decode 'end'") && Catch::Contains("truncated PNG"));
 }
@@ -237,6 +239,7 @@ TEST_CASE("inputs that made stb_image misbehave under the fuzzer are refused bef
       {"jpeg-huffman-after-fill-bytes.jpg", "Huffman table has"},
       {"pnm-width-overflows-int.ppm", "10 or more digits"},
       {"png-empty-first-idat.png", "(IDAT) is empty"},
+      {"png-idat-longer-than-file.png", "truncated PNG (a chunk claims"},
   };
   for (const auto& [file, words] : cases) {
     INFO(file);

@@ -287,19 +287,35 @@ static bool pnm_size(const std::vector<std::uint8_t>& b, std::uint64_t& width, s
   return true;
 }
 
-// True if the first IDAT chunk of a PNG is empty. stb_image 2.27 then
-// copies zero bytes to a null pointer (undefined behaviour, found by
-// tests/fuzz/fuzz_image.cpp); no encoder writes such a chunk, so it is refused.
-static bool png_starts_with_empty_idat(const std::vector<std::uint8_t>& b) {
-  std::size_t pos = 8;  // after the signature: chunks of length (4), type (4), data, CRC (4)
+// Walks a PNG's chunks (length, type, data, CRC) up to IEND, as stb_image
+// reads them, and refuses two things stb_image 2.27 mishandles (both found by
+// tests/fuzz/fuzz_image.cpp):
+//  - a chunk longer than the bytes that remain: stb grows its buffer for an
+//    IDAT chunk to the claimed length (up to 1 GiB, rounded up to 2 GiB)
+//    before finding that the data is not there; a 149-byte file made it
+//    allocate 2 GiB;
+//  - an empty first IDAT chunk: stb copies zero bytes to a null pointer
+//    (undefined behaviour); no encoder writes such a chunk.
+static void check_png_chunks(const std::vector<std::uint8_t>& b, const std::string& name) {
+  std::size_t pos = 8;  // after the signature
+  bool seen_idat = false;
   while (pos + 8 <= b.size()) {
     const std::uint64_t length =
         std::uint64_t(b[pos]) << 24 | std::uint64_t(b[pos + 1]) << 16 | std::uint64_t(b[pos + 2]) << 8 | b[pos + 3];
-    if (std::memcmp(&b[pos + 4], "IDAT", 4) == 0) return length == 0;
-    if (length > b.size()) return false;  // truncated: stb fails on its own
+    const std::string type(reinterpret_cast<const char*>(&b[pos + 4]), 4);
+    if (type == "IEND") return;
+    const std::size_t remaining = b.size() - (pos + 8);
+    if (length > remaining)
+      throw FormatError("load_image: cannot decode '" + name + "': a truncated PNG (a chunk claims " +
+                        std::to_string(length) + " bytes, only " + std::to_string(remaining) + " remain)");
+    if (type == "IDAT") {
+      if (length == 0 && !seen_idat)
+        throw FormatError("load_image: '" + name + "' is a PNG whose first image data chunk (IDAT) is empty; this "
+                          "reader does not accept that");
+      seen_idat = true;
+    }
     pos += 12 + static_cast<std::size_t>(length);
   }
-  return false;
 }
 
 Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& name) {
@@ -319,8 +335,7 @@ Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& na
   };
   std::uint64_t announced_width = 0, announced_height = 0;
   if (announced_size(bytes, format, announced_width, announced_height)) check_size(announced_width, announced_height);
-  if (format && std::string(format) == "PNG" && png_starts_with_empty_idat(bytes))
-    throw fail("is a PNG whose first image data chunk (IDAT) is empty; this reader does not accept that");
+  if (format && std::string(format) == "PNG") check_png_chunks(bytes, name);
   if (format && std::string(format) == "PGM/PPM") {
     if (!pnm_size(bytes, announced_width, announced_height))
       throw fail("has a corrupt PGM/PPM header: a number of 10 or more digits");
