@@ -1,10 +1,16 @@
-// Small image files assembled byte by byte, for formats this project has no
-// encoder of its own for (JPEG, GIF). Used by the bad-input tests and by the
+// Small files assembled byte by byte: images in formats this project has no
+// encoder of its own for (JPEG, GIF), PNGs its encoder would not write
+// (interlaced, or with more image data than the size needs), and gzip files
+// (no compressor needed: the data goes in stored deflate blocks). Used by the bad-input tests and by the
 // fuzz seed corpus generator (tests/fuzz/make_corpus.cpp).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
+
+#include "gcam/image_io.hpp"  // crc32
 
 namespace gcam_test {
 
@@ -53,6 +59,63 @@ inline std::vector<std::uint8_t> tiny_gif() {
   b.insert(b.end(), packed.begin(), packed.end());
   b.insert(b.end(), {0, 0x3B});  // end of the image data, trailer
   return b;
+}
+
+inline void append_be32(std::vector<std::uint8_t>& b, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) b.push_back(std::uint8_t(v >> shift));
+}
+
+// `raw` as a deflate stream (no zlib or gzip wrapper) of stored blocks: each
+// is BFINAL/BTYPE=00, LEN and ~LEN (little-endian), then up to 65535 bytes.
+inline std::vector<std::uint8_t> deflate_stored(const std::vector<std::uint8_t>& raw) {
+  std::vector<std::uint8_t> d;
+  std::size_t at = 0;
+  do {
+    const std::size_t n = std::min<std::size_t>(raw.size() - at, 65535);
+    d.push_back(at + n == raw.size() ? 1 : 0);
+    d.insert(d.end(), {std::uint8_t(n), std::uint8_t(n >> 8), std::uint8_t(~n), std::uint8_t(~n >> 8)});
+    d.insert(d.end(), raw.begin() + std::ptrdiff_t(at), raw.begin() + std::ptrdiff_t(at + n));
+    at += n;
+  } while (at < raw.size());
+  return d;
+}
+
+// `data` as a gzip file: header (no name, no extra fields), stored blocks,
+// CRC-32 and size (little-endian).
+inline std::vector<std::uint8_t> gzip_stored(const std::vector<std::uint8_t>& data) {
+  std::vector<std::uint8_t> b{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+  const std::vector<std::uint8_t> blocks = deflate_stored(data);
+  b.insert(b.end(), blocks.begin(), blocks.end());
+  for (std::uint32_t v : {gcam::crc32(data.data(), data.size()), std::uint32_t(data.size())})
+    for (int shift = 0; shift < 32; shift += 8) b.push_back(std::uint8_t(v >> shift));
+  return b;
+}
+
+// An 8-bit grey PNG (optionally Adam7-interlaced) whose IDAT holds
+// `filtered` (filter-type bytes and pixels) as a zlib stream of stored blocks.
+inline std::vector<std::uint8_t> grey_png(std::uint32_t width, std::uint32_t height, bool interlaced,
+                                          const std::vector<std::uint8_t>& filtered) {
+  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  const auto chunk = [&png](const std::string& type, const std::vector<std::uint8_t>& data) {
+    append_be32(png, std::uint32_t(data.size()));
+    std::vector<std::uint8_t> typed(type.begin(), type.end());
+    typed.insert(typed.end(), data.begin(), data.end());
+    png.insert(png.end(), typed.begin(), typed.end());
+    append_be32(png, gcam::crc32(typed.data(), typed.size()));
+  };
+  std::vector<std::uint8_t> ihdr;
+  append_be32(ihdr, width), append_be32(ihdr, height);
+  ihdr.insert(ihdr.end(), {8, 0, 0, 0, std::uint8_t(interlaced)});  // depth 8, grey, deflate, filters, interlace
+  std::vector<std::uint8_t> zlib = {0x78, 0x01};
+  const std::vector<std::uint8_t> blocks = deflate_stored(filtered);
+  zlib.insert(zlib.end(), blocks.begin(), blocks.end());
+  std::uint32_t a = 1, b = 0;  // Adler-32 of the uncompressed data
+  for (std::uint8_t byte : filtered) a = (a + byte) % 65521, b = (b + a) % 65521;
+  append_be32(zlib, b << 16 | a);
+  chunk("IHDR", ihdr);
+  chunk("IDAT", zlib);
+  chunk("IEND", {});
+  return png;
 }
 
 }  // namespace gcam_test

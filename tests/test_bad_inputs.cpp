@@ -165,6 +165,7 @@ struct Inputs {
     put_be32(huge, 20, 100000);
     huge.resize(33);
     write_bytes(f("huge.png"), huge);
+    write_bytes(f("bomb.png"), gcam_test::grey_png(2, 2, false, Bytes(1 << 20, 0)));  // 6 bytes needed, 1 MiB inflated
     const Bytes jpeg = gcam_test::tiny_jpeg(64, 48, 3);  // cut inside its scan data, before the end marker
     write_bytes(f("truncated.jpg"), Bytes(jpeg.begin(), jpeg.end() - 12));
 
@@ -242,6 +243,8 @@ TEST_CASE("bad files and arguments: exit code, a message naming the problem, no 
       {"PNG of width 0", explain({"--out", out}, "", f("zero.png")), 1, {"zero.png", "zero size (0x48)"}},
       {"PNG of 100000x100000", explain({"--out", old}, "", f("huge.png")), 1,
        {"huge.png", "100000x100000", "above the limit"}},
+      {"PNG data inflating to 1 MiB for 2x2 pixels", explain({"--out", out}, "", f("bomb.png")), 1,
+       {"bomb.png", "inflates to more than", "decompression bomb"}},
       {"truncated JPEG", explain({"--out", out}, "", f("truncated.jpg")), 1,
        {"truncated.jpg", "cannot decode", "truncated JPEG"}},
       // ---- checkpoint files

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "handmade_images.hpp"
 #include "scratch_folder.hpp"
 #include "gcam/dataset.hpp"
 #include "gcam/error.hpp"
@@ -23,6 +24,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
+using gcam_test::gzip_stored;
 using gcam_test::ScratchFolder;
 
 void write_bytes(const std::string& path, const Bytes& bytes) {
@@ -43,21 +45,6 @@ Bytes counting(std::size_t n, int start = 0) {
   Bytes b(n);
   for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(start + int(i));
   return b;
-}
-
-// gzip with one stored (uncompressed) deflate block: no compressor needed.
-Bytes gzip_stored(const Bytes& data) {
-  REQUIRE(data.size() <= 65535);
-  Bytes out = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255, 1};
-  const std::size_t len = data.size();
-  for (std::size_t v : {len, ~len}) {
-    out.push_back(static_cast<std::uint8_t>(v & 0xFF));
-    out.push_back(static_cast<std::uint8_t>((v >> 8) & 0xFF));
-  }
-  out.insert(out.end(), data.begin(), data.end());
-  for (std::uint32_t v : {crc32(data.data(), data.size()), static_cast<std::uint32_t>(len)})
-    for (int b = 0; b < 4; ++b) out.push_back(static_cast<std::uint8_t>(v >> (8 * b)));
-  return out;
 }
 
 // The four Fashion-MNIST-style files of a tiny split in `folder`.

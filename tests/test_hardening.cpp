@@ -22,6 +22,7 @@
 #include "scratch_folder.hpp"
 
 using namespace gcam;
+using gcam_test::grey_png;
 using gcam_test::ScratchFolder;
 
 namespace {
@@ -122,6 +123,31 @@ TEST_CASE("decode_image names what is wrong before decoding anything", "[hardeni
   CHECK_THROWS_WITH(decode_image(as_bytes("BM\x01\x02"), "b"), Catch::Contains("starts like a BMP file"));
   CHECK_THROWS_WITH(decode_image(Bytes(png.begin(), png.end() - 30), "end"),
                     Catch::Contains("cannot decode 'end'") && Catch::Contains("truncated PNG"));
+}
+
+TEST_CASE("a PNG whose image data inflates far beyond its size is refused before stb inflates it",
+          "[hardening][io][errors]") {
+  // 3x2 grey: 2 rows of (filter byte + 3 pixels) = 8 bytes; interlaced, the
+  // passes holding pixels are 1x1, 1x1, 1x1 and 3x1: 2 + 2 + 2 + 4 = 10 bytes.
+  const Bytes rows = {0, 10, 20, 30, 0, 40, 50, 60};
+  const Image exact = decode_image(grey_png(3, 2, false, rows), "exact");
+  CHECK(exact.pixels == std::vector<std::uint8_t>{10, 20, 30, 40, 50, 60});
+
+  // Up to twice the needed size plus 4 KiB is read (stb ignores data past
+  // the end, which some encoders write); one byte more is refused.
+  for (const auto& [interlaced, needed] : {std::pair<bool, std::size_t>{false, 8}, {true, 10}}) {
+    INFO("interlaced " << interlaced);
+    const std::size_t allowed = 2 * needed + 4096;
+    const Image padded = decode_image(grey_png(3, 2, interlaced, Bytes(allowed, 0)), "padded");
+    CHECK(padded.pixels == std::vector<std::uint8_t>(6, 0));
+    CHECK_THROWS_WITH(decode_image(grey_png(3, 2, interlaced, Bytes(allowed + 1, 0)), "bomb"),
+                      Catch::Contains("cannot decode 'bomb'") &&
+                          Catch::Contains("inflates to more than " + std::to_string(allowed) + " bytes") &&
+                          Catch::Contains("needs " + std::to_string(needed)));
+  }
+  // A 1x1 image whose data inflates to 1 MB.
+  CHECK_THROWS_WITH(decode_image(grey_png(1, 1, false, Bytes(1 << 20, 0)), "big"),
+                    Catch::Contains("decompression bomb"));
 }
 
 TEST_CASE("decoders not documented by load_image are not compiled in", "[hardening][io][errors]") {

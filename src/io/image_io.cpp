@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -287,35 +288,90 @@ static bool pnm_size(const std::vector<std::uint8_t>& b, std::uint64_t& width, s
   return true;
 }
 
+// The size of a PNG's filtered image data: every row of every pass (one pass,
+// or Adam7's seven when interlaced) is a filter-type byte and packed pixels.
+static std::uint64_t png_filtered_bytes(std::uint64_t width, std::uint64_t height, std::uint64_t bits_per_pixel,
+                                        bool interlaced) {
+  const auto pass_bytes = [&](std::uint64_t x0, std::uint64_t y0, std::uint64_t dx, std::uint64_t dy) {
+    const std::uint64_t w = width > x0 ? (width - x0 + dx - 1) / dx : 0;
+    const std::uint64_t h = height > y0 ? (height - y0 + dy - 1) / dy : 0;
+    return w == 0 ? 0 : h * (1 + (w * bits_per_pixel + 7) / 8);
+  };
+  if (!interlaced) return pass_bytes(0, 0, 1, 1);
+  return pass_bytes(0, 0, 8, 8) + pass_bytes(4, 0, 8, 8) + pass_bytes(0, 4, 4, 8) + pass_bytes(2, 0, 4, 4) +
+         pass_bytes(0, 2, 2, 4) + pass_bytes(1, 0, 2, 2) + pass_bytes(0, 1, 1, 2);
+}
+
+// Refuses a PNG whose image data inflates to more than twice what its header's
+// size needs (plus 4 KiB). stb_image inflates into a buffer it doubles as
+// needed, up to 4 GiB, before it compares with the header; deflate expands up
+// to 1032:1, so a 4 MB file could take 4 GiB. stb accepts a little data past
+// the end (an encoder in the wild pads with zeros), hence the slack. The
+// inflating here writes into a fixed buffer that stb will not grow.
+static void check_png_inflated_size(const std::vector<std::uint8_t>& ihdr, const std::vector<std::uint8_t>& idat,
+                                    bool raw_deflate, const std::string& name) {
+  if (ihdr.size() != 13 || idat.empty()) return;  // stb refuses these itself
+  const auto be32 = [&](std::size_t at) {
+    return std::uint64_t(ihdr[at]) << 24 | std::uint64_t(ihdr[at + 1]) << 16 | std::uint64_t(ihdr[at + 2]) << 8 |
+           ihdr[at + 3];
+  };
+  const std::uint64_t width = be32(0), height = be32(4), bit_depth = ihdr[8], color_type = ihdr[9];
+  const int samples_per_pixel[7] = {1, 0, 3, 1, 2, 0, 4};  // by PNG colour type; 0 = not a valid type
+  if (color_type > 6 || samples_per_pixel[color_type] == 0 || bit_depth > 16) return;
+  if (width == 0 || height == 0 || width > kMaxImagePixels || height > kMaxImagePixels ||
+      width * height > kMaxImagePixels)
+    return;  // the size checks of decode_image say what is wrong
+  const std::uint64_t needed =
+      png_filtered_bytes(width, height, samples_per_pixel[color_type] * bit_depth, ihdr[12] != 0);
+  const std::uint64_t allowed = 2 * needed + 4096;  // at most 2 x 128 MiB + 4 KiB: fits an int
+  std::unique_ptr<char[]> inflated(new char[allowed]);
+  const char* data = reinterpret_cast<const char*>(idat.data());
+  const int produced =
+      raw_deflate ? stbi_zlib_decode_noheader_buffer(inflated.get(), int(allowed), data, int(idat.size()))
+                  : stbi_zlib_decode_buffer(inflated.get(), int(allowed), data, int(idat.size()));
+  if (produced < 0 && stb_reason() == "output buffer limit")  // stb's words for "more than the buffer holds"
+    throw FormatError("load_image: cannot decode '" + name + "': its image data inflates to more than " +
+                      std::to_string(allowed) + " bytes, while its size (" + std::to_string(width) + "x" +
+                      std::to_string(height) + ") needs " + std::to_string(needed) +
+                      "; the file is corrupt (or a decompression bomb)");
+}
+
 // Walks a PNG's chunks (length, type, data, CRC) up to IEND, as stb_image
-// reads them, and refuses two things stb_image 2.27 mishandles (both found by
-// tests/fuzz/fuzz_image.cpp):
+// reads them, and refuses what stb_image 2.27 mishandles (the first two found
+// by tests/fuzz/fuzz_image.cpp):
 //  - a chunk longer than the bytes that remain: stb grows its buffer for an
 //    IDAT chunk to the claimed length (up to 1 GiB, rounded up to 2 GiB)
 //    before finding that the data is not there; a 149-byte file made it
 //    allocate 2 GiB;
 //  - an empty first IDAT chunk: stb copies zero bytes to a null pointer
-//    (undefined behaviour); no encoder writes such a chunk.
+//    (undefined behaviour); no encoder writes such a chunk;
+//  - image data that inflates to far more than the header's size needs
+//    (check_png_inflated_size).
 static void check_png_chunks(const std::vector<std::uint8_t>& b, const std::string& name) {
   std::size_t pos = 8;  // after the signature
-  bool seen_idat = false;
+  std::vector<std::uint8_t> ihdr, idat;
+  bool raw_deflate = false;  // Apple's "CgBI" PNGs hold deflate data without the zlib header
   while (pos + 8 <= b.size()) {
     const std::uint64_t length =
         std::uint64_t(b[pos]) << 24 | std::uint64_t(b[pos + 1]) << 16 | std::uint64_t(b[pos + 2]) << 8 | b[pos + 3];
     const std::string type(reinterpret_cast<const char*>(&b[pos + 4]), 4);
-    if (type == "IEND") return;
+    if (type == "IEND") break;
     const std::size_t remaining = b.size() - (pos + 8);
     if (length > remaining)
       throw FormatError("load_image: cannot decode '" + name + "': a truncated PNG (a chunk claims " +
                         std::to_string(length) + " bytes, only " + std::to_string(remaining) + " remain)");
+    const auto chunk_data = b.begin() + static_cast<std::ptrdiff_t>(pos + 8);
+    if (type == "CgBI") raw_deflate = true;
+    if (type == "IHDR" && ihdr.empty()) ihdr.assign(chunk_data, chunk_data + static_cast<std::ptrdiff_t>(length));
     if (type == "IDAT") {
-      if (length == 0 && !seen_idat)
+      if (length == 0 && idat.empty())
         throw FormatError("load_image: '" + name + "' is a PNG whose first image data chunk (IDAT) is empty; this "
                           "reader does not accept that");
-      seen_idat = true;
+      idat.insert(idat.end(), chunk_data, chunk_data + static_cast<std::ptrdiff_t>(length));
     }
     pos += 12 + static_cast<std::size_t>(length);
   }
+  check_png_inflated_size(ihdr, idat, raw_deflate, name);
 }
 
 Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& name) {

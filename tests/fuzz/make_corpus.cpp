@@ -12,7 +12,7 @@
 #include "gcam/checkpoint.hpp"
 #include "gcam/dataset.hpp"
 #include "gcam/image_io.hpp"
-#include "../handmade_images.hpp"  // JPEG and GIF (stb's JPEG encoder shifts negative ints: UBSan objects)
+#include "../handmade_images.hpp"  // JPEG, GIF (stb's JPEG encoder shifts negative ints: UBSan objects), gzip
 
 using namespace gcam;
 using Bytes = std::vector<std::uint8_t>;
@@ -38,8 +38,6 @@ void append(void* context, void* data, int size) {
   out->insert(out->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
 }
 
-void le16(Bytes& b, unsigned v) { b.push_back(std::uint8_t(v)), b.push_back(std::uint8_t(v >> 8)); }
-void le32(Bytes& b, std::uint32_t v) { le16(b, v & 0xFFFF), le16(b, v >> 16); }
 void be32(Bytes& b, std::uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(std::uint8_t(v >> s));
 }
@@ -50,16 +48,6 @@ Bytes idx(const std::vector<std::uint32_t>& dims) {
   std::size_t n = 1;
   for (std::uint32_t d : dims) be32(b, d), n *= d;
   for (std::size_t i = 0; i < n; ++i) b.push_back(std::uint8_t(i * 7 % 10));
-  return b;
-}
-
-// `data` as a gzip file whose deflate stream is one stored (uncompressed) block.
-Bytes gzip_stored(const Bytes& data) {
-  Bytes b{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
-  b.push_back(1);  // BFINAL = 1, BTYPE = 00 (stored)
-  le16(b, unsigned(data.size())), le16(b, unsigned(~data.size() & 0xFFFF));
-  b.insert(b.end(), data.begin(), data.end());
-  le32(b, crc32(data.data(), data.size())), le32(b, std::uint32_t(data.size()));
   return b;
 }
 
@@ -87,6 +75,8 @@ int main(int argc, char** argv) {
   write("rgb.bmp", bmp);
   write("rgba.tga", tga);
   write("tiny.gif", gcam_test::tiny_gif());
+  write("interlaced.png", gcam_test::grey_png(3, 2, true, {0, 1, 0, 2, 0, 3, 0, 4, 5, 6}));
+  write("padded.png", gcam_test::grey_png(3, 2, false, Bytes(64, 0)));  // more data than 3x2 needs
   const std::string pgm = "P5\n4 3\n255\n" + std::string(12, '\x80');
   const std::string ppm = "P6\n2 2\n255\n" + std::string(12, '\x40');
   write("gray.pgm", Bytes(pgm.begin(), pgm.end()));
@@ -95,7 +85,7 @@ int main(int argc, char** argv) {
   folder = root + "/idx";
   write("images-idx3", idx({2, 4, 4}));
   write("labels-idx1", idx({5}));
-  write("labels-idx1.gz", gzip_stored(idx({5})));
+  write("labels-idx1.gz", gcam_test::gzip_stored(idx({5})));
   write("array-idx4", idx({1, 2, 2, 3}));
   write("empty-idx1", idx({0}));
 
