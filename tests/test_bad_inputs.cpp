@@ -20,6 +20,7 @@
 #include <map>
 #include <thread>
 
+#include "byte_files.hpp"
 #include "child_process.hpp"
 #include "gcam/checkpoint.hpp"
 #include "gcam/dataset.hpp"
@@ -30,41 +31,10 @@
 #ifdef GCAM_FLOAT32
 
 using namespace gcam;
-using gcam_test::ScratchFolder;
+using namespace gcam_test;  // byte_files.hpp, handmade_images.hpp, ScratchFolder
 namespace fs = std::filesystem;
 
 namespace {
-
-using Bytes = std::vector<std::uint8_t>;
-
-Bytes file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const Bytes& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-void put_u32(Bytes& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.at(at + std::size_t(i)) = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
-// Big-endian, as PNG stores its sizes.
-void put_be32(Bytes& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.at(at + std::size_t(i)) = static_cast<std::uint8_t>(v >> (24 - 8 * i));
-}
-
-// Recomputes a checkpoint's trailing CRC-32 after a deliberate edit.
-void reseal(Bytes& b) { put_u32(b, b.size() - 4, checkpoint_checksum(b.data(), b.size() - 4)); }
-
-// Offset just past the first occurrence of `text`.
-std::size_t offset_after(const Bytes& b, const std::string& text) {
-  const auto it = std::search(b.begin(), b.end(), text.begin(), text.end());
-  REQUIRE(it != b.end());
-  return std::size_t(it - b.begin()) + text.size();
-}
 
 Bytes checkpoint_bytes(Model& model, const CheckpointInfo& info = {}) {
   const std::vector<unsigned char> b = encode_checkpoint(model, info);
@@ -165,8 +135,8 @@ struct Inputs {
     put_be32(huge, 20, 100000);
     huge.resize(33);
     write_bytes(f("huge.png"), huge);
-    write_bytes(f("bomb.png"), gcam_test::grey_png(2, 2, false, Bytes(1 << 20, 0)));  // 6 bytes needed, 1 MiB inflated
-    const Bytes jpeg = gcam_test::tiny_jpeg(64, 48, 3);  // cut inside its scan data, before the end marker
+    write_bytes(f("bomb.png"), grey_png(2, 2, false, Bytes(1 << 20, 0)));  // 6 bytes needed, 1 MiB inflated
+    const Bytes jpeg = tiny_jpeg(64, 48, 3);  // cut inside its scan data, before the end marker
     write_bytes(f("truncated.jpg"), Bytes(jpeg.begin(), jpeg.end() - 12));
 
     // Checkpoints.
@@ -174,7 +144,7 @@ struct Inputs {
     write_bytes(f("truncated.ckpt"), Bytes(good.begin(), good.begin() + std::ptrdiff_t(good.size() / 2)));
     write_bytes(f("png.ckpt"), png);
     Bytes version = good;
-    put_u32(version, 8, 2);
+    put_le32(version, 8, 2);
     write_bytes(f("version.ckpt"), version);
     Bytes flipped = good;
     flipped[flipped.size() / 2] ^= 0x10;
@@ -184,17 +154,17 @@ struct Inputs {
     Model mystery = mystery_model();
     write_bytes(f("mystery.ckpt"), checkpoint_bytes(mystery));
     Bytes nan = good;  // the first value of conv1.weight (after its rank and 4 dimensions) becomes NaN
-    put_u32(nan, offset_after(nan, "conv1.weight") + 4 + 16, 0x7fc00000u);
-    reseal(nan);
+    put_le32(nan, offset_after(nan, "conv1.weight") + 4 + 16, 0x7fc00000u);
+    reseal_checkpoint(nan);
     write_bytes(f("nan.ckpt"), nan);
     // Checksum-valid but hostile: fashion-cnn claiming 4096×4096 inputs would
     // need ~4·10^9 parameters; the file holds 20 000.
     Model small = make_model("fashion-cnn", {1, 8, 8}, 3, 1);
     Bytes hostile = checkpoint_bytes(small);
     const std::size_t shape_at = offset_after(hostile, "fashion-cnn");
-    put_u32(hostile, shape_at + 4, 4096);
-    put_u32(hostile, shape_at + 8, 4096);
-    reseal(hostile);
+    put_le32(hostile, shape_at + 4, 4096);
+    put_le32(hostile, shape_at + 8, 4096);
+    reseal_checkpoint(hostile);
     write_bytes(f("hostile.ckpt"), hostile);
   }
 

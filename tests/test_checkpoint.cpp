@@ -11,11 +11,13 @@
 #include <limits>
 #include <random>
 
+#include "byte_files.hpp"
 #include "scratch_folder.hpp"
 #include "gcam/checkpoint.hpp"
 #include "gcam/error.hpp"
 
 using namespace gcam;
+using namespace gcam_test;  // byte_files.hpp
 namespace fs = std::filesystem;
 
 namespace {
@@ -25,35 +27,9 @@ struct TempDir : gcam_test::ScratchFolder {
   TempDir() : ScratchFolder("checkpoint") {}
 };
 
-using Bytes = std::vector<unsigned char>;
-
-Bytes read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const Bytes& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
 std::uint32_t get_u32(const Bytes& b, std::size_t at) {
   return std::uint32_t(b[at]) | std::uint32_t(b[at + 1]) << 8 | std::uint32_t(b[at + 2]) << 16 |
          std::uint32_t(b[at + 3]) << 24;
-}
-
-void put_u32(Bytes& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<unsigned char>(v >> (8 * i));
-}
-
-// Recomputes the trailing CRC-32 so that a deliberate edit passes the checksum.
-void reseal(Bytes& b) { put_u32(b, b.size() - 4, checkpoint_checksum(b.data(), b.size() - 4)); }
-
-// Offset just past the first occurrence of `text` (e.g. a tensor name).
-std::size_t offset_after(const Bytes& b, const std::string& text) {
-  auto it = std::search(b.begin(), b.end(), text.begin(), text.end());
-  REQUIRE(it != b.end());
-  return static_cast<std::size_t>(it - b.begin()) + text.size();
 }
 
 // fashion-cnn on 8×8 images keeps every file small (~87 KB).
@@ -86,17 +62,6 @@ Model hand_built(const std::string& architecture, int conv1_out, const std::stri
   m.add(std::make_unique<ReLU>("relu3"));
   m.add(std::make_unique<Dense>("fc2", 128, 3));
   return m;
-}
-
-// The error message of reading `bytes` as the file `path`; "" if it loads.
-std::string load_error(const std::string& path, const Bytes& bytes) {
-  write_bytes(path, bytes);
-  try {
-    load_model(path);
-  } catch (const FormatError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
@@ -154,7 +119,7 @@ TEST_CASE("save, load, save again gives the same bytes and values", "[checkpoint
   }
 
   save_checkpoint(dir.file("b.ckpt"), loaded, loaded_info);
-  CHECK(read_bytes(dir.file("a.ckpt")) == read_bytes(dir.file("b.ckpt")));
+  CHECK(file_bytes(dir.file("a.ckpt")) == file_bytes(dir.file("b.ckpt")));
 
   const Checkpoint c = read_checkpoint(dir.file("b.ckpt"));
   CHECK(c.architecture == "fashion-cnn");
@@ -170,7 +135,7 @@ TEST_CASE("saving replaces the file in one step and leaves no temporary file", "
   save_checkpoint(dir.file("m.ckpt"), first, {});
   save_checkpoint(dir.file("m.ckpt"), second, {});
   CHECK(dir.entries() == std::vector<std::string>{"m.ckpt"});
-  CHECK(read_bytes(dir.file("m.ckpt")) == encode_checkpoint(second, {}));
+  CHECK(file_bytes(dir.file("m.ckpt")) == encode_checkpoint(second, {}));
 }
 
 TEST_CASE("a failed save throws naming the path and leaves no file behind", "[checkpoint]") {
@@ -219,13 +184,13 @@ TEST_CASE("a truncated checkpoint says truncated wherever it was cut", "[checkpo
   const std::string path = dir.file("cut.ckpt");
   // Inside the 20-byte header: too short to hold magic, version and size.
   for (std::size_t keep : {0u, 5u, 8u, 12u, 19u}) {
-    const std::string message = load_error(path, Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(keep)));
+    const std::string message = load_model_error(path, Bytes(full.begin(), full.begin() + std::ptrdiff_t(keep)));
     INFO("kept " << keep << " bytes: " << message);
     CHECK_THAT(message, Catch::Contains(path) && Catch::Contains("truncated") && Catch::Contains("20-byte header"));
   }
   // After the header: the size field says how much is missing.
   for (std::size_t keep : {std::size_t(20), std::size_t(100), full.size() / 2, full.size() - 1}) {
-    const std::string message = load_error(path, Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(keep)));
+    const std::string message = load_model_error(path, Bytes(full.begin(), full.begin() + std::ptrdiff_t(keep)));
     INFO("kept " << keep << " bytes: " << message);
     CHECK_THAT(message, Catch::Contains("truncated") && Catch::Contains(std::to_string(full.size()) + " bytes") &&
                             Catch::Contains("has only " + std::to_string(keep)));
@@ -237,27 +202,28 @@ TEST_CASE("wrong magic, unsupported version, flipped byte and trailing garbage e
   Model model = small_model();
   const Bytes good = encode_checkpoint(model, sample_info());
   const std::string path = dir.file("bad.ckpt");
-  REQUIRE(load_error(path, good).empty());
+  REQUIRE(load_model_error(path, good).empty());
 
   Bytes magic = good;
   magic[3] = 'X';
-  CHECK_THAT(load_error(path, magic), Catch::Contains(path) && Catch::Contains("not a gradcam checkpoint"));
+  CHECK_THAT(load_model_error(path, magic), Catch::Contains(path) && Catch::Contains("not a gradcam checkpoint"));
   const std::string text = "just some text, certainly not a checkpoint";
-  CHECK_THAT(load_error(path, Bytes(text.begin(), text.end())), Catch::Contains("not a gradcam checkpoint"));
+  CHECK_THAT(load_model_error(path, Bytes(text.begin(), text.end())), Catch::Contains("not a gradcam checkpoint"));
 
   Bytes version = good;
-  put_u32(version, 8, 2);
-  reseal(version);
-  CHECK_THAT(load_error(path, version),
+  put_le32(version, 8, 2);
+  reseal_checkpoint(version);
+  CHECK_THAT(load_model_error(path, version),
              Catch::Contains("unsupported checkpoint version 2") && Catch::Contains("reads version 1"));
 
   Bytes flipped = good;
   flipped[flipped.size() / 2] ^= 0x10;
-  CHECK_THAT(load_error(path, flipped), Catch::Contains(path) && Catch::Contains("corrupt: checksum mismatch"));
+  CHECK_THAT(load_model_error(path, flipped), Catch::Contains(path) && Catch::Contains("corrupt: checksum mismatch"));
 
   Bytes garbage = good;
   garbage.insert(garbage.end(), {'j', 'u', 'n', 'k'});
-  CHECK_THAT(load_error(path, garbage), Catch::Contains("trailing garbage") && Catch::Contains("4 unexpected bytes"));
+  CHECK_THAT(load_model_error(path, garbage),
+             Catch::Contains("trailing garbage") && Catch::Contains("4 unexpected bytes"));
 }
 
 TEST_CASE("huge lengths, counts and dimensions are refused before allocating", "[checkpoint][errors]") {
@@ -268,9 +234,9 @@ TEST_CASE("huge lengths, counts and dimensions are refused before allocating", "
   // Each edit is resealed, so only the bounds checks can catch it.
   auto edited = [&](std::size_t at, std::uint32_t value) {
     Bytes b = good;
-    put_u32(b, at, value);
-    reseal(b);
-    return load_error(path, b);
+    put_le32(b, at, value);
+    reseal_checkpoint(b);
+    return load_model_error(path, b);
   };
   const std::size_t arch_length = 20;  // right after the header
   const std::size_t class_count = offset_after(good, "fashion-cnn") + 16;  // after C, H, W, classes
@@ -288,9 +254,9 @@ TEST_CASE("huge lengths, counts and dimensions are refused before allocating", "
 
   // Four 2^31−1 dimensions: their product overflows 64 bits.
   Bytes overflow = good;
-  for (std::size_t i = 0; i < 4; ++i) put_u32(overflow, rank + 4 + 4 * i, 0x7FFFFFFFu);
-  reseal(overflow);
-  CHECK_THAT(load_error(path, overflow), Catch::Contains("'conv1.weight'") && Catch::Contains("has more values"));
+  for (std::size_t i = 0; i < 4; ++i) put_le32(overflow, rank + 4 + 4 * i, 0x7FFFFFFFu);
+  reseal_checkpoint(overflow);
+  CHECK_THAT(load_model_error(path, overflow), Catch::Contains("'conv1.weight'") && Catch::Contains("has more values"));
 }
 
 TEST_CASE("a NaN or infinity in a stored tensor is refused, naming the tensor", "[checkpoint][errors]") {
@@ -301,9 +267,9 @@ TEST_CASE("a NaN or infinity in a stored tensor is refused, naming the tensor", 
   const std::size_t fc1_values = offset_after(good, "fc1.bias") + 8;  // after rank 1 and dim 128
   for (std::uint32_t bits : {0x7FC00000u, 0x7F800000u, 0xFF800000u}) {  // NaN, +Inf, −Inf
     Bytes b = good;
-    put_u32(b, fc1_values + 4 * 3, bits);
-    reseal(b);
-    CHECK_THAT(load_error(path, b), Catch::Contains(path) && Catch::Contains("tensor 'fc1.bias' element 3 is"));
+    put_le32(b, fc1_values + 4 * 3, bits);
+    reseal_checkpoint(b);
+    CHECK_THAT(load_model_error(path, b), Catch::Contains(path) && Catch::Contains("tensor 'fc1.bias' element 3 is"));
   }
 }
 

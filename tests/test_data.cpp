@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "byte_files.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"
 #include "gcam/dataset.hpp"
@@ -22,15 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
+using gcam_test::Bytes;
 using gcam_test::gzip_stored;
+using gcam_test::write_bytes;
 using gcam_test::ScratchFolder;
-
-void write_bytes(const std::string& path, const Bytes& bytes) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
-}
 
 // An IDX file: 0, 0, type byte, dimension count, big-endian dims, payload.
 Bytes idx_file(const std::vector<std::uint32_t>& dims, const Bytes& payload, std::uint8_t type = 0x08) {

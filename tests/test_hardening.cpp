@@ -18,23 +18,14 @@
 #include "gcam/error.hpp"
 #include "gcam/gradcam.hpp"
 #include "gcam/image_io.hpp"
+#include "byte_files.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"
 
 using namespace gcam;
-using gcam_test::grey_png;
-using gcam_test::ScratchFolder;
+using namespace gcam_test;  // byte_files.hpp, handmade_images.hpp, ScratchFolder
 
 namespace {
-
-using Bytes = std::vector<std::uint8_t>;
-
-Bytes file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-Bytes as_bytes(const std::string& text) { return Bytes(text.begin(), text.end()); }
 
 Image test_image(int width, int height, int channels) {
   Image image;
@@ -47,34 +38,6 @@ Image test_image(int width, int height, int channels) {
 Bytes png_bytes(const Image& image, const ScratchFolder& folder) {
   save_png(folder.file("x.png"), image);
   return file_bytes(folder.file("x.png"));
-}
-
-void put_u32(Bytes& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.at(at + std::size_t(i)) = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
-void put_be32(Bytes& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.at(at + std::size_t(i)) = static_cast<std::uint8_t>(v >> (24 - 8 * i));
-}
-
-void reseal(Bytes& b) { put_u32(b, b.size() - 4, checkpoint_checksum(b.data(), b.size() - 4)); }
-
-std::size_t offset_after(const Bytes& b, const std::string& text) {
-  const auto it = std::search(b.begin(), b.end(), text.begin(), text.end());
-  REQUIRE(it != b.end());
-  return std::size_t(it - b.begin()) + text.size();
-}
-
-// The FormatError message of load_model on `bytes` written to a file, or "".
-std::string load_error(const ScratchFolder& folder, const Bytes& bytes) {
-  const std::string path = folder.file("c.ckpt");
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  try {
-    load_model(path);
-  } catch (const FormatError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
@@ -112,8 +75,8 @@ TEST_CASE("decode_image names what is wrong before decoding anything", "[hardeni
                     Catch::Contains("zero size (0x16)"));
   Bytes bmp(54, 0);
   bmp[0] = 'B', bmp[1] = 'M', bmp[14] = 40;
-  put_u32(bmp, 18, 100000);
-  put_u32(bmp, 22, 0xFFFFFF00u);  // height -256: top-down rows
+  put_le32(bmp, 18, 100000);
+  put_le32(bmp, 22, 0xFFFFFF00u);  // height -256: top-down rows
   CHECK_THROWS_WITH(decode_image(bmp, "b"), Catch::Contains("100000x256") && Catch::Contains("above the limit"));
 
   // A PNG cut inside its header chunk is called truncated; a signature with
@@ -181,28 +144,30 @@ TEST_CASE("a checksum-valid checkpoint claiming a model far larger than its valu
   Model small = make_model("fashion-cnn", {1, 8, 8}, 3, 1);
   const std::vector<unsigned char> encoded = encode_checkpoint(small, {});
   const Bytes good(encoded.begin(), encoded.end());
-  CHECK(load_error(folder, good).empty());
+  CHECK(load_model_error(folder.file("c.ckpt"), good).empty());
   const std::size_t shape_at = offset_after(good, "fashion-cnn");  // C, H, W follow the name
 
   // fashion-cnn's dense layer grows with H·W: 4096×4096 would need ~4·10^9
   // values (32 GB as double). Refused from the estimate, nothing allocated.
   Bytes huge = good;
-  put_u32(huge, shape_at + 4, 4096), put_u32(huge, shape_at + 8, 4096);
-  reseal(huge);
-  CHECK_THAT(load_error(folder, huge), Catch::Contains("would have about") && Catch::Contains("holds only"));
+  put_le32(huge, shape_at + 4, 4096), put_le32(huge, shape_at + 8, 4096);
+  reseal_checkpoint(huge);
+  CHECK_THAT(load_model_error(folder.file("c.ckpt"), huge),
+             Catch::Contains("would have about") && Catch::Contains("holds only"));
 
   // More input channels than stored values: refused before any probe.
   Bytes channels = good;
-  put_u32(channels, shape_at, 65536), put_u32(channels, shape_at + 4, 16), put_u32(channels, shape_at + 8, 16);
-  reseal(channels);
-  CHECK_THAT(load_error(folder, channels), Catch::Contains("65536 input channels"));
+  put_le32(channels, shape_at, 65536), put_le32(channels, shape_at + 4, 16), put_le32(channels, shape_at + 8, 16);
+  reseal_checkpoint(channels);
+  CHECK_THAT(load_model_error(folder.file("c.ckpt"), channels), Catch::Contains("65536 input channels"));
 
   // A legitimately larger input is still accepted up to the real mismatch:
   // 64×64 passes the estimate and fails on fc1's shape, as it should.
   Bytes bigger = good;
-  put_u32(bigger, shape_at + 4, 64), put_u32(bigger, shape_at + 8, 64);
-  reseal(bigger);
-  CHECK_THAT(load_error(folder, bigger), Catch::Contains("fc1.weight") && Catch::Contains("expects"));
+  put_le32(bigger, shape_at + 4, 64), put_le32(bigger, shape_at + 8, 64);
+  reseal_checkpoint(bigger);
+  CHECK_THAT(load_model_error(folder.file("c.ckpt"), bigger),
+             Catch::Contains("fc1.weight") && Catch::Contains("expects"));
 
   // And real checkpoints of every architecture, at sizes around the probe's, load.
   for (const std::string& name : model_names())
@@ -210,7 +175,7 @@ TEST_CASE("a checksum-valid checkpoint claiming a model far larger than its valu
       Model m = make_model(name, {2, side, side}, 5, 2);
       const std::vector<unsigned char> b = encode_checkpoint(m, {});
       INFO(name << " at " << side << "x" << side);
-      CHECK(load_error(folder, Bytes(b.begin(), b.end())).empty());
+      CHECK(load_model_error(folder.file("c.ckpt"), Bytes(b.begin(), b.end())).empty());
     }
 }
 
@@ -273,7 +238,7 @@ TEST_CASE("inputs that made stb_image misbehave under the fuzzer are refused bef
   }
   // The checks do not refuse what stb reads correctly: a JPEG with fill
   // bytes before its SOI and padding between two segments still decodes.
-  std::vector<std::uint8_t> jpeg = gcam_test::tiny_jpeg(16, 8, 3);
+  std::vector<std::uint8_t> jpeg = tiny_jpeg(16, 8, 3);
   jpeg.insert(jpeg.begin() + 2 + 2 + 67, {0x00, 0x00, 0x00});  // after the DQT segment
   jpeg.insert(jpeg.begin(), {0xFF, 0xFF});
   const Image image = decode_image(jpeg, "padded.jpg");

@@ -324,6 +324,9 @@ static void check_png_inflated_size(const std::vector<std::uint8_t>& ihdr, const
   const std::uint64_t needed =
       png_filtered_bytes(width, height, samples_per_pixel[color_type] * bit_depth, ihdr[12] != 0);
   const std::uint64_t allowed = 2 * needed + 4096;  // at most 2 x 128 MiB + 4 KiB: fits an int
+  // Deflate expands at most 1032:1 (a 258-byte match in 2 bits), and stb stops
+  // at the end of its input; data that cannot pass the limit is not inflated.
+  if (1032 * std::uint64_t(idat.size()) + 1032 <= allowed) return;
   std::unique_ptr<char[]> inflated(new char[allowed]);
   const char* data = reinterpret_cast<const char*>(idat.data());
   const int produced =
