@@ -61,6 +61,17 @@ inline std::vector<std::uint8_t> tiny_gif() {
   return b;
 }
 
+// An image of the given size whose bytes run through a fixed pattern
+// (byte i is 29·i mod 256): every channel, row and column differs, so a
+// reader that mixes them up is caught.
+inline gcam::Image pattern_image(int width, int height, int channels) {
+  gcam::Image image;
+  image.width = width, image.height = height, image.channels = channels;
+  image.pixels.resize(std::size_t(width) * std::size_t(height) * std::size_t(channels));
+  for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = std::uint8_t(i * 29 % 256);
+  return image;
+}
+
 inline void append_be32(std::vector<std::uint8_t>& b, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) b.push_back(std::uint8_t(v >> shift));
 }

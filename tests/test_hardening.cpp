@@ -27,14 +27,6 @@ using namespace gcam_test;  // byte_files.hpp, handmade_images.hpp, ScratchFolde
 
 namespace {
 
-Image test_image(int width, int height, int channels) {
-  Image image;
-  image.width = width, image.height = height, image.channels = channels;
-  image.pixels.resize(std::size_t(width) * std::size_t(height) * std::size_t(channels));
-  for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = std::uint8_t(i * 13 % 256);
-  return image;
-}
-
 Bytes png_bytes(const Image& image, const ScratchFolder& folder) {
   save_png(folder.file("x.png"), image);
   return file_bytes(folder.file("x.png"));
@@ -45,7 +37,7 @@ Bytes png_bytes(const Image& image, const ScratchFolder& folder) {
 TEST_CASE("decode_image reads an image held in memory, as load_image reads the file", "[hardening][io]") {
   ScratchFolder folder("decode_image");
   for (int channels = 1; channels <= 4; ++channels) {
-    const Image image = test_image(7, 5, channels);
+    const Image image = pattern_image(7, 5, channels);
     const Image back = decode_image(png_bytes(image, folder), "memory");
     CHECK(back.width == 7);
     CHECK(back.height == 5);
@@ -57,7 +49,7 @@ TEST_CASE("decode_image reads an image held in memory, as load_image reads the f
 
 TEST_CASE("decode_image names what is wrong before decoding anything", "[hardening][io][errors]") {
   ScratchFolder folder("decode_errors");
-  const Bytes png = png_bytes(test_image(64, 48, 3), folder);
+  const Bytes png = png_bytes(pattern_image(64, 48, 3), folder);
   CHECK_THROWS_WITH(decode_image({}, "nothing"), Catch::Contains("'nothing' is empty (0 bytes)"));
   CHECK_THROWS_WITH(decode_image(as_bytes("plain text"), "t"), Catch::Contains("not a readable image"));
 

@@ -16,6 +16,7 @@
 
 using namespace gcam;
 using Bytes = std::vector<std::uint8_t>;
+using gcam_test::pattern_image;
 
 namespace {
 
@@ -23,14 +24,6 @@ std::string folder;
 
 void write(const std::string& name, const Bytes& bytes) {
   write_file_atomically(folder + "/" + name, std::string(bytes.begin(), bytes.end()));
-}
-
-Image pattern(int width, int height, int channels) {
-  Image image;
-  image.width = width, image.height = height, image.channels = channels;
-  image.pixels.resize(std::size_t(width) * std::size_t(height) * std::size_t(channels));
-  for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = std::uint8_t(i * 29 % 256);
-  return image;
 }
 
 void append(void* context, void* data, int size) {
@@ -65,11 +58,11 @@ int main(int argc, char** argv) {
 
   folder = root + "/image";
   for (int channels = 1; channels <= 4; ++channels) {
-    save_png(folder + "/c" + std::to_string(channels) + ".png", pattern(5 + channels, 4, channels));
+    save_png(folder + "/c" + std::to_string(channels) + ".png", pattern_image(5 + channels, 4, channels));
   }
   Bytes bmp, tga;
-  stbi_write_bmp_to_func(append, &bmp, 5, 3, 3, pattern(5, 3, 3).pixels.data());
-  stbi_write_tga_to_func(append, &tga, 4, 4, 4, pattern(4, 4, 4).pixels.data());  // RLE
+  stbi_write_bmp_to_func(append, &bmp, 5, 3, 3, pattern_image(5, 3, 3).pixels.data());
+  stbi_write_tga_to_func(append, &tga, 4, 4, 4, pattern_image(4, 4, 4).pixels.data());  // RLE
   write("gray.jpg", gcam_test::tiny_jpeg(8, 8, 1));
   write("rgb.jpg", gcam_test::tiny_jpeg(16, 8, 3));
   write("rgb.bmp", bmp);
