@@ -288,6 +288,11 @@ static bool pnm_size(const std::vector<std::uint8_t>& b, std::uint64_t& width, s
   return true;
 }
 
+// The most bytes n bytes of deflate data can inflate to: 1032 n + 1032 (a
+// 258-byte match coded in 2 bits, and a partial byte at the end). stb's
+// inflater stops at the end of its input, so it cannot produce more.
+static std::uint64_t max_inflated_size(std::uint64_t compressed) { return 1032 * compressed + 1032; }
+
 // The size of a PNG's filtered image data: every row of every pass (one pass,
 // or Adam7's seven when interlaced) is a filter-type byte and packed pixels.
 static std::uint64_t png_filtered_bytes(std::uint64_t width, std::uint64_t height, std::uint64_t bits_per_pixel,
@@ -324,9 +329,7 @@ static void check_png_inflated_size(const std::vector<std::uint8_t>& ihdr, const
   const std::uint64_t needed =
       png_filtered_bytes(width, height, samples_per_pixel[color_type] * bit_depth, ihdr[12] != 0);
   const std::uint64_t allowed = 2 * needed + 4096;  // at most 2 x 128 MiB + 4 KiB: fits an int
-  // Deflate expands at most 1032:1 (a 258-byte match in 2 bits), and stb stops
-  // at the end of its input; data that cannot pass the limit is not inflated.
-  if (1032 * std::uint64_t(idat.size()) + 1032 <= allowed) return;
+  if (max_inflated_size(idat.size()) <= allowed) return;  // cannot pass the limit: not inflated
   std::unique_ptr<char[]> inflated(new char[allowed]);
   const char* data = reinterpret_cast<const char*>(idat.data());
   const int produced =
@@ -685,7 +688,7 @@ std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t>& file, const st
   // corrupt trailer: refuse before allocating what it asks for.
   if (expected_size > INT_MAX || compressed > INT_MAX - 8)
     throw fail("is too large (over 2 GiB) for this reader");
-  if (expected_size > 1032.0 * compressed + 1032)
+  if (expected_size > max_inflated_size(compressed))
     throw fail("claims " + std::to_string(expected_size) + " bytes uncompressed from only " +
                std::to_string(compressed) + " compressed bytes; the file is corrupt or truncated");
   std::vector<std::uint8_t> out(expected_size);
