@@ -183,25 +183,20 @@ TEST_CASE("Score-CAM weights are a softmax over the masked images' scores", "[ca
   double total = 0;
   for (int k = 0; k < K; ++k) total += w.at(0, k);
   CHECK(total == Approx(1).epsilon(1e-12));
-  // Channel 3 by hand: mask = min-max normalized upsampled A³, one forward.
-  Tensor a3({1, 1, lg.activations.dim(2), lg.activations.dim(3)});
-  for (int i = 0; i < a3.dim(2); ++i)
-    for (int j = 0; j < a3.dim(3); ++j) a3.at(0, 0, i, j) = lg.activations.at(0, 3, i, j);
-  const Tensor mask = normalize_to_unit(upsample_bilinear(a3, 16, 16));
-  Tensor masked = images;
-  for (std::size_t e = 0; e < masked.size(); ++e) masked[e] *= mask[e];
-  Tape tape;
-  const Scalar s3 = tape.value(model.forward(tape, masked).logits).at(0, 2);
+  // Channel k by hand: mask = min-max normalized upsampled A^k, one forward,
+  // the score of class 2.
+  const auto masked_score = [&](int k) {
+    Tensor a({1, 1, lg.activations.dim(2), lg.activations.dim(3)});
+    for (int i = 0; i < a.dim(2); ++i)
+      for (int j = 0; j < a.dim(3); ++j) a.at(0, 0, i, j) = lg.activations.at(0, k, i, j);
+    const Tensor mask = normalize_to_unit(upsample_bilinear(a, 16, 16));
+    Tensor masked = images;
+    for (std::size_t e = 0; e < masked.size(); ++e) masked[e] *= mask[e];
+    Tape tape;
+    return tape.value(model.forward(tape, masked).logits).at(0, 2);
+  };
   // w_3 / w_0 = exp(s_3 − s_0)
-  Tensor a0 = a3;
-  for (int i = 0; i < a3.dim(2); ++i)
-    for (int j = 0; j < a3.dim(3); ++j) a0.at(0, 0, i, j) = lg.activations.at(0, 0, i, j);
-  const Tensor mask0 = normalize_to_unit(upsample_bilinear(a0, 16, 16));
-  Tensor masked0 = images;
-  for (std::size_t e = 0; e < masked0.size(); ++e) masked0[e] *= mask0[e];
-  Tape tape0;
-  const Scalar s0 = tape0.value(model.forward(tape0, masked0).logits).at(0, 2);
-  CHECK(w.at(0, 3) / w.at(0, 0) == Approx(std::exp(double(s3 - s0))).epsilon(1e-9));
+  CHECK(w.at(0, 3) / w.at(0, 0) == Approx(std::exp(double(masked_score(3) - masked_score(0)))).epsilon(1e-9));
 }
 
 TEST_CASE("Eigen-CAM recovers a rank-one pattern with a positive peak", "[cam_methods]") {

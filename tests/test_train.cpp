@@ -10,6 +10,22 @@
 using namespace gcam;
 using namespace gcam_test;
 
+namespace {
+
+// The first n samples of a data set, as one batch.
+struct Batch {
+  Tensor images;
+  std::vector<int> labels;
+};
+
+Batch first_samples(const Dataset& data, std::size_t n) {
+  std::vector<std::size_t> indices(n);
+  for (std::size_t i = 0; i < n; ++i) indices[i] = i;
+  return {data.images(indices), data.labels_of(indices)};
+}
+
+}  // namespace
+
 TEST_CASE("(O1) one SGD step with momentum and weight decay by hand", "[train][optim]") {
   Tensor param({2}, {1, -2}), grad({2}, {0.5, 0.25}), velocity({2}, {0.1, 0});
   sgd_update(param, grad, velocity, /*lr=*/0.1, /*momentum=*/0.9, /*weight_decay=*/0.01);
@@ -37,9 +53,7 @@ TEST_CASE("training overfits a tiny batch", "[train]") {
   adam.kind = "adam";
   adam.lr = 0.003;
   Optimizer optimizer(adam);
-  std::vector<std::size_t> all = {0, 1, 2, 3, 4, 5, 6, 7};
-  const Tensor images = data.images(all);
-  const std::vector<int> labels = data.labels_of(all);
+  const auto [images, labels] = first_samples(data, 8);
   const double first = train_step(model, optimizer, images, labels, Kernels::Fast, nullptr);
   double loss = first;
   int steps = 0;
@@ -98,10 +112,7 @@ TEST_CASE("evaluate counts a confusion matrix that matches the accuracy", "[trai
 
 TEST_CASE("with workspaces, training steps after the first allocate no new buffers", "[train][float]") {
   const Dataset data = make_shapes(64, 9);
-  std::vector<std::size_t> idx(32);
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  const Tensor images = data.images(idx);
-  const std::vector<int> labels = data.labels_of(idx);
+  const auto [images, labels] = first_samples(data, 32);
   ThreadPool pool(2);
   for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
     Model model = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
@@ -122,10 +133,7 @@ TEST_CASE("with workspaces, training steps after the first allocate no new buffe
 
 TEST_CASE("a workspace does not change the results", "[train][float]") {
   const Dataset data = make_shapes(32, 10);
-  std::vector<std::size_t> idx(32);
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  const Tensor images = data.images(idx);
-  const std::vector<int> labels = data.labels_of(idx);
+  const auto [images, labels] = first_samples(data, 32);
   Model a = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
   Model b = make_model("shapes-cnn", data.image_shape, data.classes(), 1);
   Optimizer sa(OptimizerOptions{}), sb(OptimizerOptions{});
