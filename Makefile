@@ -1,6 +1,6 @@
 # Grad-CAM from scratch — build, test, demo.
 #
-# Two builds of the same sources, chosen at compile time (include/gcam/tensor.hpp):
+# Two builds of the same sources, chosen at compile time (include/gcam/core/tensor.hpp):
 #   build/double  Scalar = double   tests and gradient checks (make test)
 #   build/float   Scalar = float    the fast build: CLI, demo, training, bench
 #

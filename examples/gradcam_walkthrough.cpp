@@ -9,13 +9,13 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "gcam/checkpoint.hpp"
-#include "gcam/dataset.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/heatmap.hpp"
-#include "gcam/ops.hpp"
-#include "gcam/thread_pool.hpp"
-#include "gcam/train.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/render/heatmap.hpp"
+#include "gcam/ops/ops.hpp"
+#include "gcam/core/thread_pool.hpp"
+#include "gcam/train/train.hpp"
 
 using namespace gcam;
 

@@ -5,7 +5,7 @@
 // L = sum(relu(a * b + a)), with a and b vectors of three numbers.
 #include <cstdio>
 
-#include "gcam/ops.hpp"
+#include "gcam/ops/ops.hpp"
 
 using namespace gcam;
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "gcam/checkpoint.hpp"
-#include "gcam/error.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/core/error.hpp"
 
 namespace gcam_test {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "gcam/image_io.hpp"  // crc32
+#include "gcam/io/image_io.hpp"  // crc32
 
 namespace gcam_test {
 

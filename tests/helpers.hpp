@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include "gcam/gradcheck.hpp"
-#include "gcam/ops.hpp"
-#include "gcam/rng.hpp"
+#include "gcam/autograd/gradcheck.hpp"
+#include "gcam/ops/ops.hpp"
+#include "gcam/core/rng.hpp"
 
 namespace gcam_test {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "gcam/attribution.hpp"
-#include "gcam/layers.hpp"
+#include "gcam/methods/attribution.hpp"
+#include "gcam/nn/layers.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

@@ -22,9 +22,9 @@
 
 #include "byte_files.hpp"
 #include "child_process.hpp"
-#include "gcam/checkpoint.hpp"
-#include "gcam/dataset.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/io/image_io.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"
 

@@ -5,11 +5,11 @@
 #include <cmath>
 #include <memory>
 
-#include "gcam/attribution.hpp"
-#include "gcam/cam_methods.hpp"
-#include "gcam/error.hpp"
-#include "gcam/layers.hpp"
-#include "gcam/lrp.hpp"
+#include "gcam/methods/attribution.hpp"
+#include "gcam/methods/cam_methods.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/nn/layers.hpp"
+#include "gcam/methods/lrp.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

@@ -13,8 +13,8 @@
 
 #include "byte_files.hpp"
 #include "scratch_folder.hpp"
-#include "gcam/checkpoint.hpp"
-#include "gcam/error.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/core/error.hpp"
 
 using namespace gcam;
 using namespace gcam_test;  // byte_files.hpp

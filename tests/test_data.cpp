@@ -14,9 +14,9 @@
 #include "byte_files.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"
-#include "gcam/dataset.hpp"
-#include "gcam/error.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/io/image_io.hpp"
 
 using namespace gcam;
 namespace fs = std::filesystem;

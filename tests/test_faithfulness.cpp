@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "gcam/faithfulness.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/metrics.hpp"
+#include "gcam/evaluate/faithfulness.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/evaluate/mask_metrics.hpp"
 
 using namespace gcam;
 

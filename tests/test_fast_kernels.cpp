@@ -14,10 +14,10 @@
 #include <cstring>
 #include <limits>
 
-#include "gcam/fast_kernels.hpp"
-#include "gcam/gemm.hpp"
-#include "gcam/kernels.hpp"
-#include "gcam/thread_pool.hpp"
+#include "gcam/fast/kernels.hpp"
+#include "gcam/fast/gemm.hpp"
+#include "gcam/ops/kernels.hpp"
+#include "gcam/core/thread_pool.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

@@ -1,8 +1,8 @@
 // Grad-CAM: each step by hand, the gradient of A against finite differences,
 // Grad-CAM = CAM / Z on gap-cnn, and a walk that stops at A.
-#include "gcam/error.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/thread_pool.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/core/thread_pool.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

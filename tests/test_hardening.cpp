@@ -13,11 +13,11 @@
 #include <iterator>
 #include <limits>
 
-#include "gcam/checkpoint.hpp"
-#include "gcam/dataset.hpp"
-#include "gcam/error.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/io/image_io.hpp"
 #include "byte_files.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "scratch_folder.hpp"
-#include "gcam/error.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/io/image_io.hpp"
 
 using namespace gcam;
 namespace fs = std::filesystem;

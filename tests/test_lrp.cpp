@@ -4,9 +4,9 @@
 #include <cmath>
 #include <memory>
 
-#include "gcam/attribution.hpp"
-#include "gcam/layers.hpp"
-#include "gcam/lrp.hpp"
+#include "gcam/methods/attribution.hpp"
+#include "gcam/nn/layers.hpp"
+#include "gcam/methods/lrp.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

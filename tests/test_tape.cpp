@@ -2,8 +2,8 @@
 // stopped walks, replacement rules and DOT export.
 #include <set>
 
-#include "gcam/error.hpp"
-#include "gcam/model.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/nn/model.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

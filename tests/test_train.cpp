@@ -1,10 +1,10 @@
 // Optimizers, the training loop, evaluation and reproducibility.
 #include <cmath>
 
-#include "gcam/checkpoint.hpp"
-#include "gcam/error.hpp"
-#include "gcam/thread_pool.hpp"
-#include "gcam/train.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/core/thread_pool.hpp"
+#include "gcam/train/train.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <unistd.h>
 
-#include "gcam/dataset.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/heatmap.hpp"
-#include "gcam/metrics.hpp"
-#include "gcam/thread_pool.hpp"
-#include "gcam/train.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/render/heatmap.hpp"
+#include "gcam/evaluate/mask_metrics.hpp"
+#include "gcam/core/thread_pool.hpp"
+#include "gcam/train/train.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "gcam/dataset.hpp"
-#include "gcam/thread_pool.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/core/thread_pool.hpp"
 
 namespace gcam::cli {
 

@@ -11,13 +11,13 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "gcam/cam_methods.hpp"
-#include "gcam/checkpoint.hpp"
-#include "gcam/error.hpp"
-#include "gcam/faithfulness.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/heatmap.hpp"
-#include "gcam/metrics.hpp"
+#include "gcam/methods/cam_methods.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/evaluate/faithfulness.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/render/heatmap.hpp"
+#include "gcam/evaluate/mask_metrics.hpp"
 #include "outputs.hpp"
 
 namespace gcam::cli {

@@ -6,11 +6,11 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "gcam/checkpoint.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/heatmap.hpp"
-#include "gcam/metrics.hpp"
-#include "gcam/train.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/render/heatmap.hpp"
+#include "gcam/evaluate/mask_metrics.hpp"
+#include "gcam/train/train.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
 

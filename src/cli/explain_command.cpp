@@ -4,10 +4,10 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "gcam/checkpoint.hpp"
-#include "gcam/error.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/heatmap.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/render/heatmap.hpp"
 #include "outputs.hpp"
 
 namespace gcam::cli {

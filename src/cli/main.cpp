@@ -8,7 +8,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "gcam/error.hpp"
+#include "gcam/core/error.hpp"
 #include "outputs.hpp"
 
 namespace {

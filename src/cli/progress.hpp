@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "gcam/train.hpp"
+#include "gcam/train/train.hpp"
 
 namespace gcam::cli {
 

@@ -3,7 +3,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "gcam/heatmap.hpp"
+#include "gcam/render/heatmap.hpp"
 #include "outputs.hpp"
 
 namespace gcam::cli {

@@ -6,9 +6,9 @@
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "gcam/checkpoint.hpp"
-#include "gcam/error.hpp"
-#include "gcam/train.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/train/train.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
 

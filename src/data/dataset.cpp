@@ -1,9 +1,9 @@
 // Dataset: byte storage, batch extraction and the consistency check.
-#include "gcam/dataset.hpp"
+#include "gcam/data/dataset.hpp"
 
 #include <stdexcept>
 
-#include "gcam/error.hpp"
+#include "gcam/core/error.hpp"
 
 namespace gcam {
 

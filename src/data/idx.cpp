@@ -4,9 +4,9 @@
 #include <climits>
 #include <cstdint>
 
-#include "gcam/dataset.hpp"
-#include "gcam/error.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/io/image_io.hpp"
 
 namespace gcam {
 

@@ -9,7 +9,7 @@
 // objects are evidence, using only the hard-label loss of ops.hpp.
 #include <stdexcept>
 
-#include "gcam/dataset.hpp"
+#include "gcam/data/dataset.hpp"
 
 namespace gcam {
 

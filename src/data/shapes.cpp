@@ -7,8 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "gcam/dataset.hpp"
-#include "gcam/rng.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/core/rng.hpp"
 
 namespace gcam {
 

@@ -1,6 +1,6 @@
 // The data sets the command line and the tests know by name.
-#include "gcam/dataset.hpp"
-#include "gcam/error.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/core/error.hpp"
 
 namespace gcam {
 

@@ -1,9 +1,9 @@
 // Exercise ex03 — the dense (fully connected) layer: equations (D1)–(D4) of
-// include/gcam/kernels.hpp. See docs/exercises/ex03-linear.md.
+// include/gcam/ops/kernels.hpp. See docs/exercises/ex03-linear.md.
 //
-// Stub: replaces src/kernels/linear.cpp when the exercise is selected
+// Stub: replaces src/ops/linear.cpp when the exercise is selected
 // (make exercise N=3 EXERCISES=ex03). Write the bodies, then run that command.
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

@@ -1,8 +1,8 @@
 // Exercise ex04 — the reverse walk over the tape: the heart of reverse-mode
 // automatic differentiation. See docs/exercises/ex04-tape-walk.md and the
-// comments of include/gcam/tape.hpp (Tape::backward, Gradients, BackwardOptions).
+// comments of include/gcam/autograd/tape.hpp (Tape::backward, Gradients, BackwardOptions).
 //
-// Stub: replaces src/tape_walk.cpp when the exercise is selected
+// Stub: replaces src/autograd/tape_walk.cpp when the exercise is selected
 // (make exercise N=4 EXERCISES=ex04). Write the body of Tape::backward, then
 // run that command.
 //
@@ -13,13 +13,13 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "gcam/error.hpp"
-#include "gcam/tape.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/autograd/tape.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {
 
-// Given, not part of the exercise: Tape::depends_on (in src/tape.cpp) serves
+// Given, not part of the exercise: Tape::depends_on (in src/autograd/tape.cpp) serves
 // BackwardOptions::wrt.
 
 Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& options) const {

@@ -1,9 +1,9 @@
-// Exercise ex05 — conv2d forward: equation (C1) of include/gcam/kernels.hpp.
+// Exercise ex05 — conv2d forward: equation (C1) of include/gcam/ops/kernels.hpp.
 // See docs/exercises/ex05-conv2d-forward.md.
 //
-// Stub: replaces src/kernels/conv2d_forward.cpp when the exercise is selected
+// Stub: replaces src/ops/conv2d_forward.cpp when the exercise is selected
 // (make exercise N=5 EXERCISES=ex05). Write the body, then run that command.
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

@@ -1,9 +1,9 @@
-// Exercise ex06 — conv2d backward: equations (C2)–(C4) of include/gcam/kernels.hpp.
+// Exercise ex06 — conv2d backward: equations (C2)–(C4) of include/gcam/ops/kernels.hpp.
 // See docs/exercises/ex06-conv2d-backward.md.
 //
-// Stub: replaces src/kernels/conv2d_backward.cpp when the exercise is selected
+// Stub: replaces src/ops/conv2d_backward.cpp when the exercise is selected
 // (make exercise N=6 EXERCISES=ex06). Write the body, then run that command.
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

@@ -1,9 +1,9 @@
 // Exercise ex07 — max pooling forward and backward: equations (P1) and (P2) of
-// include/gcam/kernels.hpp. See docs/exercises/ex07-max-pool.md.
+// include/gcam/ops/kernels.hpp. See docs/exercises/ex07-max-pool.md.
 //
-// Stub: replaces src/kernels/max_pool.cpp when the exercise is selected
+// Stub: replaces src/ops/max_pool.cpp when the exercise is selected
 // (make exercise N=7 EXERCISES=ex07). Write the bodies, then run that command.
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

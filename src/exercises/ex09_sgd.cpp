@@ -1,9 +1,9 @@
 // Exercise ex09 — one SGD step with momentum and weight decay: equation (O1) of
-// include/gcam/optim.hpp. See docs/exercises/ex09-sgd.md.
+// include/gcam/train/optim.hpp. See docs/exercises/ex09-sgd.md.
 //
-// Stub: replaces src/optim/sgd.cpp when the exercise is selected
+// Stub: replaces src/train/sgd.cpp when the exercise is selected
 // (make exercise N=9 EXERCISES=ex09). Write the body, then run that command.
-#include "gcam/optim.hpp"
+#include "gcam/train/optim.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

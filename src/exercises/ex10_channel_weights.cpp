@@ -1,9 +1,9 @@
-// Exercise ex10 — Grad-CAM step 2: the channel weights of eq. (8) (include/gcam/gradcam.hpp,
+// Exercise ex10 — Grad-CAM step 2: the channel weights of eq. (8) (include/gcam/gradcam/gradcam.hpp,
 // docs/gradcam.md). See docs/exercises/ex10-channel-weights.md.
 //
 // Stub: replaces src/gradcam/channel_weights.cpp when the exercise is selected
 // (make exercise N=10 EXERCISES=ex10). Write the body, then run that command.
-#include "gcam/gradcam.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

@@ -1,11 +1,11 @@
 // Exercise ex11 — Grad-CAM step 3: the weighted combination of the feature maps
-// and its ReLU (include/gcam/gradcam.hpp, docs/gradcam.md).
+// and its ReLU (include/gcam/gradcam/gradcam.hpp, docs/gradcam.md).
 // See docs/exercises/ex11-weighted-map.md.
 //
 // Stub: replaces src/gradcam/weighted_map.cpp when the exercise is selected
 // (make exercise N=11 EXERCISES=ex11). Write the bodies, then run that command.
-#include "gcam/error.hpp"
-#include "gcam/gradcam.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

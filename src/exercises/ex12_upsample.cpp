@@ -1,12 +1,12 @@
 // Exercise ex12 — Grad-CAM step 4: bilinear upsampling with half-pixel centres
-// (align_corners=False), include/gcam/gradcam.hpp and docs/gradcam.md.
+// (align_corners=False), include/gcam/gradcam/gradcam.hpp and docs/gradcam.md.
 // See docs/exercises/ex12-upsample.md.
 //
 // Stub: replaces src/gradcam/upsample.cpp when the exercise is selected
 // (make exercise N=12 EXERCISES=ex12). Write the body, then run that command.
 #include <algorithm>
 
-#include "gcam/gradcam.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

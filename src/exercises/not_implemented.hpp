@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "gcam/error.hpp"
+#include "gcam/core/error.hpp"
 
 namespace gcam {
 

@@ -20,14 +20,14 @@
 // to C. That sequence depends only on K and KC — not on where the tile sits,
 // how the rows and columns were split over threads, or whether the tile is an
 // edge tile — which is why results are bit-identical for any thread count.
-#include "gcam/gemm.hpp"
+#include "gcam/fast/gemm.hpp"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "gcam/thread_pool.hpp"
+#include "gcam/core/thread_pool.hpp"
 
 namespace gcam {
 

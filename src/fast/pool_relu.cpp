@@ -1,8 +1,8 @@
 // Fast max pooling and ReLU (see fast_kernels.hpp). They must give exactly
 // the reference results: both only compare and select, so no rounding enters.
-#include "gcam/fast_kernels.hpp"
-#include "gcam/kernels.hpp"
-#include "gcam/thread_pool.hpp"
+#include "gcam/fast/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
+#include "gcam/core/thread_pool.hpp"
 
 namespace gcam {
 namespace fast {

@@ -1,5 +1,5 @@
 // Grad-CAM step 2: the channel weights of eq. (8).
-#include "gcam/gradcam.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 namespace gcam {
 

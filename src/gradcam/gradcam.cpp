@@ -1,7 +1,7 @@
 // Grad-CAM steps 1 and 4 (score, gradients, normalization) and the driver
 // that runs all four steps; steps 2 and 3 are in channel_weights.cpp and
 // weighted_map.cpp.
-#include "gcam/gradcam.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,9 +9,9 @@
 #include <exception>
 #include <stdexcept>
 
-#include "gcam/error.hpp"
-#include "gcam/ops.hpp"
-#include "gcam/thread_pool.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/ops/ops.hpp"
+#include "gcam/core/thread_pool.hpp"
 
 namespace gcam {
 

@@ -1,7 +1,7 @@
 // Grad-CAM step 4: bilinear upsampling with half-pixel centres (align_corners=False).
 #include <algorithm>
 
-#include "gcam/gradcam.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 namespace gcam {
 

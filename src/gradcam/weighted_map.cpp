@@ -1,6 +1,6 @@
 // Grad-CAM step 3: the weighted combination of the feature maps, and its ReLU.
-#include "gcam/error.hpp"
-#include "gcam/gradcam.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 namespace gcam {
 

@@ -4,7 +4,7 @@
 // the file is the same on little- and big-endian hosts. Reading checks every
 // length against the bytes that remain BEFORE allocating: a corrupt or
 // hostile length must produce an error message, not a 4 GB allocation.
-#include "gcam/checkpoint.hpp"
+#include "gcam/io/checkpoint.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -15,8 +15,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "gcam/error.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/io/image_io.hpp"
 
 namespace gcam {
 

@@ -16,7 +16,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
-#include "gcam/image_io.hpp"
+#include "gcam/io/image_io.hpp"
 
 #include <fcntl.h>     // open: fsync needs a file descriptor
 #include <unistd.h>    // getpid (temporary file names unique per process), fsync
@@ -37,7 +37,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "gcam/error.hpp"
+#include "gcam/core/error.hpp"
 
 namespace gcam {
 

@@ -16,14 +16,14 @@
 #include <string>
 #include <vector>
 
-#include "gcam/dataset.hpp"
-#include "gcam/fast_kernels.hpp"
-#include "gcam/gemm.hpp"
-#include "gcam/gradcam.hpp"
-#include "gcam/ops.hpp"
-#include "gcam/rng.hpp"
-#include "gcam/thread_pool.hpp"
-#include "gcam/train.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/fast/kernels.hpp"
+#include "gcam/fast/gemm.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/ops/ops.hpp"
+#include "gcam/core/rng.hpp"
+#include "gcam/core/thread_pool.hpp"
+#include "gcam/train/train.hpp"
 
 using namespace gcam;
 

@@ -1,14 +1,14 @@
 // Exercise ex02 checks: relu_forward (R1) and relu_backward (R2).
 // docs/exercises/ex02-relu.md
 #include "exercise_checks.hpp"
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex02-relu.md, eqs. (R1) (R2) in include/gcam/kernels.hpp";
+const char* const kPage = "docs/exercises/ex02-relu.md, eqs. (R1) (R2) in include/gcam/ops/kernels.hpp";
 }  // namespace
 
 TEST_CASE("ex02 (R1) relu_forward by hand", "[exercise][ex02][float]") {

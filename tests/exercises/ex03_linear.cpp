@@ -1,14 +1,14 @@
 // Exercise ex03 checks: linear_forward (D1) and linear_backward (D2)-(D4).
 // docs/exercises/ex03-linear.md
 #include "exercise_checks.hpp"
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex03-linear.md, eqs. (D1)-(D4) in include/gcam/kernels.hpp";
+const char* const kPage = "docs/exercises/ex03-linear.md, eqs. (D1)-(D4) in include/gcam/ops/kernels.hpp";
 
 // x (2, 3), w (2, 3): Out = 2, In = 3.
 Tensor hand_x() { return T({2, 3}, {1, 2, 3, -1, 0, 2}); }

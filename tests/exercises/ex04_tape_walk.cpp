@@ -8,15 +8,15 @@
 #include <string>
 
 #include "exercise_checks.hpp"
-#include "gcam/error.hpp"
-#include "gcam/ops.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/ops/ops.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex04-tape-walk.md (Tape::backward in include/gcam/tape.hpp)";
+const char* const kPage = "docs/exercises/ex04-tape-walk.md (Tape::backward in include/gcam/autograd/tape.hpp)";
 
 // Runs `call`, which must throw a std::logic_error other than NotImplemented
 // and other than ShapeError; returns whether it did.

@@ -6,15 +6,15 @@
 // (tests/test_fast_kernels.cpp proves it equal to the reference). The function
 // checked is the reference conv2d_backward, called directly.
 #include "exercise_checks.hpp"
-#include "gcam/fast_kernels.hpp"
-#include "gcam/kernels.hpp"
+#include "gcam/fast/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex06-conv2d-backward.md, eqs. (C2)-(C4) in include/gcam/kernels.hpp";
+const char* const kPage = "docs/exercises/ex06-conv2d-backward.md, eqs. (C2)-(C4) in include/gcam/ops/kernels.hpp";
 
 Tensor x3x3() { return T({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}); }
 Tensor w2x2() { return T({1, 1, 2, 2}, {1, 0, 0, -1}); }

@@ -1,14 +1,14 @@
 // Exercise ex07 checks: max_pool2d_forward (P1) and max_pool2d_backward (P2).
 // docs/exercises/ex07-max-pool.md
 #include "exercise_checks.hpp"
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex07-max-pool.md, eqs. (P1) (P2) in include/gcam/kernels.hpp";
+const char* const kPage = "docs/exercises/ex07-max-pool.md, eqs. (P1) (P2) in include/gcam/ops/kernels.hpp";
 
 void check_winners(const std::string& what, const std::vector<int>& actual, const std::vector<int>& expected) {
   std::string a, x;

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "exercise_checks.hpp"
-#include "gcam/kernels.hpp"
+#include "gcam/ops/kernels.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;
@@ -11,7 +11,7 @@ using namespace gcam_exercise;
 
 namespace {
 const char* const kPage =
-    "docs/exercises/ex08-softmax-cross-entropy.md, eqs. (S5) (S6) in include/gcam/kernels.hpp";
+    "docs/exercises/ex08-softmax-cross-entropy.md, eqs. (S5) (S6) in include/gcam/ops/kernels.hpp";
 }  // namespace
 
 TEST_CASE("ex08 (S5) softmax_cross_entropy_forward by hand", "[exercise][ex08][float]") {

@@ -1,13 +1,13 @@
 // Exercise ex09 checks: sgd_update (O1).
 // docs/exercises/ex09-sgd.md
 #include "exercise_checks.hpp"
-#include "gcam/optim.hpp"
+#include "gcam/train/optim.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex09-sgd.md, eq. (O1) in include/gcam/optim.hpp";
+const char* const kPage = "docs/exercises/ex09-sgd.md, eq. (O1) in include/gcam/train/optim.hpp";
 }  // namespace
 
 TEST_CASE("ex09 (O1) plain SGD: theta -= lr * g, and the velocity is the gradient", "[exercise][ex09][float]") {

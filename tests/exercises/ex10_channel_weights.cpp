@@ -1,13 +1,13 @@
 // Exercise ex10 checks: channel_weights, Grad-CAM eq. (8).
 // docs/exercises/ex10-channel-weights.md
 #include "exercise_checks.hpp"
-#include "gcam/gradcam.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex10-channel-weights.md, eq. (8) in include/gcam/gradcam.hpp";
+const char* const kPage = "docs/exercises/ex10-channel-weights.md, eq. (8) in include/gcam/gradcam/gradcam.hpp";
 }  // namespace
 
 TEST_CASE("ex10 eq. (8) channel_weights by hand: the spatial mean of each gradient map", "[exercise][ex10][float]") {

@@ -1,14 +1,14 @@
 // Exercise ex11 checks: weighted_combination and relu_map (Grad-CAM step 3).
 // docs/exercises/ex11-weighted-map.md
 #include "exercise_checks.hpp"
-#include "gcam/error.hpp"
-#include "gcam/gradcam.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex11-weighted-map.md (step 3 in include/gcam/gradcam.hpp)";
+const char* const kPage = "docs/exercises/ex11-weighted-map.md (step 3 in include/gcam/gradcam/gradcam.hpp)";
 }  // namespace
 
 TEST_CASE("ex11 weighted_combination by hand", "[exercise][ex11][float]") {

@@ -1,13 +1,13 @@
 // Exercise ex12 checks: upsample_bilinear with half-pixel centres (Grad-CAM step 4).
 // docs/exercises/ex12-upsample.md
 #include "exercise_checks.hpp"
-#include "gcam/gradcam.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex12-upsample.md (step 4 in include/gcam/gradcam.hpp, docs/gradcam.md)";
+const char* const kPage = "docs/exercises/ex12-upsample.md (step 4 in include/gcam/gradcam/gradcam.hpp, docs/gradcam.md)";
 }  // namespace
 
 TEST_CASE("ex12 upsample_bilinear 2x2 -> 4x4 gives PyTorch's align_corners=False values", "[exercise][ex12][float]") {

@@ -20,7 +20,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "gcam/tensor.hpp"
+#include "gcam/core/tensor.hpp"
 
 namespace gcam_exercise {
 

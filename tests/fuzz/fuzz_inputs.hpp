@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "gcam/checkpoint.hpp"
-#include "gcam/dataset.hpp"
-#include "gcam/error.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/io/image_io.hpp"
 
 namespace gcam_fuzz {
 

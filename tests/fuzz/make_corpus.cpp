@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "gcam/checkpoint.hpp"
-#include "gcam/dataset.hpp"
-#include "gcam/image_io.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/io/image_io.hpp"
 #include "../handmade_images.hpp"  // JPEG, GIF (stb's JPEG encoder shifts negative ints: UBSan objects), gzip
 
 using namespace gcam;

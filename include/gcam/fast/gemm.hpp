@@ -1,0 +1,57 @@
+// gemm.hpp — general matrix multiply: C = op(A)·op(B)  or  C += op(A)·op(B).
+//
+// All matrices are row-major Scalar arrays with a leading dimension (the
+// distance in elements between the starts of two consecutive stored rows):
+//   op(A) is M×K:  Trans::No  → A is stored M×K,  op(A)[i][k] = A[i·lda + k]
+//                  Trans::Yes → A is stored K×M,  op(A)[i][k] = A[k·lda + i]
+//   op(B) is K×N:  Trans::No  → B is stored K×N,  op(B)[k][j] = B[k·ldb + j]
+//                  Trans::Yes → B is stored N×K,  op(B)[k][j] = B[j·ldb + k]
+//   C is M×N:      C[i][j] = C[i·ldc + j]
+// Update::Overwrite computes C = op(A)·op(B) (beta = 0: old C is never read,
+// so it may hold garbage or NaN); Update::Add computes C += op(A)·op(B)
+// (beta = 1). With K = 0 the product is the zero matrix.
+//
+// gemm_reference is the definition: three plain loops, one dot product per
+// element. gemm is the fast version used by the fast kernels
+// (fast_kernels.hpp); tests/test_fast_kernels.cpp checks that both agree.
+//
+// How gemm is fast (details in src/fast/gemm.cpp):
+//  - Cache blocking: op(B) is cut into KC×NC panels and op(A) into MC×KC
+//    blocks, each copied ("packed") into a contiguous buffer in exactly the
+//    order the micro-kernel reads it, so the inner loops stream through L1/L2
+//    instead of striding through memory.
+//  - Register tiling: a micro-kernel computes an MR×NR tile of C in an array
+//    of accumulators the compiler keeps in vector registers; its inner loop
+//    is one broadcast of an A value times a row of NR B values per tile row.
+//  - Threads: the tiles of C are split over the pool's threads in contiguous
+//    ranges; every element of C is computed by exactly one thread, always as
+//    the same sequence of operations (the K dimension is never split across
+//    threads). So the result is bit-identical for ANY thread count, including
+//    pool == nullptr (single-threaded).
+//  - Workspace: each thread packs into its own thread_local buffers, which
+//    grow to the largest size needed and are then reused: no allocation per
+//    call in steady state. The memory (at most a few MB per thread) lives
+//    until the thread exits.
+#pragma once
+
+#include "gcam/core/tensor.hpp"
+
+namespace gcam {
+
+class ThreadPool;
+
+// Whether an operand is used as stored (No) or transposed (Yes).
+enum class Trans { No, Yes };
+// Whether gemm overwrites C (C = A·B) or accumulates into it (C += A·B).
+enum class Update { Overwrite, Add };
+
+// Reference: C[i][j] (+)= Σ_k op(A)[i][k] · op(B)[k][j], k ascending.
+void gemm_reference(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B,
+                    int ldb, Scalar* C, int ldc, Update update);
+
+// Fast, cache-blocked and (with a pool) multi-threaded; same contract.
+// The operands must not overlap C. `pool` may be null (single-threaded).
+void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
+          Scalar* C, int ldc, Update update, ThreadPool* pool = nullptr);
+
+}  // namespace gcam

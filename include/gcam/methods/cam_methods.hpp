@@ -1,0 +1,129 @@
+// cam_methods.hpp — the explanation methods beyond plain Grad-CAM, and one
+// entry point, explain(), that runs any of them by name.
+//
+// Notation as in gradcam.hpp / docs/gradcam.md: an image x (C, H, W), the
+// class score y^c (the logit), the K feature maps A^k (h × w) of a target
+// layer, Z = h·w, and g^k_ij = ∂y^c/∂A^k_ij. Every map function below takes
+// and returns whole batches: A and g are (N, K, h, w), weights (N, K), maps
+// (N, 1, h, w) or (N, 1, H, W). The full equations, the tests that check each
+// method and its caveats are in docs/methods.md.
+//
+// Two families:
+//  - CAM family (a map at the target layer, upsampled like Grad-CAM step 4,
+//    NOT normalized): cam, gradcam, gradcam-counterfactual, gradcam++,
+//    xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam.
+//  - Input attributions (attribution.hpp, lrp.hpp; a map at the input
+//    resolution directly): saliency, smoothgrad, integrated-gradients,
+//    guided-backprop, guided-gradcam, lrp-epsilon, lrp-alphabeta.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gcam/gradcam/gradcam.hpp"
+
+namespace gcam {
+
+class ThreadPool;
+
+struct MethodOptions {
+  std::string layer;                // target layer ("" = model.last_conv_block())
+  Kernels kernels = Kernels::Fast;
+  ThreadPool* pool = nullptr;
+  int smoothgrad_samples = 25;      // SmoothGrad: noisy copies per image
+  double smoothgrad_sigma = 0.15;   // noise std as a fraction of each image's value range (max − min)
+  int ig_steps = 32;                // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
+  double lrp_epsilon = 1e-6;        // LRP-ε stabilizer
+  double lrp_alpha = 2;             // LRP-αβ: α, with β = α − 1
+  int batch = 32;                   // Score-CAM / Ablation-CAM: images per forward pass
+};
+
+// An explanation map per image: (N, 1, H, W) at the INPUT resolution.
+// CAM-family maps are upsampled bilinearly like Grad-CAM's step 4 but NOT
+// normalized; input-gradient methods are reduced over channels as documented
+// per method (attribution.hpp). `classes` holds one class per image.
+// Throws UnknownName listing method_names() for an unknown method name, and
+// std::invalid_argument for a wrong class count or a class out of range.
+Tensor explain(const std::string& method, Model& model, const Tensor& images, const std::vector<int>& classes,
+               const MethodOptions& options = {});
+
+// The names explain() accepts, in a fixed order.
+std::vector<std::string> method_names();
+
+// ---- shared plumbing ---------------------------------------------------------
+
+// One forward + one backward pass: A, g = ∂y^c/∂A (y^c = logit of class c),
+// and the logits. The Grad-CAM step-1 pieces (class_score,
+// activation_gradients) run on a single tape.
+struct LayerGradients {
+  std::string layer;     // the target layer's name
+  int layer_index = -1;  // its index in the model
+  Tensor activations;    // A, (N, K, h, w)
+  Tensor gradients;      // g = ∂y^c/∂A, (N, K, h, w)
+  Tensor logits;         // (N, classes)
+  std::vector<Scalar> scores;  // y^c per image
+};
+// Throws UnknownName for an unknown layer, std::invalid_argument for a layer
+// that does not output feature maps, for a wrong class count or a bad class.
+LayerGradients layer_gradients(Model& model, const Tensor& images, const std::vector<int>& classes,
+                               const MethodOptions& options = {});
+
+// ---- gradient-weighted CAM variants: one function per equation ----------------
+
+// Grad-CAM++ (Chattopadhay et al. 2018, eq. 19 with S = exp(y^c)):
+//   α^kc_ij = g²_ij / (2 g²_ij + Σ_ab A^k_ab g³_ij)   (0 where the denominator is 0)
+//   w^c_k   = Σ_ij α^kc_ij · ReLU(g_ij)
+// With S^c = exp(y^c), ∂S/∂A = S·g, and the S factors of the second and third
+// derivatives cancel in α, leaving powers of g = ∂y^c/∂A (exact for a net that
+// is piecewise linear above A, where higher derivatives of y^c vanish).
+// (N, K, h, w) × 2 → (N, K). The map is relu_map(weighted_combination(w, A)).
+Tensor grad_cam_plus_plus_weights(const Tensor& activations, const Tensor& gradients);
+
+// XGrad-CAM (Fu et al. 2020, eq. 12): w^c_k = Σ_ij (A^k_ij / Σ_ab A^k_ab) g^k_ij
+// (0 for a channel whose Σ_ab A^k_ab is 0). (N, K, h, w) × 2 → (N, K).
+Tensor xgrad_cam_weights(const Tensor& activations, const Tensor& gradients);
+
+// HiResCAM (Draelos & Carin 2020): M_ij = Σ_k g^k_ij · A^k_ij, elementwise (no
+// spatial averaging of the gradients). Signed; explain() applies relu_map.
+// (N, K, h, w) × 2 → (N, 1, h, w).
+Tensor hires_cam_map(const Tensor& activations, const Tensor& gradients);
+
+// LayerCAM (Jiang et al. 2021, eqs. 5–6): M_ij = Σ_k ReLU(g^k_ij) · A^k_ij, then
+// ReLU. (N, K, h, w) × 2 → (N, 1, h, w).
+Tensor layer_cam_map(const Tensor& activations, const Tensor& gradients);
+
+// ---- gradient-free CAM variants -------------------------------------------------
+
+// Score-CAM (Wang et al. 2020), the variant used here:
+//   M^k   = normalize_to_unit(upsample_bilinear(A^k))          (each map into [0, 1])
+//   s^c_k = y^c(x ⊙ M^k)                                       (the masked image's logit, forward passes in batches)
+//   w^c_k = softmax_k(s^c_k) = exp(s_k) / Σ_k' exp(s_k')
+//   map   = ReLU(Σ_k w^c_k A^k)
+// The softmax is over the raw masked logits; subtracting the baseline
+// y^c(x_b) (the paper's "increase of confidence") would not change it, since
+// softmax is invariant to a constant shift. A constant channel (max = min)
+// gets the all-zero mask. Returns the weights (N, K).
+Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activations,
+                         const std::vector<int>& classes, const MethodOptions& options = {});
+
+// Ablation-CAM (Desai & Ramaswamy 2020, eq. 3):
+//   w^c_k = (y^c − y^c_k) / y^c,   y^c_k = y^c with channel A^k zeroed,
+// with only the layers above the target re-run (Model::forward_layers) from
+// the ablated A, `options.batch` ablations per forward pass.
+// A y^c of exactly 0 gives weights 0. Returns the weights (N, K).
+Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_index,
+                            const std::vector<Scalar>& scores, const std::vector<int>& classes,
+                            const MethodOptions& options = {});
+
+// Eigen-CAM (Muhammad & Yeasin 2020): per image, reshape A to a Z × K matrix,
+// centre each column (subtract each channel's spatial mean), take the first
+// right singular vector v (the first principal direction) by power iteration
+// on the K × K matrix CᵀC, and project: M = C·v reshaped to h × w.
+// Power iteration: start vector all ones / √K (deterministic), at most 500
+// iterations, stop when ‖v_new − v‖∞ < 1e-10 (1e-6 in float).
+// Sign rule: a singular vector's sign is arbitrary, so the map is flipped when
+// its largest-magnitude value is negative (the strongest response is positive).
+// Class independent. Returns the signed projection (N, 1, h, w).
+Tensor eigen_cam_map(const Tensor& activations);
+
+}  // namespace gcam

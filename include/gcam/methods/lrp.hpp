@@ -1,0 +1,51 @@
+// lrp.hpp — Layer-wise Relevance Propagation (Bach et al. 2015), through the tape.
+//
+// Relevance starts at the output as R = y^c at class c and 0 elsewhere (the
+// one-hot seed of y^c times the logit), and walks the same tape backward as a
+// gradient would, but with every layer's backward rule replaced
+// (BackwardOptions::rules): each rule receives the relevance R_j of its
+// output as "upstream" and adds the relevance of its inputs.
+//
+// For a linear or conv layer with inputs a_i, weights w_ij, bias b_j and
+// pre-activations z_j = Σ_i a_i w_ij + b_j (the recorded output):
+//   ε rule   R_i = Σ_j a_i w_ij / (z_j + ε·sign(z_j)) · R_j        (sign(0) = +1)
+//   αβ rule  R_i = Σ_j ( α (a_i w_ij)⁺ / z⁺_j − β (a_i w_ij)⁻ / z⁻_j ) · R_j,  β = α − 1,
+//            z⁺_j = Σ_i (a_i w_ij)⁺, z⁻_j = Σ_i (a_i w_ij)⁻ (bias ignored; a zero z⁺ or z⁻ contributes 0)
+// computed with the "gradient trick": s = R / z, c = the layer's transposed
+// map applied to s (its input-gradient kernel), R_in = a ⊙ c.
+// Other ops:
+//   ReLU                      pass: R_in = R_out
+//   max-pool                  winner-take-all: R goes to the arg-max input (the gradient route)
+//   reshape / flatten, select pass (select puts y^c's relevance on logit c)
+//   global / average pooling  proportional (the ε rule with weights 1/k²): R_i = (a_i/k²) R_j / (z_j + ε·sign z_j), in both modes
+// First layer: the same rule as every other conv/dense layer (no z^B / w²
+// rule), so that LRP-0 equals gradient × input on ReLU/max-pool nets.
+// Equations, tests and caveats: docs/methods.md.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "gcam/methods/cam_methods.hpp"
+
+namespace gcam {
+
+enum class LrpRule { Epsilon, AlphaBeta };
+
+struct LrpOptions {
+  LrpRule rule = LrpRule::Epsilon;
+  double epsilon = 1e-6;  // ε rule stabilizer (ε = 0: LRP-0; zero denominators then pass no relevance)
+  double alpha = 2;       // αβ rule: α (β = α − 1)
+};
+
+// The replacement backward rules that turn a gradient pass into relevance
+// propagation (Conv2d, Linear, Relu, MaxPool2d, AvgPool2d, GlobalAvgPool,
+// Reshape, Select).
+std::map<OpKind, BackwardRule> lrp_rules(const LrpOptions& options);
+
+// Relevance on the input for each image: (N, C, H, W). With the ε rule, zero
+// biases and ε → 0, Σ_i R_i = y^c (conservation).
+Tensor lrp_relevance(Model& model, const Tensor& images, const std::vector<int>& classes,
+                     const LrpOptions& lrp = {}, const MethodOptions& options = {});
+
+}  // namespace gcam

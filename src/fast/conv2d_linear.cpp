@@ -1,0 +1,292 @@
+// Fast conv2d and dense kernels: the equations of kernels.hpp rewritten as
+// matrix products and run through the cache-blocked gemm (gemm.hpp).
+//
+// conv2d (per chunk of images, cols = im2col(x), G = dy viewed as a matrix):
+//   (C1) Y  = W·cols + b          W: O × (C·kH·kW), cols: (C·kH·kW) × (images·OH·OW)
+//   (C3) dW += G·colsᵀ            G: O × (images·OH·OW)
+//   (C2) dx += col2im(Wᵀ·G)
+//   (C4) db += row sums of G
+// dense:
+//   (D1) y  = x·Wᵀ + b      (D2) dx += dy·W      (D3) dW += dyᵀ·x      (D4) db += column sums of dy
+//
+// Determinism. Parallel work is split so that every output element is
+// written by exactly one thread, in an order that does not depend on the
+// thread count: gemm splits C into tiles (see gemm.cpp); im2col and col2im
+// split over (image, channel) planes; the batch sums of dW and db are never
+// split over threads — they run over the chunks of images in order, and gemm
+// parallelizes inside each chunk's product over the elements of dW. So the
+// same inputs give bit-identical results for any pool size, including null.
+// (They differ from the reference kernels in the last bits, because the sums
+// are grouped differently; the tests bound that difference.)
+//
+// Workspace. The im2col matrix and the reshaped output / gradient matrix are
+// thread_local std::vectors of the calling thread, grown to the largest chunk
+// seen and then reused: steady-state calls allocate only their result tensor.
+#include "gcam/fast/kernels.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "gcam/core/error.hpp"
+#include "gcam/fast/gemm.hpp"
+#include "gcam/ops/kernels.hpp"
+#include "gcam/core/thread_pool.hpp"
+
+namespace gcam {
+namespace fast {
+
+namespace {
+
+using std::size_t;
+
+// Images are lowered in chunks so that the im2col matrix (and the O × columns
+// output/gradient matrix) hold at most this many Scalars (1 MB in float):
+// large enough that each chunk is one big, efficient gemm, small enough to
+// stay in L3 and to bound the workspace. Depends on shapes only, never on
+// the thread count, so the grouping of sums (and thus the bits) is fixed.
+constexpr size_t kChunkElements = size_t(1) << 18;
+
+// Below this many Scalars copied, a copy loop runs on the calling thread.
+constexpr double kMinParallelCopy = 1 << 15;
+
+thread_local std::vector<Scalar> cols_workspace;
+thread_local std::vector<Scalar> matrix_workspace;
+
+Scalar* grow(std::vector<Scalar>& buffer, size_t count) {
+  if (buffer.size() < count) buffer.resize(count);
+  return buffer.data();
+}
+
+// Runs body over [0, count) on the pool when the work is worth it.
+void split(ThreadPool* pool, int count, double work, const std::function<void(int, int)>& body) {
+  if (count <= 0) return;
+  if (!pool || work < kMinParallelCopy)
+    body(0, count);
+  else
+    parallel_for(pool, count, body);
+}
+
+// Output positions t in [lo, hi) are those with 0 <= t·stride + offset < in
+// (offset = kernel tap − padding); the others read zero padding.
+struct Range {
+  int lo, hi;
+};
+Range valid_range(int out, int in, int offset, int stride) {
+  auto ceil_div = [](int a, int b) { return a <= 0 ? 0 : (a + b - 1) / b; };
+  const int lo = std::min(out, ceil_div(-offset, stride));
+  const int hi = std::min(out, ceil_div(in - offset, stride));
+  return {lo, std::max(lo, hi)};
+}
+
+struct ConvShape {
+  int N, C, H, W, O, KH, KW, OH, OW;
+  int P;     // OH·OW: output positions per image
+  int rows;  // C·KH·KW: rows of the im2col matrix (length of one dot product)
+  ConvShape(const Tensor& x, const Tensor& w, int stride, int padding)
+      : N(x.dim(0)), C(x.dim(1)), H(x.dim(2)), W(x.dim(3)), O(w.dim(0)), KH(w.dim(2)), KW(w.dim(3)),
+        OH(conv_output_size(H, KH, stride, padding)), OW(conv_output_size(W, KW, stride, padding)), P(OH * OW),
+        rows(C * KH * KW) {}
+  int images_per_chunk() const {
+    const size_t per_image = size_t(std::max({rows, O, 1})) * size_t(std::max(P, 1));
+    return static_cast<int>(std::max<size_t>(1, std::min<size_t>(size_t(N), kChunkElements / per_image)));
+  }
+};
+
+}  // namespace
+
+// ---- im2col / col2im ----------------------------------------------------------------
+
+void im2col(const Tensor& x, int n0, int count, int kernel_h, int kernel_w, int stride, int padding, Scalar* cols,
+            ThreadPool* pool) {
+  const int C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int OH = conv_output_size(H, kernel_h, stride, padding), OW = conv_output_size(W, kernel_w, stride, padding);
+  const size_t P = size_t(OH) * OW, ld = P * count;  // ld: length of one row of cols
+  const double work = double(count) * C * kernel_h * kernel_w * double(P);
+  // One unit = one (image, channel) plane: it writes kH·kW row segments of cols.
+  split(pool, count * C, work, [&](int begin, int end) {
+    for (int unit = begin; unit < end; ++unit) {
+      const int b = unit / C, c = unit % C;
+      const Scalar* plane = x.data() + (size_t(n0 + b) * C + c) * H * W;
+      for (int p = 0; p < kernel_h; ++p) {
+        const Range ri = valid_range(OH, H, p - padding, stride);
+        for (int q = 0; q < kernel_w; ++q) {
+          const Range rj = valid_range(OW, W, q - padding, stride);
+          Scalar* dst = cols + (size_t(c * kernel_h + p) * kernel_w + q) * ld + size_t(b) * P;
+          for (int i = 0; i < OH; ++i) {
+            Scalar* out = dst + size_t(i) * OW;
+            if (i < ri.lo || i >= ri.hi) {
+              std::fill(out, out + OW, Scalar(0));
+              continue;
+            }
+            const Scalar* src = plane + size_t(i * stride + p - padding) * W;
+            std::fill(out, out + rj.lo, Scalar(0));
+            if (stride == 1)
+              std::copy(src + (rj.lo + q - padding), src + (rj.hi + q - padding), out + rj.lo);
+            else
+              for (int j = rj.lo; j < rj.hi; ++j) out[j] = src[j * stride + q - padding];
+            std::fill(out + rj.hi, out + OW, Scalar(0));
+          }
+        }
+      }
+    }
+  });
+}
+
+void col2im(const Scalar* cols, int n0, int count, int kernel_h, int kernel_w, int stride, int padding, Tensor& dx,
+            ThreadPool* pool) {
+  const int C = dx.dim(1), H = dx.dim(2), W = dx.dim(3);
+  const int OH = conv_output_size(H, kernel_h, stride, padding), OW = conv_output_size(W, kernel_w, stride, padding);
+  const size_t P = size_t(OH) * OW, ld = P * count;
+  const double work = double(count) * C * kernel_h * kernel_w * double(P);
+  // One unit = one (image, channel) plane of dx, owned by one thread, summed
+  // in the fixed order (p, q, i, j).
+  split(pool, count * C, work, [&](int begin, int end) {
+    for (int unit = begin; unit < end; ++unit) {
+      const int b = unit / C, c = unit % C;
+      Scalar* plane = dx.data() + (size_t(n0 + b) * C + c) * H * W;
+      for (int p = 0; p < kernel_h; ++p) {
+        const Range ri = valid_range(OH, H, p - padding, stride);
+        for (int q = 0; q < kernel_w; ++q) {
+          const Range rj = valid_range(OW, W, q - padding, stride);
+          const Scalar* src = cols + (size_t(c * kernel_h + p) * kernel_w + q) * ld + size_t(b) * P;
+          for (int i = ri.lo; i < ri.hi; ++i) {
+            // dx index of output column j: base + j·stride (>= 0 for j in rj).
+            const std::ptrdiff_t base = std::ptrdiff_t(i * stride + p - padding) * W + (q - padding);
+            const Scalar* in = src + size_t(i) * OW;
+            if (stride == 1)
+              for (int j = rj.lo; j < rj.hi; ++j) plane[base + j] += in[j];
+            else
+              for (int j = rj.lo; j < rj.hi; ++j) plane[base + std::ptrdiff_t(j) * stride] += in[j];
+          }
+        }
+      }
+    }
+  });
+}
+
+// ---- conv2d ---------------------------------------------------------------------------
+
+Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool) {
+  Tensor y;
+  conv2d_forward(x, w, b, stride, padding, pool, y);
+  return y;
+}
+
+void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
+                    Tensor& y) {
+  const ConvShape s(x, w, stride, padding);
+  y.resize({s.N, s.O, s.OH, s.OW});  // every element is written below
+  if (y.empty()) return;
+  const int chunk = s.images_per_chunk();
+  Scalar* cols = grow(cols_workspace, size_t(s.rows) * chunk * s.P);
+  for (int n0 = 0; n0 < s.N; n0 += chunk) {
+    const int count = std::min(chunk, s.N - n0);
+    const int columns = count * s.P;
+    im2col(x, n0, count, s.KH, s.KW, stride, padding, cols, pool);
+    // Y (O × columns) starts as the bias and receives W·cols (C1). With one
+    // image Y is y[n0] itself; otherwise a buffer that is then un-shuffled.
+    Scalar* Y = count == 1 ? y.data() + size_t(n0) * s.O * s.P : grow(matrix_workspace, size_t(s.O) * columns);
+    for (int o = 0; o < s.O; ++o) std::fill(Y + size_t(o) * columns, Y + size_t(o + 1) * columns, b[size_t(o)]);
+    gemm(Trans::No, Trans::No, s.O, columns, s.rows, w.data(), s.rows, cols, columns, Y, columns, Update::Add, pool);
+    if (count > 1)
+      split(pool, count, double(s.O) * columns, [&](int begin, int end) {
+        for (int i = begin; i < end; ++i)
+          for (int o = 0; o < s.O; ++o) {
+            const Scalar* src = Y + size_t(o) * columns + size_t(i) * s.P;
+            std::copy(src, src + s.P, y.data() + (size_t(n0 + i) * s.O + o) * s.P);
+          }
+      });
+  }
+}
+
+void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
+                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets) {
+  const ConvShape s(x, w, stride, padding);
+  if (targets.input) require_same_shape("conv2d backward (dx vs x)", dx, x);
+  if (targets.weight) require_same_shape("conv2d backward (dw vs w)", dw, w);
+  if (targets.bias && db.shape() != Shape{s.O})
+    throw ShapeError("conv2d backward: db " + shape_string(db.shape()) + " does not match weight " +
+                     shape_string(w.shape()));
+  if (dy.shape() != Shape{s.N, s.O, s.OH, s.OW})
+    throw ShapeError("conv2d backward: dy " + shape_string(dy.shape()) + " does not match the output shape " +
+                     shape_string({s.N, s.O, s.OH, s.OW}));
+  if (dy.empty()) return;
+  const int chunk = s.images_per_chunk();
+  Scalar* cols = grow(cols_workspace, size_t(s.rows) * chunk * s.P);
+  for (int n0 = 0; n0 < s.N; n0 += chunk) {
+    const int count = std::min(chunk, s.N - n0);
+    const int columns = count * s.P;
+    // G (O × columns): dy of these images as one matrix, column b·P + e for image n0+b.
+    const Scalar* G = dy.data() + size_t(n0) * s.O * s.P;
+    if (count > 1) {
+      Scalar* shuffled = grow(matrix_workspace, size_t(s.O) * columns);
+      split(pool, count, double(s.O) * columns, [&](int begin, int end) {
+        for (int i = begin; i < end; ++i)
+          for (int o = 0; o < s.O; ++o) {
+            const Scalar* src = dy.data() + (size_t(n0 + i) * s.O + o) * s.P;
+            std::copy(src, src + s.P, shuffled + size_t(o) * columns + size_t(i) * s.P);
+          }
+      });
+      G = shuffled;
+    }
+    // (C4) db[o] += Σ of row o, in the same order as the reference kernel.
+    for (int o = 0; targets.bias && o < s.O; ++o) {
+      Scalar sum = db[size_t(o)];
+      const Scalar* row = G + size_t(o) * columns;
+      for (int e = 0; e < columns; ++e) sum += row[e];
+      db[size_t(o)] = sum;
+    }
+    // (C3) dW += G·colsᵀ
+    if (targets.weight) {
+      im2col(x, n0, count, s.KH, s.KW, stride, padding, cols, pool);
+      gemm(Trans::No, Trans::Yes, s.O, s.rows, columns, G, columns, cols, columns, dw.data(), s.rows, Update::Add,
+           pool);
+    }
+    // (C2) dcols = Wᵀ·G (overwriting cols, no longer needed), dx += col2im(dcols)
+    if (targets.input) {
+      gemm(Trans::Yes, Trans::No, s.rows, columns, s.O, w.data(), s.rows, G, columns, cols, columns,
+           Update::Overwrite, pool);
+      col2im(cols, n0, count, s.KH, s.KW, stride, padding, dx, pool);
+    }
+  }
+}
+
+// ---- dense ------------------------------------------------------------------------------
+
+Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool) {
+  Tensor y;
+  linear_forward(x, w, b, pool, y);
+  return y;
+}
+
+void linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool, Tensor& y) {
+  const int N = x.dim(0), In = x.dim(1), Out = w.dim(0);
+  y.resize({N, Out});  // every element is written below
+  // (D1) y = b, then y += x·Wᵀ
+  for (int n = 0; n < N; ++n) std::copy(b.data(), b.data() + Out, y.data() + size_t(n) * Out);
+  gemm(Trans::No, Trans::Yes, N, Out, In, x.data(), In, w.data(), In, y.data(), Out, Update::Add, pool);
+}
+
+void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor& dx, Tensor& dw, Tensor& db,
+                     ThreadPool* pool, Targets targets) {
+  const int N = x.dim(0), In = x.dim(1), Out = w.dim(0);
+  if (targets.input) require_same_shape("linear backward (dx vs x)", dx, x);
+  if (targets.weight) require_same_shape("linear backward (dw vs w)", dw, w);
+  if ((targets.bias && db.shape() != Shape{Out}) || dy.shape() != Shape{N, Out})
+    throw ShapeError("linear backward: db " + shape_string(db.shape()) + " or dy " + shape_string(dy.shape()) +
+                     " does not match weight " + shape_string(w.shape()) + " and input " + shape_string(x.shape()));
+  // (D2) dx += dy·W
+  if (targets.input)
+    gemm(Trans::No, Trans::No, N, In, Out, dy.data(), Out, w.data(), In, dx.data(), In, Update::Add, pool);
+  // (D3) dW += dyᵀ·x
+  if (targets.weight)
+    gemm(Trans::Yes, Trans::No, Out, In, N, dy.data(), Out, x.data(), In, dw.data(), In, Update::Add, pool);
+  // (D4) db += column sums of dy, n ascending as in the reference kernel.
+  for (int n = 0; targets.bias && n < N; ++n)
+    for (int o = 0; o < Out; ++o) db[size_t(o)] += dy.at(n, o);
+}
+
+}  // namespace fast
+}  // namespace gcam

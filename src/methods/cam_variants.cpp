@@ -1,0 +1,166 @@
+// The gradient-weighted CAM variants (Grad-CAM++, XGrad-CAM, HiResCAM,
+// LayerCAM) and Eigen-CAM: one function per equation (cam_methods.hpp).
+// They all start from A and g = ∂y^c/∂A, which layer_gradients() reads with
+// Grad-CAM's own step-1 pieces (class_score, activation_gradients).
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "gcam/methods/cam_methods.hpp"
+#include "gcam/core/error.hpp"
+
+namespace gcam {
+
+namespace {
+
+void require_pair(const char* what, const Tensor& A, const Tensor& g) {
+  if (A.rank() != 4 || A.shape() != g.shape())
+    throw ShapeError(std::string(what) + ": activations " + shape_string(A.shape()) + " and gradients " +
+                     shape_string(g.shape()) + " must both be (N, K, h, w)");
+}
+
+}  // namespace
+
+LayerGradients layer_gradients(Model& model, const Tensor& images, const std::vector<int>& classes,
+                               const MethodOptions& options) {
+  check_images("layer_gradients", images);
+  check_classes("layer_gradients", classes, images.dim(0), model.classes());
+  LayerGradients r;
+  r.layer = options.layer.empty() ? model.last_conv_block() : options.layer;
+  r.layer_index = model.layer_index(r.layer);  // throws UnknownName listing the layers
+  if (model.layer_output_shape(r.layer_index).size() != 3)
+    throw std::invalid_argument("layer '" + r.layer + "' outputs " +
+                                shape_string(model.layer_output_shape(r.layer_index)) +
+                                ", not feature maps; choose a conv, relu or pool layer");
+  Tape tape(options.kernels, options.pool);
+  const ForwardPass pass = model.forward(tape, images);
+  const Var A = pass.layer_outputs[static_cast<std::size_t>(r.layer_index)];
+  const Var y = class_score(tape, pass.logits, classes, ScoreKind::Logit);  // step 1: y^c
+  r.logits = tape.value(pass.logits);
+  r.scores = tape.value(y).values();
+  r.activations = tape.value(A);
+  r.gradients = activation_gradients(tape, y, A);  // step 1: ∂y^c/∂A
+  return r;
+}
+
+// Grad-CAM++ eq. (19) with S = exp(y^c): α = g² / (2g² + Σ_ab A_ab · g³), w_k = Σ_ij α · ReLU(g).
+Tensor grad_cam_plus_plus_weights(const Tensor& A, const Tensor& g) {
+  require_pair("grad_cam_plus_plus_weights", A, g);
+  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
+  Tensor weights({N, K});
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k) {
+      Scalar total_A = 0;  // Σ_ab A^k_ab
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) total_A += A.at(n, k, i, j);
+      Scalar wk = 0;
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          const Scalar gij = g.at(n, k, i, j);
+          const Scalar g2 = gij * gij, g3 = g2 * gij;
+          const Scalar denominator = 2 * g2 + total_A * g3;
+          const Scalar alpha = denominator != 0 ? g2 / denominator : Scalar(0);
+          wk += alpha * std::max(gij, Scalar(0));
+        }
+      weights.at(n, k) = wk;
+    }
+  return weights;
+}
+
+// XGrad-CAM eq. (12): w_k = Σ_ij (A_ij / Σ_ab A_ab) · g_ij.
+Tensor xgrad_cam_weights(const Tensor& A, const Tensor& g) {
+  require_pair("xgrad_cam_weights", A, g);
+  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
+  Tensor weights({N, K});
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k) {
+      Scalar total_A = 0, weighted = 0;
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          total_A += A.at(n, k, i, j);
+          weighted += A.at(n, k, i, j) * g.at(n, k, i, j);
+        }
+      weights.at(n, k) = total_A != 0 ? weighted / total_A : Scalar(0);
+    }
+  return weights;
+}
+
+// HiResCAM: M_ij = Σ_k g^k_ij · A^k_ij (elementwise, no spatial averaging).
+Tensor hires_cam_map(const Tensor& A, const Tensor& g) {
+  require_pair("hires_cam_map", A, g);
+  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
+  Tensor map({N, 1, h, w});
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k)
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) map.at(n, 0, i, j) += g.at(n, k, i, j) * A.at(n, k, i, j);
+  return map;
+}
+
+// LayerCAM eqs. (5)–(6): M_ij = ReLU(Σ_k ReLU(g^k_ij) · A^k_ij).
+Tensor layer_cam_map(const Tensor& A, const Tensor& g) {
+  require_pair("layer_cam_map", A, g);
+  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
+  Tensor map({N, 1, h, w});
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k)
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) map.at(n, 0, i, j) += std::max(g.at(n, k, i, j), Scalar(0)) * A.at(n, k, i, j);
+  return relu_map(map);
+}
+
+// Eigen-CAM: M = C·v, C = A as Z×K with centred columns, v = the first
+// principal direction (top eigenvector of CᵀC, by power iteration).
+Tensor eigen_cam_map(const Tensor& A) {
+  if (A.rank() != 4) throw ShapeError("eigen_cam_map: activations must be (N, K, h, w), got " + shape_string(A.shape()));
+  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3), Z = h * w;
+  const double tolerance = sizeof(Scalar) == sizeof(double) ? 1e-10 : 1e-6;
+  Tensor map({N, 1, h, w});
+  for (int n = 0; n < N; ++n) {
+    // C[z][k] = A^k_z − mean_z A^k  (work in double whatever Scalar is)
+    std::vector<double> C(static_cast<std::size_t>(Z) * K);
+    for (int k = 0; k < K; ++k) {
+      double mean = 0;
+      for (int z = 0; z < Z; ++z) mean += A.at(n, k, z / w, z % w);
+      mean /= Z;
+      for (int z = 0; z < Z; ++z) C[std::size_t(z) * K + k] = A.at(n, k, z / w, z % w) - mean;
+    }
+    // G = CᵀC (K×K), symmetric positive semi-definite.
+    std::vector<double> G(static_cast<std::size_t>(K) * K, 0.0);
+    for (int z = 0; z < Z; ++z)
+      for (int a = 0; a < K; ++a)
+        for (int b = 0; b < K; ++b) G[std::size_t(a) * K + b] += C[std::size_t(z) * K + a] * C[std::size_t(z) * K + b];
+    // Power iteration from the deterministic start (1, ..., 1)/√K.
+    std::vector<double> v(static_cast<std::size_t>(K), 1.0 / std::sqrt(double(K))), next(v.size());
+    for (int iteration = 0; iteration < 500; ++iteration) {
+      double norm = 0;
+      for (int a = 0; a < K; ++a) {
+        double s = 0;
+        for (int b = 0; b < K; ++b) s += G[std::size_t(a) * K + b] * v[std::size_t(b)];
+        next[std::size_t(a)] = s;
+        norm += s * s;
+      }
+      norm = std::sqrt(norm);
+      if (!(norm > 0)) break;  // C = 0 (every channel constant): the map stays 0
+      double change = 0;
+      for (int a = 0; a < K; ++a) {
+        next[std::size_t(a)] /= norm;
+        change = std::max(change, std::abs(next[std::size_t(a)] - v[std::size_t(a)]));
+      }
+      v.swap(next);
+      if (change < tolerance) break;
+    }
+    // Project, then flip so that the largest-magnitude value is positive.
+    std::vector<double> m(static_cast<std::size_t>(Z), 0.0);
+    double largest = 0;
+    for (int z = 0; z < Z; ++z) {
+      for (int k = 0; k < K; ++k) m[std::size_t(z)] += C[std::size_t(z) * K + k] * v[std::size_t(k)];
+      if (std::abs(m[std::size_t(z)]) > std::abs(largest)) largest = m[std::size_t(z)];
+    }
+    const double sign = largest < 0 ? -1.0 : 1.0;
+    for (int z = 0; z < Z; ++z) map.at(n, 0, z / w, z % w) = static_cast<Scalar>(sign * m[std::size_t(z)]);
+  }
+  return map;
+}
+
+}  // namespace gcam

@@ -1,0 +1,144 @@
+// explain(): every explanation method by name, each returning (N, 1, H, W)
+// at the input resolution. CAM-family maps are L = ReLU(map at the target
+// layer), upsampled by Grad-CAM's step 4, not normalized.
+#include <functional>
+#include <stdexcept>
+#include <utility>
+
+#include "gcam/methods/attribution.hpp"
+#include "gcam/methods/cam_methods.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/methods/lrp.hpp"
+
+namespace gcam {
+
+namespace {
+
+using Method = std::function<Tensor(Model&, const Tensor&, const std::vector<int>&, const MethodOptions&)>;
+
+// ReLU, then Grad-CAM step 4's bilinear upsampling to the input size.
+Tensor to_input_size(const Tensor& map, const Tensor& images) {
+  return upsample_bilinear(relu_map(map), images.dim(2), images.dim(3));
+}
+
+Tensor run_grad_cam(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o,
+                    bool counterfactual) {
+  GradCamOptions g;
+  g.layer = o.layer;
+  g.classes = classes;
+  g.counterfactual = counterfactual;
+  g.kernels = o.kernels;
+  g.pool = o.pool;
+  return grad_cam(model, images, g).upsampled;
+}
+
+// A CAM variant given by its channel weights w(A, g): ReLU(Σ_k w_k A^k).
+Method weighted(Tensor (*weights)(const Tensor&, const Tensor&)) {
+  return [weights](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+    const LayerGradients lg = layer_gradients(model, images, classes, o);
+    return to_input_size(weighted_combination(weights(lg.activations, lg.gradients), lg.activations), images);
+  };
+}
+
+// A CAM variant given by its map M(A, g) at the target layer.
+Method elementwise(Tensor (*map)(const Tensor&, const Tensor&)) {
+  return [map](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+    const LayerGradients lg = layer_gradients(model, images, classes, o);
+    return to_input_size(map(lg.activations, lg.gradients), images);
+  };
+}
+
+const std::vector<std::pair<std::string, Method>>& methods() {
+  static const std::vector<std::pair<std::string, Method>> table = {
+      {"cam",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions&) {
+         return to_input_size(class_activation_map(model, images, classes), images);
+       }},
+      {"gradcam",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         return run_grad_cam(model, images, classes, o, false);
+       }},
+      {"gradcam-counterfactual",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         return run_grad_cam(model, images, classes, o, true);
+       }},
+      {"gradcam++", weighted(grad_cam_plus_plus_weights)},
+      {"xgradcam", weighted(xgrad_cam_weights)},
+      {"hirescam", elementwise(hires_cam_map)},
+      {"layercam", elementwise(layer_cam_map)},
+      {"scorecam",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         const LayerGradients lg = layer_gradients(model, images, classes, o);
+         const Tensor w = score_cam_weights(model, images, lg.activations, classes, o);
+         return to_input_size(weighted_combination(w, lg.activations), images);
+       }},
+      {"ablationcam",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         const LayerGradients lg = layer_gradients(model, images, classes, o);
+         const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, o);
+         return to_input_size(weighted_combination(w, lg.activations), images);
+       }},
+      {"eigencam",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         const LayerGradients lg = layer_gradients(model, images, classes, o);
+         return to_input_size(eigen_cam_map(lg.activations), images);
+       }},
+      {"saliency", saliency_map},
+      {"smoothgrad",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         return smoothgrad_map(model, images, classes, o);
+       }},
+      {"integrated-gradients",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         return sum_channels(integrated_gradients(model, images, classes, o));
+       }},
+      {"guided-backprop",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         return abs_sum_channels(guided_backprop(model, images, classes, o));
+       }},
+      {"guided-gradcam",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         return guided_grad_cam_map(abs_sum_channels(guided_backprop(model, images, classes, o)),
+                                    run_grad_cam(model, images, classes, o, false));
+       }},
+      {"lrp-epsilon",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         LrpOptions lrp;
+         lrp.rule = LrpRule::Epsilon;
+         lrp.epsilon = o.lrp_epsilon;
+         return sum_channels(lrp_relevance(model, images, classes, lrp, o));
+       }},
+      {"lrp-alphabeta",
+       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+         LrpOptions lrp;
+         lrp.rule = LrpRule::AlphaBeta;
+         lrp.alpha = o.lrp_alpha;
+         lrp.epsilon = o.lrp_epsilon;  // for the pooling layers
+         return sum_channels(lrp_relevance(model, images, classes, lrp, o));
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> names;
+  for (const auto& m : methods()) names.push_back(m.first);
+  return names;
+}
+
+Tensor explain(const std::string& method, Model& model, const Tensor& images, const std::vector<int>& classes,
+               const MethodOptions& options) {
+  for (const auto& m : methods())
+    if (m.first == method) {
+      check_images("explain " + method, images);
+      check_classes("explain " + method, classes, images.dim(0), model.classes());
+      return m.second(model, images, classes, options);
+    }
+  std::string valid;
+  for (const std::string& name : method_names()) valid += (valid.empty() ? "" : ", ") + name;
+  throw UnknownName("unknown method '" + method + "'; methods are: " + valid);
+}
+
+}  // namespace gcam

@@ -1,0 +1,64 @@
+// The built-in architectures (see model.hpp).
+#include "gcam/core/error.hpp"
+#include "gcam/nn/model.hpp"
+
+namespace gcam {
+
+namespace {
+
+struct Builder {
+  Model& model;
+  Rng& rng;
+
+  Shape current() const {
+    return model.layer_count() ? model.layer_output_shape(model.layer_count() - 1) : model.input_shape();
+  }
+  void conv(const std::string& name, int out) {
+    auto layer = std::make_unique<Conv2d>(name, current().at(0), out, 3, 1, 1);
+    layer->initialize(rng);
+    model.add(std::move(layer));
+  }
+  void dense(const std::string& name, int out) {
+    auto layer = std::make_unique<Dense>(name, current().at(0), out);
+    layer->initialize(rng);
+    model.add(std::move(layer));
+  }
+  void relu(const std::string& name) { model.add(std::make_unique<ReLU>(name)); }
+  void pool(const std::string& name) { model.add(std::make_unique<MaxPool2d>(name, 2, 2)); }
+  void flatten() { model.add(std::make_unique<Flatten>("flatten")); }
+  void gap() { model.add(std::make_unique<GlobalAvgPool>("gap")); }
+};
+
+}  // namespace
+
+std::vector<std::string> model_names() { return {"fashion-cnn", "shapes-cnn", "gap-cnn"}; }
+
+Model make_model(const std::string& architecture, const Shape& input_shape, int classes, std::uint64_t seed) {
+  if (input_shape.size() != 3) throw ShapeError("make_model: input shape must be (C, H, W), got " + shape_string(input_shape));
+  Model model(architecture, input_shape, classes);
+  Rng rng(seed);
+  Builder b{model, rng};
+  if (architecture == "fashion-cnn") {
+    b.conv("conv1", 16), b.relu("relu1"), b.pool("pool1");
+    b.conv("conv2", 32), b.relu("relu2"), b.pool("pool2");
+    b.flatten(), b.dense("fc1", 128), b.relu("relu3"), b.dense("fc2", classes);
+  } else if (architecture == "shapes-cnn") {
+    b.conv("conv1", 8), b.relu("relu1"), b.pool("pool1");
+    b.conv("conv2", 16), b.relu("relu2"), b.pool("pool2");
+    b.conv("conv3", 32), b.relu("relu3");
+    b.conv("conv4", 32), b.relu("relu4");
+    b.gap(), b.dense("fc", classes);
+  } else if (architecture == "gap-cnn") {
+    b.conv("conv1", 8), b.relu("relu1"), b.pool("pool1");
+    b.conv("conv2", 16), b.relu("relu2");
+    b.conv("conv3", 32), b.relu("relu3");
+    b.gap(), b.dense("fc", classes);
+  } else {
+    std::string names;
+    for (const auto& n : model_names()) names += (names.empty() ? "" : ", ") + n;
+    throw UnknownName("unknown model '" + architecture + "'; models are: " + names);
+  }
+  return model;
+}
+
+}  // namespace gcam

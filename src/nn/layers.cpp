@@ -1,0 +1,134 @@
+#include "gcam/nn/layers.hpp"
+
+#include <cmath>
+
+#include "gcam/core/error.hpp"
+#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/ops.hpp"
+
+namespace gcam {
+
+namespace {
+
+// He (Kaiming) uniform: U(−b, b) with b = sqrt(6 / fan_in), so Var = 2 / fan_in,
+// which keeps the activation variance steady through ReLU layers. Uniform
+// rather than normal so that only +, ×, sqrt are used: the same seed gives the
+// same bits on every platform.
+void he_uniform(Tensor& t, int fan_in, Rng& rng) {
+  const double bound = std::sqrt(6.0 / fan_in);
+  for (std::size_t e = 0; e < t.size(); ++e) t[e] = static_cast<Scalar>(rng.uniform(-bound, bound));
+}
+
+Var named(Tape& tape, Var v, const std::string& name) {
+  tape.set_name(v, name);
+  return v;
+}
+
+Var put_parameter(Tape& tape, const Parameter& p, std::vector<Var>& vars) {
+  vars.push_back(tape.parameter(p.value, p.name));
+  return vars.back();
+}
+
+[[noreturn]] void layer_shape_error(const Layer& layer, const std::string& what, const Shape& input) {
+  throw ShapeError(std::string(layer.kind()) + " layer '" + layer.name() + "': " + what + ", input shape " +
+                   shape_string(input));
+}
+
+Shape pooled_shape(const Layer& layer, const Shape& input, int kernel, int stride) {
+  if (input.size() != 3) layer_shape_error(layer, "needs a (C, H, W) feature map", input);
+  if (input[1] < kernel || input[2] < kernel) layer_shape_error(layer, "window larger than the map", input);
+  return {input[0], conv_output_size(input[1], kernel, stride, 0), conv_output_size(input[2], kernel, stride, 0)};
+}
+
+}  // namespace
+
+// ---- Conv2d -----------------------------------------------------------------
+Conv2d::Conv2d(std::string name, int in, int out, int k, int s, int p)
+    : Layer(name), in_channels(in), out_channels(out), kernel(k), stride(s), padding(p) {
+  weight = {name + ".weight", Tensor({out, in, k, k})};
+  bias = {name + ".bias", Tensor({out})};
+}
+
+void Conv2d::initialize(Rng& rng) {
+  he_uniform(weight.value, in_channels * kernel * kernel, rng);
+  bias.value.fill(0);
+}
+
+std::string Conv2d::describe() const {
+  return "conv2d " + std::to_string(in_channels) + "->" + std::to_string(out_channels) + ", " +
+         std::to_string(kernel) + "x" + std::to_string(kernel) + ", stride " + std::to_string(stride) + ", pad " +
+         std::to_string(padding);
+}
+
+Shape Conv2d::output_shape(const Shape& input) const {
+  if (input.size() != 3 || input[0] != in_channels)
+    layer_shape_error(*this, "needs (" + std::to_string(in_channels) + ", H, W)", input);
+  if (input[1] + 2 * padding < kernel || input[2] + 2 * padding < kernel)
+    layer_shape_error(*this, "kernel larger than the padded map", input);
+  return {out_channels, conv_output_size(input[1], kernel, stride, padding),
+          conv_output_size(input[2], kernel, stride, padding)};
+}
+
+Var Conv2d::forward(Tape& tape, Var x, std::vector<Var>& vars) {
+  const Var w = put_parameter(tape, weight, vars);
+  const Var b = put_parameter(tape, bias, vars);
+  return named(tape, conv2d(tape, x, w, b, stride, padding), name());
+}
+
+// ---- Dense ------------------------------------------------------------------
+Dense::Dense(std::string name, int in, int out) : Layer(name), in_features(in), out_features(out) {
+  weight = {name + ".weight", Tensor({out, in})};
+  bias = {name + ".bias", Tensor({out})};
+}
+
+void Dense::initialize(Rng& rng) {
+  he_uniform(weight.value, in_features, rng);
+  bias.value.fill(0);
+}
+
+std::string Dense::describe() const {
+  return "dense " + std::to_string(in_features) + "->" + std::to_string(out_features);
+}
+
+Shape Dense::output_shape(const Shape& input) const {
+  if (input != Shape{in_features}) layer_shape_error(*this, "needs " + std::to_string(in_features) + " features", input);
+  return {out_features};
+}
+
+Var Dense::forward(Tape& tape, Var x, std::vector<Var>& vars) {
+  const Var w = put_parameter(tape, weight, vars);
+  const Var b = put_parameter(tape, bias, vars);
+  return named(tape, linear(tape, x, w, b), name());
+}
+
+// ---- parameter-free layers --------------------------------------------------------
+Var ReLU::forward(Tape& tape, Var x, std::vector<Var>&) { return named(tape, relu(tape, x), name()); }
+
+std::string MaxPool2d::describe() const {
+  return "max pool " + std::to_string(kernel) + "x" + std::to_string(kernel) + ", stride " + std::to_string(stride);
+}
+Shape MaxPool2d::output_shape(const Shape& input) const { return pooled_shape(*this, input, kernel, stride); }
+Var MaxPool2d::forward(Tape& tape, Var x, std::vector<Var>&) {
+  return named(tape, max_pool2d(tape, x, kernel, stride), name());
+}
+
+std::string AvgPool2d::describe() const {
+  return "avg pool " + std::to_string(kernel) + "x" + std::to_string(kernel) + ", stride " + std::to_string(stride);
+}
+Shape AvgPool2d::output_shape(const Shape& input) const { return pooled_shape(*this, input, kernel, stride); }
+Var AvgPool2d::forward(Tape& tape, Var x, std::vector<Var>&) {
+  return named(tape, avg_pool2d(tape, x, kernel, stride), name());
+}
+
+Shape GlobalAvgPool::output_shape(const Shape& input) const {
+  if (input.size() != 3) layer_shape_error(*this, "needs a (C, H, W) feature map", input);
+  return {input[0]};
+}
+Var GlobalAvgPool::forward(Tape& tape, Var x, std::vector<Var>&) {
+  return named(tape, global_avg_pool(tape, x), name());
+}
+
+Shape Flatten::output_shape(const Shape& input) const { return {static_cast<int>(numel(input))}; }
+Var Flatten::forward(Tape& tape, Var x, std::vector<Var>&) { return named(tape, flatten(tape, x), name()); }
+
+}  // namespace gcam
