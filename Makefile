@@ -4,13 +4,16 @@
 #   build/double  Scalar = double   tests and gradient checks (make test)
 #   build/float   Scalar = float    the fast build: CLI, demo, training, bench
 #
-# make deps    install missing Debian packages (libstb-dev, catch2)
-# make         build the CLI (build/float/gradcam) and the examples
-# make test    build and run the test suite (double, then float agreement tests)
-# make demo    train shapes-cnn on synthetic data, write Grad-CAM overlays
-# make clean   remove build/
+# `make help` lists every target. Builds use every core by default
+# (JOBS=1 for one at a time).
 
 SHELL    := /bin/bash
+.DEFAULT_GOAL := all
+# Every core unless the caller chose (-j N on the command line or in MAKEFLAGS).
+JOBS     ?= $(shell nproc 2>/dev/null || echo 1)
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(JOBS)
+endif
 CXX      ?= g++
 BUILD    ?= build
 OPT      ?= -O2
@@ -37,8 +40,8 @@ include src/exercises/exercises.mk
 
 DBL := $(BUILD)/double
 FLT := $(BUILD)/float
-DBL_FLAGS := $(COMMON) $(OPT) $(CXXFLAGS)
-FLT_FLAGS := $(COMMON) -O3 $(FAST_ARCH) -DGCAM_FLOAT32 $(CXXFLAGS)
+DBL_FLAGS := $(COMMON) $(EXERCISE_DEFINES) $(OPT) $(CXXFLAGS)
+FLT_FLAGS := $(COMMON) $(EXERCISE_DEFINES) -O3 $(FAST_ARCH) -DGCAM_FLOAT32 $(CXXFLAGS)
 
 .PHONY: all deps test demo clean examples cli fashion-data fashion bench
 
@@ -59,8 +62,10 @@ define apt_install
 	@test -f $(2) || { echo "error: $(2) is still missing after installing $(1)"; exit 1; }
 endef
 
-$(STB_HEADER) $(CATCH_HEADER):
-	$(call apt_install,$(DEB_PACKAGES),$@)
+# One grouped target (&:): with -j the install runs once, not once per header.
+$(STB_HEADER) $(CATCH_HEADER) &:
+	$(call apt_install,$(DEB_PACKAGES),$(STB_HEADER))
+	@test -f $(CATCH_HEADER) || { echo "error: $(CATCH_HEADER) is still missing after installing $(DEB_PACKAGES)"; exit 1; }
 
 # Fashion-MNIST (real data, ~30 MB) for `gradcam train --data fashion`.
 FASHION_DIR := /usr/share/datasets/fashion-mnist
@@ -105,7 +110,7 @@ examples: $(EXAMPLES:%=$(FLT)/examples/%)
 # Double build: every test except [trained]. Float build: the tests tagged
 # [float]: fast vs reference kernels in single precision, reproducibility,
 # and the end-to-end tests on a trained shapes-cnn.
-test: $(DBL)/tests $(FLT)/tests
+test: layout-check $(DBL)/tests $(FLT)/tests
 	@echo "== double build: all tests but [trained] (those train a net: float build)"
 	@set -o pipefail; $(DBL)/tests "~[trained]" | tee $(DBL)/test.log; double=$$?; \
 	echo "== float32 build: tests tagged [float]"; \
@@ -114,6 +119,43 @@ test: $(DBL)/tests $(FLT)/tests
 	awk '/^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } END { printf "%d passed, %d failed\n", p, f }' \
 	  $(DBL)/test.log $(FLT)/test.log; \
 	test $$double -eq 0 && test $$float -eq 0
+
+# The layers, file and function lengths (tests/layout/check_layout.sh), and
+# that the check catches a planted violation of each rule.
+.PHONY: layout-check format format-check help
+layout-check:
+	@tests/layout/check_layout.sh
+	@tests/layout/check_layout_selftest.sh
+
+# clang-format with the repository's .clang-format (Debian: clang-format).
+FORMAT_FILES = $(shell git ls-files 'src/*.cpp' 'src/*.hpp' 'include/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'examples/*.cpp')
+CLANG_FORMAT ?= clang-format
+$(if $(filter format format-check,$(MAKECMDGOALS)),$(if $(shell command -v $(CLANG_FORMAT)),,\
+  $(shell { [ "$$(id -u)" = 0 ] && apt-get install -y -qq clang-format >/dev/null 2>&1; } || true)))
+format-check:
+	@command -v $(CLANG_FORMAT) >/dev/null || { echo "error: clang-format is missing: apt-get install clang-format"; exit 1; }
+	@$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+help:
+	@echo "Targets (docs/architecture.md explains the layout):"
+	@echo "  make / make all        the CLI build/float/gradcam and the examples"
+	@echo "  make demo              train shapes-cnn (~10 s), write Grad-CAM overlays to build/demo/"
+	@echo "  make test              layout check, then the suite in both builds; ends with 'N passed, N failed'"
+	@echo "  make deps              install the missing Debian packages (libstb-dev, catch2)"
+	@echo "  make fashion           train fashion-cnn on Fashion-MNIST -> build/fashion.ckpt"
+	@echo "  make bench             speed and memory of the float build (docs/performance.md)"
+	@echo "  make exercise N=5      the checks of course exercise 5 (EXERCISES=ex05 for the stub)"
+	@echo "  make exercises-check   every stub selected: every exercise's checks must fail"
+	@echo "  make student-kit DEST=<folder>   a copy for students without the reference solutions"
+	@echo "  make student-kit-check           build a kit, fill in each exercise, check exactly it passes"
+	@echo "  make layout-check      the layers, file and function lengths (and a planted violation)"
+	@echo "  make format-check      clang-format would change nothing; make format applies it"
+	@echo "  make sanitize          the suite under AddressSanitizer + UBSan (build/sanitize)"
+	@echo "  make fuzz FUZZ_SECONDS=600     libFuzzer on the image, IDX and checkpoint readers"
+	@echo "  make clean             remove build/"
+	@echo "Variables: JOBS=<n> (default: every core), WERROR=-Werror, EXERCISES=\"ex05 ex06\" or all, BUILD=<folder>"
 
 # The README's first command: builds, trains shapes-cnn, writes overlays.
 demo: $(FLT)/gradcam
@@ -177,7 +219,7 @@ endif
 # EXERCISES defaults to all there. DEST must not exist or be empty.
 student-kit:
 	@test -n "$(DEST)" || { echo "error: make student-kit DEST=<new folder>"; exit 1; }
-	@src/exercises/make_student_kit.sh "$(DEST)" $(foreach e,$(EXERCISE_IDS),$(EXERCISE_REF_$(e)))
+	@src/exercises/make_student_kit.sh "$(DEST)" $(foreach e,$(EXERCISE_IDS),$(e)=$(EXERCISE_REF_$(e))=$(EXERCISE_STUB_$(e)))
 
 # Makes a kit in a temp folder, builds it (double), requires every exercise to
 # fail there with its message, then fills in each of KIT_EXERCISES with its

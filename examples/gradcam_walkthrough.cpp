@@ -12,6 +12,7 @@
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/data/dataset.hpp"
 #include "gcam/gradcam/gradcam.hpp"
+#include "gcam/io/image_codec.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "gcam/ops/ops.hpp"
 #include "gcam/core/thread_pool.hpp"

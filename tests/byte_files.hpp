@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "gcam/io/checkpoint.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/io/bytes.hpp"
+#include "gcam/io/checkpoint.hpp"
 
 namespace gcam_test {
 
@@ -31,14 +32,18 @@ inline void write_bytes(const std::string& path, const Bytes& bytes) {
 
 inline Bytes as_bytes(const std::string& text) { return Bytes(text.begin(), text.end()); }
 
+// The library's writers, with a bounds check: a test that edits past the
+// end of a file is a broken test, and .at() says so instead of corrupting memory.
 // Little-endian, as checkpoints, BMP and gzip store numbers.
 inline void put_le32(Bytes& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.at(at + std::size_t(i)) = static_cast<std::uint8_t>(v >> (8 * i));
+  (void)b.at(at + 3);
+  gcam::write_u32_le(&b[at], v);
 }
 
 // Big-endian, as PNG stores its sizes.
 inline void put_be32(Bytes& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.at(at + std::size_t(i)) = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+  (void)b.at(at + 3);
+  gcam::write_u32_be(&b[at], v);
 }
 
 // Recomputes a checkpoint's trailing CRC-32 after a deliberate edit, so that

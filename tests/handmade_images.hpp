@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "gcam/io/image_io.hpp"  // crc32
+#include "gcam/core/image.hpp"
+#include "gcam/io/bytes.hpp"
+#include "gcam/io/gzip.hpp"  // crc32
 
 namespace gcam_test {
 
@@ -20,7 +22,7 @@ namespace gcam_test {
 // two bits per block. Ends with the EOI marker FF D9.
 inline std::vector<std::uint8_t> tiny_jpeg(int width, int height, int components) {
   std::vector<std::uint8_t> b{0xFF, 0xD8};  // SOI
-  const auto u16 = [&b](int v) { b.push_back(std::uint8_t(v >> 8)), b.push_back(std::uint8_t(v)); };
+  const auto u16 = [&b](int v) { gcam::append_be(b, v, 2); };
   b.insert(b.end(), {0xFF, 0xDB}), u16(67), b.push_back(0);  // DQT: table 0, all ones
   b.insert(b.end(), 64, 1);
   b.insert(b.end(), {0xFF, 0xC0}), u16(8 + 3 * components), b.push_back(8), u16(height), u16(width);  // SOF0
@@ -72,10 +74,6 @@ inline gcam::Image pattern_image(int width, int height, int channels) {
   return image;
 }
 
-inline void append_be32(std::vector<std::uint8_t>& b, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) b.push_back(std::uint8_t(v >> shift));
-}
-
 // `raw` as a deflate stream (no zlib or gzip wrapper) of stored blocks: each
 // is BFINAL/BTYPE=00, LEN and ~LEN (little-endian), then up to 65535 bytes.
 inline std::vector<std::uint8_t> deflate_stored(const std::vector<std::uint8_t>& raw) {
@@ -84,7 +82,7 @@ inline std::vector<std::uint8_t> deflate_stored(const std::vector<std::uint8_t>&
   do {
     const std::size_t n = std::min<std::size_t>(raw.size() - at, 65535);
     d.push_back(at + n == raw.size() ? 1 : 0);
-    d.insert(d.end(), {std::uint8_t(n), std::uint8_t(n >> 8), std::uint8_t(~n), std::uint8_t(~n >> 8)});
+    gcam::append_le(d, n, 2), gcam::append_le(d, ~n, 2);
     d.insert(d.end(), raw.begin() + std::ptrdiff_t(at), raw.begin() + std::ptrdiff_t(at + n));
     at += n;
   } while (at < raw.size());
@@ -97,8 +95,8 @@ inline std::vector<std::uint8_t> gzip_stored(const std::vector<std::uint8_t>& da
   std::vector<std::uint8_t> b{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
   const std::vector<std::uint8_t> blocks = deflate_stored(data);
   b.insert(b.end(), blocks.begin(), blocks.end());
-  for (std::uint32_t v : {gcam::crc32(data.data(), data.size()), std::uint32_t(data.size())})
-    for (int shift = 0; shift < 32; shift += 8) b.push_back(std::uint8_t(v >> shift));
+  gcam::append_le(b, gcam::crc32(data.data(), data.size()), 4);
+  gcam::append_le(b, std::uint32_t(data.size()), 4);
   return b;
 }
 
@@ -108,21 +106,21 @@ inline std::vector<std::uint8_t> grey_png(std::uint32_t width, std::uint32_t hei
                                           const std::vector<std::uint8_t>& filtered) {
   std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   const auto chunk = [&png](const std::string& type, const std::vector<std::uint8_t>& data) {
-    append_be32(png, std::uint32_t(data.size()));
+    gcam::append_be(png, std::uint32_t(data.size()), 4);
     std::vector<std::uint8_t> typed(type.begin(), type.end());
     typed.insert(typed.end(), data.begin(), data.end());
     png.insert(png.end(), typed.begin(), typed.end());
-    append_be32(png, gcam::crc32(typed.data(), typed.size()));
+    gcam::append_be(png, gcam::crc32(typed.data(), typed.size()), 4);
   };
   std::vector<std::uint8_t> ihdr;
-  append_be32(ihdr, width), append_be32(ihdr, height);
+  gcam::append_be(ihdr, width, 4), gcam::append_be(ihdr, height, 4);
   ihdr.insert(ihdr.end(), {8, 0, 0, 0, std::uint8_t(interlaced)});  // depth 8, grey, deflate, filters, interlace
   std::vector<std::uint8_t> zlib = {0x78, 0x01};
   const std::vector<std::uint8_t> blocks = deflate_stored(filtered);
   zlib.insert(zlib.end(), blocks.begin(), blocks.end());
   std::uint32_t a = 1, b = 0;  // Adler-32 of the uncompressed data
   for (std::uint8_t byte : filtered) a = (a + byte) % 65521, b = (b + a) % 65521;
-  append_be32(zlib, b << 16 | a);
+  gcam::append_be(zlib, b << 16 | a, 4);
   chunk("IHDR", ihdr);
   chunk("IDAT", zlib);
   chunk("IEND", {});

@@ -1,12 +1,15 @@
 // Shared helpers for the tests: seeded random tensors and a gradcheck wrapper.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <numeric>
 
-#include "gcam/autograd/gradcheck.hpp"
+#include "gcam/gradcheck/gradcheck.hpp"
 #include "gcam/ops/ops.hpp"
 #include "gcam/core/rng.hpp"
 
@@ -15,6 +18,14 @@ namespace gcam_test {
 using namespace gcam;
 
 // Uniform values in [lo, hi) from a fixed seed.
+// The largest |value| of a tensor: a comparison of two maps means something
+// only when they are not both zero.
+inline double max_abs(const Tensor& t) {
+  double m = 0;
+  for (Scalar v : t.values()) m = std::max(m, std::fabs(double(v)));
+  return m;
+}
+
 inline Tensor random_tensor(const Shape& shape, std::uint64_t seed, double lo = -1, double hi = 1) {
   Rng rng(seed);
   Tensor t(shape);

@@ -24,7 +24,7 @@
 #include "child_process.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/data/dataset.hpp"
-#include "gcam/io/image_io.hpp"
+#include "gcam/io/image_codec.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"
 

@@ -1,6 +1,6 @@
 // The gradient checker must be able to fail: plant wrong backward rules and
 // assert that gradcheck rejects each of them (and names the argument).
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/ops.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

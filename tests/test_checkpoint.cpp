@@ -13,6 +13,7 @@
 
 #include "byte_files.hpp"
 #include "scratch_folder.hpp"
+#include "gcam/io/bytes.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/core/error.hpp"
 
@@ -28,8 +29,8 @@ struct TempDir : gcam_test::ScratchFolder {
 };
 
 std::uint32_t get_u32(const Bytes& b, std::size_t at) {
-  return std::uint32_t(b[at]) | std::uint32_t(b[at + 1]) << 8 | std::uint32_t(b[at + 2]) << 16 |
-         std::uint32_t(b[at + 3]) << 24;
+  (void)b.at(at + 3);
+  return read_u32_le(&b[at]);
 }
 
 // fashion-cnn on 8×8 images keeps every file small (~87 KB).

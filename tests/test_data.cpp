@@ -16,7 +16,7 @@
 #include "scratch_folder.hpp"
 #include "gcam/data/dataset.hpp"
 #include "gcam/core/error.hpp"
-#include "gcam/io/image_io.hpp"
+#include "gcam/io/gzip.hpp"
 
 using namespace gcam;
 namespace fs = std::filesystem;

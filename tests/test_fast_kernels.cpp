@@ -14,9 +14,11 @@
 #include <cstring>
 #include <limits>
 
-#include "gcam/fast/kernels.hpp"
+#include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/linear.hpp"
+#include "gcam/fast/pool_relu.hpp"
 #include "gcam/fast/gemm.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/ops.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "helpers.hpp"
 

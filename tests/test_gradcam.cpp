@@ -48,6 +48,30 @@ TEST_CASE("step 4: normalization to [0,1]; a constant map becomes zeros, not NaN
   CHECK(constant == std::vector<bool>{false, true});
 }
 
+TEST_CASE("step 4: every non-constant normalized map has min exactly 0 and max exactly 1", "[gradcam]") {
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 71);
+  const Tensor images = random_tensor({6, 1, 32, 32}, 72, 0, 1);
+  for (const char* layer : {"conv2", "relu3", "relu4"}) {
+    GradCamOptions options;
+    options.layer = layer;
+    const GradCamResult r = grad_cam(model, images, options);
+    int non_empty = 0;
+    for (int n = 0; n < images.dim(0); ++n) {
+      const Tensor heat = image_map(r.heatmap, n);
+      const auto [lo, hi] = std::minmax_element(heat.values().begin(), heat.values().end());
+      INFO(layer << ", image " << n);
+      if (r.empty_map[std::size_t(n)]) {
+        CHECK(*hi == 0);
+        continue;
+      }
+      ++non_empty;
+      CHECK(*lo == 0);
+      CHECK(*hi == 1);
+    }
+    CHECK(non_empty > 0);  // else the loop checked nothing
+  }
+}
+
 TEST_CASE("the gradient Grad-CAM reads for A equals finite differences through the layers above A", "[gradcam]") {
   Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 11);
   const Tensor image = random_tensor({1, 1, 32, 32}, 12, 0, 1);
@@ -110,6 +134,7 @@ TEST_CASE("on gap-cnn Z·alpha equals the dense weights and Grad-CAM equals CAM 
       CHECK(std::fabs(Z * r.weights.at(n, k) - w.at(classes[std::size_t(n)], k)) <= 1e-12);
   const Tensor cam = class_activation_map(model, images, classes);
   REQUIRE(cam.shape() == r.weighted_sum.shape());
+  REQUIRE(max_abs(cam) > 1e-3);  // an all-zero CAM would make the comparison empty
   for (std::size_t e = 0; e < cam.size(); ++e) CHECK(std::fabs(r.weighted_sum[e] - cam[e] / Z) <= 1e-12);
   // CAM refuses a model without global average pooling.
   Model other = make_model("fashion-cnn", {1, 32, 32}, 4, 1);
@@ -130,7 +155,10 @@ TEST_CASE("the Grad-CAM backward walk computes nothing below A", "[gradcam]") {
   Tape tape;
   const ForwardPass pass = model.forward(tape, image);
   const Gradients full = tape.backward(select(tape, pass.logits, r.classes));
-  CHECK(full.rules_run() > 20);
+  // The images, 4 convs with weight and bias (12), 4 ReLUs, 2 pools, gap, fc
+  // with weight and bias (3), select: 24 records, every one visited.
+  CHECK(tape.size() == 24);
+  CHECK(full.rules_run() == 24);
 }
 
 TEST_CASE("grad_cam options: predicted class, counterfactual, probability score, batch", "[gradcam]") {
@@ -197,6 +225,7 @@ TEST_CASE("Grad-CAM of a batch split over threads equals Grad-CAM of the whole b
   const GradCamResult parts = grad_cam(model, images, two_threads);
   CHECK(parts.classes == whole.classes);
   CHECK(parts.heatmap.shape() == whole.heatmap.shape());
+  REQUIRE(max_abs(whole.map) > 0);
   CHECK(max_abs_difference(parts.map, whole.map) <= 1e-5 * (1 + max_abs_difference(whole.map, Tensor(whole.map.shape()))));
   CHECK(parts.empty_map == whole.empty_map);
 }

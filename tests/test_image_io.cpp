@@ -10,7 +10,12 @@
 
 #include "scratch_folder.hpp"
 #include "gcam/core/error.hpp"
-#include "gcam/io/image_io.hpp"
+#include "gcam/io/bytes.hpp"
+#include "gcam/io/convert.hpp"
+#include "gcam/io/files.hpp"
+#include "gcam/io/gzip.hpp"
+#include "gcam/io/image_codec.hpp"
+#include "gcam/io/npy.hpp"
 
 using namespace gcam;
 namespace fs = std::filesystem;
@@ -30,10 +35,6 @@ void write_raw(const std::string& path, const std::string& bytes) {
 
 std::vector<std::uint8_t> bytes_of(const std::string& s) { return std::vector<std::uint8_t>(s.begin(), s.end()); }
 
-void put_le32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  for (int b = 0; b < 4; ++b) out.push_back(static_cast<std::uint8_t>(v >> (8 * b)));
-}
-
 // A gzip file whose deflate stream uses only "stored" (uncompressed) blocks,
 // so tests can wrap any data without a compressor. `header_extra` is placed
 // after the 10-byte fixed header, whose flag byte is `flags`.
@@ -46,16 +47,14 @@ std::vector<std::uint8_t> gzip_stored(const std::vector<std::uint8_t>& data, std
     const std::size_t len = std::min<std::size_t>(65535, data.size() - pos);
     const bool final = pos + len == data.size();
     out.push_back(final ? 1 : 0);  // BFINAL, BTYPE = 00 (stored)
-    out.push_back(static_cast<std::uint8_t>(len & 0xFF));
-    out.push_back(static_cast<std::uint8_t>(len >> 8));
-    out.push_back(static_cast<std::uint8_t>(~len & 0xFF));
-    out.push_back(static_cast<std::uint8_t>((~len >> 8) & 0xFF));
+    append_le(out, len, 2);
+    append_le(out, ~len, 2);
     out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(pos),
                data.begin() + static_cast<std::ptrdiff_t>(pos + len));
     pos += len;
   } while (pos < data.size());
-  put_le32(out, crc32(data.data(), data.size()));
-  put_le32(out, static_cast<std::uint32_t>(data.size()));
+  append_le(out, crc32(data.data(), data.size()), 4);
+  append_le(out, data.size(), 4);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Every op: a forward value computed by hand, then gradcheck on three shapes.
 #include "gcam/core/error.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/ops.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "gcam/data/dataset.hpp"
+#include "gcam/io/image_codec.hpp"
 #include "gcam/gradcam/gradcam.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "gcam/evaluate/mask_metrics.hpp"

@@ -34,6 +34,10 @@ const char* op_name(OpKind kind) {
   return "unknown";
 }
 
+void standard_backward(const Tape& tape, const Record& record, const Tensor& upstream, Gradients& grads) {
+  if (record.rule) record.rule(tape, record, upstream, grads);
+}
+
 Tape::Tape(Kernels kernels, ThreadPool* pool, Workspace* workspace)
     : kernels_(kernels), pool_(pool), workspace_(workspace) {}
 

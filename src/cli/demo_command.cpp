@@ -7,6 +7,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "gcam/io/checkpoint.hpp"
+#include "gcam/io/image_codec.hpp"
 #include "gcam/gradcam/gradcam.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "gcam/evaluate/mask_metrics.hpp"

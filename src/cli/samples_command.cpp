@@ -3,6 +3,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "gcam/io/image_codec.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "outputs.hpp"
 

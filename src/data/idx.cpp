@@ -4,19 +4,16 @@
 #include <climits>
 #include <cstdint>
 
-#include "gcam/data/dataset.hpp"
 #include "gcam/core/error.hpp"
-#include "gcam/io/image_io.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/io/bytes.hpp"
+#include "gcam/io/files.hpp"
+#include "gcam/io/gzip.hpp"
 
 namespace gcam {
 
 static constexpr std::uint8_t kUnsignedByte = 0x08;
 static constexpr int kMaxIdxDims = 4;
-
-// IDX stores its dimensions big-endian.
-static std::uint32_t read_be32(const std::uint8_t* p) {
-  return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | std::uint32_t(p[3]);
-}
 
 // "0x0d" for 13.
 static std::string hex_byte(std::uint8_t b) {
@@ -49,7 +46,7 @@ IdxArray read_idx(std::vector<std::uint8_t> bytes, const std::string& name) {
   IdxArray array;
   std::size_t expected = 1;
   for (int d = 0; d < ndims; ++d) {
-    const std::uint32_t dim = read_be32(&bytes[4 + 4 * static_cast<std::size_t>(d)]);
+    const std::uint32_t dim = read_u32_be(&bytes[4 + 4 * static_cast<std::size_t>(d)]);  // IDX is big-endian
     if (dim > static_cast<std::uint32_t>(INT_MAX))
       throw fail("dimension " + std::to_string(d) + " is " + std::to_string(dim) + ", which is absurdly large");
     if (dim == 0 && d > 0)
@@ -63,8 +60,8 @@ IdxArray read_idx(std::vector<std::uint8_t> bytes, const std::string& name) {
     throw fail("truncated: the dimensions need " + std::to_string(expected) + " data bytes, the file has " +
                std::to_string(payload));
   if (payload > expected)
-    throw fail("has " + std::to_string(payload - expected) + " unexpected bytes after the " +
-               std::to_string(expected) + " data bytes");
+    throw fail("has " + std::to_string(payload - expected) + " unexpected bytes after the " + std::to_string(expected) +
+               " data bytes");
   // Reuse the buffer: shift the data to the front instead of copying it.
   bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));
   array.data = std::move(bytes);

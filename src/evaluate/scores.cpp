@@ -5,9 +5,8 @@
 #include <stdexcept>
 
 #include "gcam/core/error.hpp"
-#include "gcam/core/error.hpp"
 #include "gcam/evaluate/faithfulness.hpp"
-#include "gcam/train/train.hpp"
+#include "gcam/nn/predict.hpp"
 
 namespace gcam {
 

@@ -1,12 +1,12 @@
 // Exercise ex01 — central differences and the relative error: equations (G1)
-// and (G2) of include/gcam/autograd/gradcheck.hpp. See docs/exercises/ex01-central-difference.md.
+// and (G2) of include/gcam/gradcheck/gradcheck.hpp. See docs/exercises/ex01-central-difference.md.
 //
-// Stub: replaces src/autograd/central_difference.cpp when the exercise is selected
-// (make exercise N=1 EXERCISES=ex01). Write the bodies, then run that command.
+// Stub: stands in for the reference in src/gradcheck/central_difference.cpp (the block marked GCAM_EXERCISE_EX01 there)
+// when the exercise is selected (make exercise N=1 EXERCISES=ex01). Write the bodies, then run that command.
 #include <algorithm>
 #include <cmath>
 
-#include "gcam/autograd/gradcheck.hpp"
+#include "gcam/gradcheck/gradcheck.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

@@ -1,9 +1,9 @@
 // Exercise ex02 — ReLU forward and backward: equations (R1) and (R2) of
-// include/gcam/ops/kernels.hpp. See docs/exercises/ex02-relu.md.
+// include/gcam/ops/relu.hpp. See docs/exercises/ex02-relu.md.
 //
-// Stub: replaces src/ops/relu.cpp when the exercise is selected
-// (make exercise N=2 EXERCISES=ex02). Write the bodies, then run that command.
-#include "gcam/ops/kernels.hpp"
+// Stub: stands in for the reference in src/ops/relu.cpp (the block marked GCAM_EXERCISE_EX02 there)
+// when the exercise is selected (make exercise N=2 EXERCISES=ex02). Write the bodies, then run that command.
+#include "gcam/ops/relu.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

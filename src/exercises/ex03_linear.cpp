@@ -1,9 +1,9 @@
 // Exercise ex03 — the dense (fully connected) layer: equations (D1)–(D4) of
-// include/gcam/ops/kernels.hpp. See docs/exercises/ex03-linear.md.
+// include/gcam/ops/linear.hpp. See docs/exercises/ex03-linear.md.
 //
-// Stub: replaces src/ops/linear.cpp when the exercise is selected
-// (make exercise N=3 EXERCISES=ex03). Write the bodies, then run that command.
-#include "gcam/ops/kernels.hpp"
+// Stub: stands in for the reference in src/ops/linear.cpp (the block marked GCAM_EXERCISE_EX03 there)
+// when the exercise is selected (make exercise N=3 EXERCISES=ex03). Write the bodies, then run that command.
+#include "gcam/ops/linear.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

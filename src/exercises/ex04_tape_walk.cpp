@@ -2,8 +2,8 @@
 // automatic differentiation. See docs/exercises/ex04-tape-walk.md and the
 // comments of include/gcam/autograd/tape.hpp (Tape::backward, Gradients, BackwardOptions).
 //
-// Stub: replaces src/autograd/tape_walk.cpp when the exercise is selected
-// (make exercise N=4 EXERCISES=ex04). Write the body of Tape::backward, then
+// Stub: stands in for the reference in src/autograd/tape_walk.cpp (the block marked GCAM_EXERCISE_EX04 there)
+// when the exercise is selected (make exercise N=4 EXERCISES=ex04). Write the body of Tape::backward, then
 // run that command.
 //
 // Records were appended in execution order, so every consumer of a value sits

@@ -1,18 +1,12 @@
-// Exercise ex05 — conv2d forward: equation (C1) of include/gcam/ops/kernels.hpp.
+// Exercise ex05 — conv2d forward: equation (C1) of include/gcam/ops/conv2d.hpp.
 // See docs/exercises/ex05-conv2d-forward.md.
 //
-// Stub: replaces src/ops/conv2d_forward.cpp when the exercise is selected
-// (make exercise N=5 EXERCISES=ex05). Write the body, then run that command.
-#include "gcam/ops/kernels.hpp"
+// Stub: stands in for the reference in src/ops/conv2d.cpp (the block marked GCAM_EXERCISE_EX05 there)
+// when the exercise is selected (make exercise N=5 EXERCISES=ex05). Write the body, then run that command.
+#include "gcam/ops/conv2d.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {
-
-// Given, not part of the exercise (max-pooling and the fast path use it too):
-// the size of one spatial output dimension, (in + 2·padding − kernel) / stride + 1.
-int conv_output_size(int in, int kernel, int stride, int padding) {
-  return (in + 2 * padding - kernel) / stride + 1;
-}
 
 // (C1) y[n,o,i,j] = b[o] + Σ_c Σ_p Σ_q w[o,c,p,q] · x[n,c, i·s+p−pad, j·s+q−pad]
 //      (terms whose x index falls outside the image are zero: zero padding)

@@ -1,9 +1,9 @@
-// Exercise ex06 — conv2d backward: equations (C2)–(C4) of include/gcam/ops/kernels.hpp.
+// Exercise ex06 — conv2d backward: equations (C2)–(C4) of include/gcam/ops/conv2d.hpp.
 // See docs/exercises/ex06-conv2d-backward.md.
 //
-// Stub: replaces src/ops/conv2d_backward.cpp when the exercise is selected
-// (make exercise N=6 EXERCISES=ex06). Write the body, then run that command.
-#include "gcam/ops/kernels.hpp"
+// Stub: stands in for the reference in src/ops/conv2d.cpp (the block marked GCAM_EXERCISE_EX06 there)
+// when the exercise is selected (make exercise N=6 EXERCISES=ex06). Write the body, then run that command.
+#include "gcam/ops/conv2d.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

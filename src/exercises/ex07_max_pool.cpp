@@ -1,9 +1,9 @@
 // Exercise ex07 — max pooling forward and backward: equations (P1) and (P2) of
-// include/gcam/ops/kernels.hpp. See docs/exercises/ex07-max-pool.md.
+// include/gcam/ops/max_pool2d.hpp. See docs/exercises/ex07-max-pool.md.
 //
-// Stub: replaces src/ops/max_pool.cpp when the exercise is selected
-// (make exercise N=7 EXERCISES=ex07). Write the bodies, then run that command.
-#include "gcam/ops/kernels.hpp"
+// Stub: stands in for the reference in src/ops/max_pool2d.cpp (the block marked GCAM_EXERCISE_EX07 there)
+// when the exercise is selected (make exercise N=7 EXERCISES=ex07). Write the bodies, then run that command.
+#include "gcam/ops/max_pool2d.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

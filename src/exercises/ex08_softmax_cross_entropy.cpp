@@ -1,11 +1,11 @@
 // Exercise ex08 — fused softmax + cross-entropy, mean over the batch: equations
-// (S5) and (S6) of include/gcam/ops/kernels.hpp. See docs/exercises/ex08-softmax-cross-entropy.md.
+// (S5) and (S6) of include/gcam/ops/softmax_cross_entropy.hpp. See docs/exercises/ex08-softmax-cross-entropy.md.
 //
 // Stub: replaces src/ops/softmax_cross_entropy.cpp when the exercise is
 // selected (make exercise N=8 EXERCISES=ex08). Write the bodies, then run that command.
 #include <cmath>
 
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/softmax_cross_entropy.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

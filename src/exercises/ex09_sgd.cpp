@@ -1,8 +1,8 @@
 // Exercise ex09 — one SGD step with momentum and weight decay: equation (O1) of
 // include/gcam/train/optim.hpp. See docs/exercises/ex09-sgd.md.
 //
-// Stub: replaces src/train/sgd.cpp when the exercise is selected
-// (make exercise N=9 EXERCISES=ex09). Write the body, then run that command.
+// Stub: stands in for the reference in src/train/sgd.cpp (the block marked GCAM_EXERCISE_EX09 there)
+// when the exercise is selected (make exercise N=9 EXERCISES=ex09). Write the body, then run that command.
 #include "gcam/train/optim.hpp"
 #include "not_implemented.hpp"
 

@@ -1,8 +1,8 @@
 // Exercise ex10 — Grad-CAM step 2: the channel weights of eq. (8) (include/gcam/gradcam/gradcam.hpp,
 // docs/gradcam.md). See docs/exercises/ex10-channel-weights.md.
 //
-// Stub: replaces src/gradcam/channel_weights.cpp when the exercise is selected
-// (make exercise N=10 EXERCISES=ex10). Write the body, then run that command.
+// Stub: stands in for the reference in src/gradcam/channel_weights.cpp (the block marked GCAM_EXERCISE_EX10 there)
+// when the exercise is selected (make exercise N=10 EXERCISES=ex10). Write the body, then run that command.
 #include "gcam/gradcam/gradcam.hpp"
 #include "not_implemented.hpp"
 

@@ -2,8 +2,8 @@
 // (align_corners=False), include/gcam/gradcam/gradcam.hpp and docs/gradcam.md.
 // See docs/exercises/ex12-upsample.md.
 //
-// Stub: replaces src/gradcam/upsample.cpp when the exercise is selected
-// (make exercise N=12 EXERCISES=ex12). Write the body, then run that command.
+// Stub: stands in for the reference in src/gradcam/upsample.cpp (the block marked GCAM_EXERCISE_EX12 there)
+// when the exercise is selected (make exercise N=12 EXERCISES=ex12). Write the body, then run that command.
 #include <algorithm>
 
 #include "gcam/gradcam/gradcam.hpp"

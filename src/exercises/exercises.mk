@@ -1,5 +1,11 @@
-# The course exercises (docs/exercises/README.md): which reference file each
-# exercise replaces with its student stub, and the stub selection.
+# The course exercises (docs/exercises/README.md): which reference file holds
+# each exercise's functions, and the stub selection.
+#
+# A reference file keeps the exercised functions between
+#   #ifndef GCAM_EXERCISE_EX05  ...  #endif  // GCAM_EXERCISE_EX05
+# Selecting ex05 compiles the whole tree with -DGCAM_EXERCISE_EX05, so that
+# block drops out and the student's stub src/exercises/ex05_*.cpp stands in
+# for it; the rest of the file (the op's tape record, say) stays in use.
 #
 # Included by the Makefile right after LIB_SRC and TEST_SRC are listed and
 # before the build folders and object lists are made from them, so that a
@@ -16,22 +22,24 @@
 EXERCISES ?=
 
 # $(call exercise,<id>,<name>,<reference file>): the stub is
-# src/exercises/<id>_<name>.cpp, the page docs/exercises/<id>-<name with '-'>.md.
+# src/exercises/<id>_<name>.cpp, the page docs/exercises/<id>-<name with '-'>.md,
+# the macro GCAM_EXERCISE_<ID>.
 define exercise
 EXERCISE_IDS += $(1)
 EXERCISE_NAME_$(1) := $(2)
 EXERCISE_STUB_$(1) := src/exercises/$(1)_$(2).cpp
 EXERCISE_REF_$(1)  := $(3)
 EXERCISE_DOC_$(1)  := docs/exercises/$(1)-$(subst _,-,$(2)).md
+EXERCISE_MACRO_$(1) := GCAM_EXERCISE_$(subst ex,EX,$(1))
 endef
 EXERCISE_IDS :=
-$(eval $(call exercise,ex01,central_difference,src/autograd/central_difference.cpp))
+$(eval $(call exercise,ex01,central_difference,src/gradcheck/central_difference.cpp))
 $(eval $(call exercise,ex02,relu,src/ops/relu.cpp))
 $(eval $(call exercise,ex03,linear,src/ops/linear.cpp))
 $(eval $(call exercise,ex04,tape_walk,src/autograd/tape_walk.cpp))
-$(eval $(call exercise,ex05,conv2d_forward,src/ops/conv2d_forward.cpp))
-$(eval $(call exercise,ex06,conv2d_backward,src/ops/conv2d_backward.cpp))
-$(eval $(call exercise,ex07,max_pool,src/ops/max_pool.cpp))
+$(eval $(call exercise,ex05,conv2d_forward,src/ops/conv2d.cpp))
+$(eval $(call exercise,ex06,conv2d_backward,src/ops/conv2d.cpp))
+$(eval $(call exercise,ex07,max_pool,src/ops/max_pool2d.cpp))
 $(eval $(call exercise,ex08,softmax_cross_entropy,src/ops/softmax_cross_entropy.cpp))
 $(eval $(call exercise,ex09,sgd,src/train/sgd.cpp))
 $(eval $(call exercise,ex10,channel_weights,src/gradcam/channel_weights.cpp))
@@ -47,8 +55,9 @@ EXERCISE_UNKNOWN  := $(filter-out $(EXERCISE_IDS),$(EXERCISE_SELECTED))
 ifneq ($(EXERCISE_UNKNOWN),)
 $(error EXERCISES: unknown exercise '$(EXERCISE_UNKNOWN)'; choose from $(EXERCISE_IDS) or all)
 endif
-# Where the reference file is absent (the student kit), the stub is always used.
-EXERCISE_NO_REFERENCE := $(strip $(foreach e,$(EXERCISE_IDS),$(if $(wildcard $(EXERCISE_REF_$(e))),,$(e))))
+# Where the reference block is absent (the student kit strips it), the stub is always used.
+exercise_has_reference = $(shell grep -qs '^\#ifndef $(EXERCISE_MACRO_$(1))$$' $(EXERCISE_REF_$(1)) && echo yes)
+EXERCISE_NO_REFERENCE := $(strip $(foreach e,$(EXERCISE_IDS),$(if $(call exercise_has_reference,$(e)),,$(e))))
 EXERCISE_SELECTED := $(sort $(EXERCISE_SELECTED) $(EXERCISE_NO_REFERENCE))
 
 ifneq ($(EXERCISE_SELECTED),)
@@ -56,8 +65,8 @@ exercise_empty :=
 exercise_space := $(exercise_empty) $(exercise_empty)
 EXERCISE_TAG := $(if $(filter-out $(EXERCISE_SELECTED),$(EXERCISE_IDS)),$(subst $(exercise_space),-,$(EXERCISE_SELECTED)),all)
 override BUILD := $(BUILD)/exercises/$(EXERCISE_TAG)
-LIB_SRC := $(filter-out $(foreach e,$(EXERCISE_SELECTED),$(EXERCISE_REF_$(e))),$(LIB_SRC)) \
-           $(foreach e,$(EXERCISE_SELECTED),$(EXERCISE_STUB_$(e)))
+LIB_SRC += $(foreach e,$(EXERCISE_SELECTED),$(EXERCISE_STUB_$(e)))
+EXERCISE_DEFINES := $(foreach e,$(EXERCISE_SELECTED),-D$(EXERCISE_MACRO_$(e)))
 endif
 
 # The checks of every exercise, tagged [ex01] ... [ex12].

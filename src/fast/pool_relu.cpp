@@ -1,7 +1,7 @@
 // Fast max pooling and ReLU (see fast_kernels.hpp). They must give exactly
 // the reference results: both only compare and select, so no rounding enters.
-#include "gcam/fast/kernels.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/fast/pool_relu.hpp"
+#include "gcam/core/window.hpp"
 #include "gcam/core/thread_pool.hpp"
 
 namespace gcam {

@@ -3,6 +3,8 @@
 
 namespace gcam {
 
+// Course exercise ex10: with EXERCISES=ex10, src/exercises/ex10_channel_weights.cpp stands in for this block.
+#ifndef GCAM_EXERCISE_EX10
 // eq. (8): α^c_k = (1/Z) Σ_i Σ_j ∂y^c/∂A^k_ij — global average pooling of the gradients.
 Tensor channel_weights(const Tensor& gradients) {
   const int N = gradients.dim(0), K = gradients.dim(1), h = gradients.dim(2), w = gradients.dim(3);
@@ -17,5 +19,6 @@ Tensor channel_weights(const Tensor& gradients) {
     }
   return alpha;
 }
+#endif  // GCAM_EXERCISE_EX10
 
 }  // namespace gcam

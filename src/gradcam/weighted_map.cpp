@@ -4,6 +4,8 @@
 
 namespace gcam {
 
+// Course exercise ex11: with EXERCISES=ex11, src/exercises/ex11_weighted_map.cpp stands in for this block.
+#ifndef GCAM_EXERCISE_EX11
 // Σ_k α^c_k A^k: maps whose channel matters for class c count more.
 Tensor weighted_combination(const Tensor& weights, const Tensor& activations) {
   const int N = activations.dim(0), K = activations.dim(1), h = activations.dim(2), w = activations.dim(3);
@@ -24,5 +26,6 @@ Tensor relu_map(const Tensor& weighted_sum) {
   for (std::size_t e = 0; e < out.size(); ++e) out[e] = weighted_sum[e] > 0 ? weighted_sum[e] : Scalar(0);
   return out;
 }
+#endif  // GCAM_EXERCISE_EX11
 
 }  // namespace gcam

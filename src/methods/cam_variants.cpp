@@ -1,7 +1,7 @@
 // The gradient-weighted CAM variants (Grad-CAM++, XGrad-CAM, HiResCAM,
 // LayerCAM) and Eigen-CAM: one function per equation (cam_methods.hpp).
-// They all start from A and g = ∂y^c/∂A, which layer_gradients() reads with
-// Grad-CAM's own step-1 pieces (class_score, activation_gradients).
+// They all start from A and g = ∂y^c/∂A, which Grad-CAM's own step 1 reads
+// (layer_gradients in src/gradcam/gradcam.cpp).
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -21,26 +21,14 @@ void require_pair(const char* what, const Tensor& A, const Tensor& g) {
 
 }  // namespace
 
-LayerGradients layer_gradients(Model& model, const Tensor& images, const std::vector<int>& classes,
-                               const MethodOptions& options) {
-  check_images("layer_gradients", images);
-  check_classes("layer_gradients", classes, images.dim(0), model.classes());
-  LayerGradients r;
-  r.layer = options.layer.empty() ? model.last_conv_block() : options.layer;
-  r.layer_index = model.layer_index(r.layer);  // throws UnknownName listing the layers
-  if (model.layer_output_shape(r.layer_index).size() != 3)
-    throw std::invalid_argument("layer '" + r.layer + "' outputs " +
-                                shape_string(model.layer_output_shape(r.layer_index)) +
-                                ", not feature maps; choose a conv, relu or pool layer");
-  Tape tape(options.kernels, options.pool);
-  const ForwardPass pass = model.forward(tape, images);
-  const Var A = pass.layer_outputs[static_cast<std::size_t>(r.layer_index)];
-  const Var y = class_score(tape, pass.logits, classes, ScoreKind::Logit);  // step 1: y^c
-  r.logits = tape.value(pass.logits);
-  r.scores = tape.value(y).values();
-  r.activations = tape.value(A);
-  r.gradients = activation_gradients(tape, y, A);  // step 1: ∂y^c/∂A
-  return r;
+GradCamOptions target_options(const std::vector<int>& classes, const MethodOptions& options) {
+  GradCamOptions target;
+  target.layer = options.layer;
+  target.classes = classes;
+  target.score = ScoreKind::Logit;
+  target.kernels = options.kernels;
+  target.pool = options.pool;
+  return target;
 }
 
 // Grad-CAM++ eq. (19) with S = exp(y^c): α = g² / (2g² + Σ_ab A_ab · g³), w_k = Σ_ij α · ReLU(g).

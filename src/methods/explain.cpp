@@ -35,7 +35,7 @@ Tensor run_grad_cam(Model& model, const Tensor& images, const std::vector<int>& 
 // A CAM variant given by its channel weights w(A, g): ReLU(Σ_k w_k A^k).
 Method weighted(Tensor (*weights)(const Tensor&, const Tensor&)) {
   return [weights](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-    const LayerGradients lg = layer_gradients(model, images, classes, o);
+    const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
     return to_input_size(weighted_combination(weights(lg.activations, lg.gradients), lg.activations), images);
   };
 }
@@ -43,7 +43,7 @@ Method weighted(Tensor (*weights)(const Tensor&, const Tensor&)) {
 // A CAM variant given by its map M(A, g) at the target layer.
 Method elementwise(Tensor (*map)(const Tensor&, const Tensor&)) {
   return [map](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-    const LayerGradients lg = layer_gradients(model, images, classes, o);
+    const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
     return to_input_size(map(lg.activations, lg.gradients), images);
   };
 }
@@ -68,19 +68,19 @@ const std::vector<std::pair<std::string, Method>>& methods() {
       {"layercam", elementwise(layer_cam_map)},
       {"scorecam",
        [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         const LayerGradients lg = layer_gradients(model, images, classes, o);
+         const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
          const Tensor w = score_cam_weights(model, images, lg.activations, classes, o);
          return to_input_size(weighted_combination(w, lg.activations), images);
        }},
       {"ablationcam",
        [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         const LayerGradients lg = layer_gradients(model, images, classes, o);
+         const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
          const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, o);
          return to_input_size(weighted_combination(w, lg.activations), images);
        }},
       {"eigencam",
        [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         const LayerGradients lg = layer_gradients(model, images, classes, o);
+         const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
          return to_input_size(eigen_cam_map(lg.activations), images);
        }},
       {"saliency", saliency_map},

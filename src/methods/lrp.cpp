@@ -8,8 +8,8 @@
 #include <functional>
 #include <stdexcept>
 
-#include "gcam/fast/kernels.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/linear.hpp"
 #include "gcam/ops/ops.hpp"
 
 namespace gcam {

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "gcam/core/error.hpp"
-#include "gcam/ops/kernels.hpp"
 #include "gcam/ops/ops.hpp"
 
 namespace gcam {
@@ -30,7 +29,7 @@ Var put_parameter(Tape& tape, const Parameter& p, std::vector<Var>& vars) {
 }
 
 [[noreturn]] void layer_shape_error(const Layer& layer, const std::string& what, const Shape& input) {
-  throw ShapeError(std::string(layer.kind()) + " layer '" + layer.name() + "': " + what + ", input shape " +
+  throw ShapeError(std::string(op_name(layer.kind())) + " layer '" + layer.name() + "': " + what + ", input shape " +
                    shape_string(input));
 }
 

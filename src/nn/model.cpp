@@ -62,14 +62,25 @@ std::string Model::last_conv_block() const {
   bool after_conv = false;
   for (int i = 0; i < layer_count(); ++i) {
     const Layer& l = layer(i);
-    if (std::string(l.kind()) == "conv2d") after_conv = true;
+    if (l.kind() == OpKind::Conv2d) after_conv = true;
     const bool is_map = layer_output_shape(i).size() == 3;
-    const bool is_pool = std::string(l.kind()) == "max_pool2d" || std::string(l.kind()) == "avg_pool2d";
+    const bool is_pool = l.kind() == OpKind::MaxPool2d || l.kind() == OpKind::AvgPool2d;
     if (after_conv && is_map && !is_pool) best = l.name();
     if (is_pool) after_conv = false;
   }
   if (best.empty()) throw UnknownName(architecture_ + " has no convolutional layer to explain");
   return best;
+}
+
+int Model::feature_map_layer(const std::string& name) const {
+  const std::string target = name.empty() ? last_conv_block() : name;
+  const int index = layer_index(target);  // throws UnknownName listing every layer
+  if (layer_output_shape(index).size() == 3) return index;
+  std::string maps;
+  for (int l = 0; l < layer_count(); ++l)
+    if (layer_output_shape(l).size() == 3) maps += (maps.empty() ? "" : ", ") + layer(l).name();
+  throw UnknownName("layer '" + target + "' outputs " + shape_string(layer_output_shape(index)) +
+                    ", not feature maps; the layers of " + architecture_ + " with feature maps are: " + maps);
 }
 
 std::vector<Parameter*> Model::parameters() {

@@ -1,11 +1,15 @@
-// Reference softmax and log-softmax over the rows of an (N, K) tensor: (S1)–(S4).
+// softmax and log-softmax: equations (S1)–(S4) of include/gcam/ops/softmax.hpp —
+// the reference loops, then the tape records and their backward rules.
+#include "gcam/ops/softmax.hpp"
+
 #include <algorithm>
 #include <cmath>
 
-#include "gcam/ops/kernels.hpp"
+#include "op_record.hpp"
 
 namespace gcam {
 
+// ---- reference forward (S1), (S3) and backward (S2), (S4) -----------------------------
 // log Σ_j exp(z[n,j]) computed as m + log Σ_j exp(z[n,j] − m): no overflow.
 static Scalar row_log_sum_exp(const Tensor& z, int n) {
   const int K = z.dim(1);
@@ -45,6 +49,27 @@ void log_softmax_backward(const Tensor& log_p, const Tensor& dl, Tensor& dz) {
     for (int k = 0; k < log_p.dim(1); ++k) total += dl.at(n, k);
     for (int k = 0; k < log_p.dim(1); ++k) dz.at(n, k) += dl.at(n, k) - std::exp(log_p.at(n, k)) * total;  // (S4)
   }
+}
+
+// ---- tape rules and records --------------------------------------------------------
+using namespace op_record;
+
+static void backward_softmax(const Tape&, const Record& r, const Tensor& dy, Gradients& grads) {
+  softmax_backward(r.value, dy, grads.accumulator(r.inputs[0]));
+}
+
+static void backward_log_softmax(const Tape&, const Record& r, const Tensor& dy, Gradients& grads) {
+  log_softmax_backward(r.value, dy, grads.accumulator(r.inputs[0]));
+}
+
+Var softmax(Tape& tape, Var z) {
+  require_rows("softmax", tape.value(z));
+  return tape.record(make(OpKind::Softmax, backward_softmax, {z.id}, softmax_forward(tape.value(z))));
+}
+
+Var log_softmax(Tape& tape, Var z) {
+  require_rows("log_softmax", tape.value(z));
+  return tape.record(make(OpKind::LogSoftmax, backward_log_softmax, {z.id}, log_softmax_forward(tape.value(z))));
 }
 
 }  // namespace gcam

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "gcam/core/error.hpp"
+#include "gcam/nn/predict.hpp"
 #include "gcam/ops/ops.hpp"
 #include "gcam/core/rng.hpp"
 #include "gcam/core/thread_pool.hpp"
@@ -185,21 +186,6 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
     if (callbacks.on_epoch) callbacks.on_epoch(report);
   }
   return reports;
-}
-
-Tensor predict(Model& model, const Tensor& images, Kernels kernels, ThreadPool* pool) {
-  auto logits_of = [&](const Tensor& batch, ThreadPool* kernel_pool) {
-    Tape tape(kernels, kernel_pool);
-    return tape.value(model.forward(tape, batch).logits);
-  };
-  const int N = images.rank() ? images.dim(0) : 0;
-  const int parts = kernels == Kernels::Fast ? batch_parts(pool, N) : 1;
-  if (parts == 1) return logits_of(images, pool);
-  std::vector<Tensor> logits(static_cast<std::size_t>(parts));
-  run_parts(pool, N, parts, [&](int t, int first, int last) {
-    logits[std::size_t(t)] = logits_of(slice_batch(images, first, last), nullptr);
-  });
-  return concat_batch(logits);
 }
 
 Evaluation evaluate(Model& model, const Dataset& data, int batch, Kernels kernels, ThreadPool* pool) {

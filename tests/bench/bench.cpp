@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "gcam/data/dataset.hpp"
-#include "gcam/fast/kernels.hpp"
+#include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/linear.hpp"
+#include "gcam/fast/pool_relu.hpp"
 #include "gcam/fast/gemm.hpp"
 #include "gcam/gradcam/gradcam.hpp"
 #include "gcam/ops/ops.hpp"

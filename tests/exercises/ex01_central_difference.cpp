@@ -5,14 +5,14 @@
 #include <vector>
 
 #include "exercise_checks.hpp"
-#include "gcam/autograd/gradcheck.hpp"
+#include "gcam/gradcheck/gradcheck.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex01-central-difference.md, eq. (G1) in include/gcam/autograd/gradcheck.hpp";
-const char* const kPageG2 = "docs/exercises/ex01-central-difference.md, eq. (G2) in include/gcam/autograd/gradcheck.hpp";
+const char* const kPage = "docs/exercises/ex01-central-difference.md, eq. (G1) in include/gcam/gradcheck/gradcheck.hpp";
+const char* const kPageG2 = "docs/exercises/ex01-central-difference.md, eq. (G2) in include/gcam/gradcheck/gradcheck.hpp";
 }  // namespace
 
 TEST_CASE("ex01 (G1) central_difference by hand: exact for x^2, off by h^2 for x^3", "[exercise][ex01][float]") {

@@ -1,7 +1,7 @@
 // Exercise ex02 checks: relu_forward (R1) and relu_backward (R2).
 // docs/exercises/ex02-relu.md
 #include "exercise_checks.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/relu.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;

@@ -1,7 +1,7 @@
 // Exercise ex03 checks: linear_forward (D1) and linear_backward (D2)-(D4).
 // docs/exercises/ex03-linear.md
 #include "exercise_checks.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/linear.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;

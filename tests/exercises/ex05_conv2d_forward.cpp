@@ -3,8 +3,8 @@
 //
 // conv_output_size is given (not part of the exercise), so it is not checked here.
 #include "exercise_checks.hpp"
-#include "gcam/fast/kernels.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/fast/conv2d.hpp"
+#include "gcam/ops/conv2d.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;

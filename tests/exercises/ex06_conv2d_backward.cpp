@@ -6,8 +6,8 @@
 // (tests/test_fast_kernels.cpp proves it equal to the reference). The function
 // checked is the reference conv2d_backward, called directly.
 #include "exercise_checks.hpp"
-#include "gcam/fast/kernels.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/fast/conv2d.hpp"
+#include "gcam/ops/conv2d.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;

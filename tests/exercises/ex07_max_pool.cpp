@@ -1,7 +1,7 @@
 // Exercise ex07 checks: max_pool2d_forward (P1) and max_pool2d_backward (P2).
 // docs/exercises/ex07-max-pool.md
 #include "exercise_checks.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/max_pool2d.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;

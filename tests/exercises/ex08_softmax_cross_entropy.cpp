@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "exercise_checks.hpp"
-#include "gcam/ops/kernels.hpp"
+#include "gcam/ops/softmax_cross_entropy.hpp"
 #include "../helpers.hpp"
 
 using namespace gcam;

@@ -9,16 +9,30 @@
 #   1. make student-kit DEST=<tmp>/kit
 #   2. build the kit's test program (double build; EXERCISES is all there)
 #   3. every exercise's checks fail with its stub's message (check_stubs_fail.sh)
-#   4. for each exercise of the first argument ("all" = every one): copy this
-#      repository's reference file over the kit's stub, rebuild, and require
-#      `make exercise N=<id>` to pass and every other exercise to still fail;
-#      then put the stub back.
+#   4. for each exercise of the first argument ("all" = every one): fill in the
+#      kit's stub as a student would, with the reference block of this
+#      repository's reference file (its includes, then the block), rebuild, and
+#      require `make exercise N=<id>` to pass and every other exercise to still
+#      fail; then put the stub back.
 set -euo pipefail
 
 fill_arg=$1
 shift
 repo=$(pwd)
 make=${MAKE:-make}
+
+macro() { echo "GCAM_EXERCISE_$(echo "$1" | tr '[:lower:]' '[:upper:]')"; }
+
+# The stub of exercise $1 filled in with the reference: the public includes of
+# the reference file, then its block, in namespace gcam.
+filled_stub() {
+  local m
+  m=$(macro "$1")
+  grep -E '^#include (<|"gcam/)' "$repo/${ref[$1]}"
+  printf '\nnamespace gcam {\n'
+  awk -v m="$m" '$0 == "#ifndef " m { on = 1; next } on && $0 == "#endif  // " m { on = 0; next } on' "$repo/${ref[$1]}"
+  printf '}  // namespace gcam\n'
+}
 
 declare -A stub ref page
 ids=()
@@ -32,7 +46,8 @@ done
 if [ "$fill_arg" = all ]; then fill=("${ids[@]}"); else read -r -a fill <<<"$fill_arg"; fi
 for id in "${fill[@]}"; do
   [ -n "${stub[$id]:-}" ] || { echo "error: KIT_EXERCISES: unknown exercise '$id'; they are ${ids[*]} or all"; exit 1; }
-  [ -f "$repo/${ref[$id]}" ] || { echo "error: ${ref[$id]} is missing: run this in the instructor's repository"; exit 1; }
+  grep -qx "#ifndef $(macro "$id")" "$repo/${ref[$id]}" 2>/dev/null ||
+    { echo "error: ${ref[$id]} has no reference block for $id: run this in the instructor's repository"; exit 1; }
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gcam-student-kit.XXXXXX")
@@ -53,7 +68,8 @@ build_kit() {
 step "1. make student-kit DEST=$kit"
 "$make" --no-print-directory student-kit DEST="$kit"
 for id in "${ids[@]}"; do
-  [ ! -e "$kit/${ref[$id]}" ] || { echo "student-kit-check: FAILED: the kit holds the reference ${ref[$id]}"; exit 1; }
+  ! grep -qx "#ifndef $(macro "$id")" "$kit/${ref[$id]}" ||
+    { echo "student-kit-check: FAILED: the kit's ${ref[$id]} holds the reference block of $id"; exit 1; }
 done
 
 step "2. build the kit (every stub)"
@@ -69,8 +85,8 @@ for id in "${ids[@]}"; do pages+=("$id=${page[$id]}"); done
 
 wrong=()
 for id in "${fill[@]}"; do
-  step "4. fill in $id (${ref[$id]} over ${stub[$id]}): exactly $id must pass"
-  cp "$repo/${ref[$id]}" "$kit/${stub[$id]}"
+  step "4. fill in $id (the block of ${ref[$id]} into ${stub[$id]}): exactly $id must pass"
+  filled_stub "$id" >"$kit/${stub[$id]}"
   build_kit "$id filled in"
   if "$make" -C "$kit" --no-print-directory BUILD=build exercise N="$id" >"$tmp/$id.log" 2>&1; then
     echo "$id: passes once filled in ($(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/$id.log" | tail -n 1))"

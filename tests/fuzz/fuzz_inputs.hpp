@@ -20,7 +20,9 @@
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/data/dataset.hpp"
 #include "gcam/core/error.hpp"
-#include "gcam/io/image_io.hpp"
+#include "gcam/io/bytes.hpp"
+#include "gcam/io/gzip.hpp"
+#include "gcam/io/image_codec.hpp"
 
 namespace gcam_fuzz {
 
@@ -78,9 +80,8 @@ inline void checkpoint_input(const std::uint8_t* data, std::size_t size) {
   };
   try_decode(bytes);
   if (bytes.size() < 24) return;
-  for (int i = 0; i < 8; ++i) bytes[12 + std::size_t(i)] = static_cast<unsigned char>(std::uint64_t(size) >> (8 * i));
-  const std::uint32_t crc = gcam::checkpoint_checksum(bytes.data(), size - 4);
-  for (int i = 0; i < 4; ++i) bytes[size - 4 + std::size_t(i)] = static_cast<unsigned char>(crc >> (8 * i));
+  gcam::write_u64_le(&bytes[12], size);
+  gcam::write_u32_le(&bytes[size - 4], gcam::checkpoint_checksum(bytes.data(), size - 4));
   try_decode(bytes);
 }
 

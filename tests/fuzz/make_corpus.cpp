@@ -2,7 +2,7 @@
 //   make fuzz-corpus   (runs: build/double/make_fuzz_corpus tests/fuzz/corpus)
 // into <folder>/image, <folder>/idx and <folder>/checkpoint. The output is
 // deterministic, so running it again changes nothing.
-#include <stb/stb_image_write.h>  // the BMP and TGA encoders compiled into image_io.cpp
+#include <stb/stb_image_write.h>  // the BMP and TGA encoders compiled into src/io/stb.cpp
 
 #include <cstdio>
 #include <filesystem>
@@ -11,7 +11,9 @@
 
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/data/dataset.hpp"
-#include "gcam/io/image_io.hpp"
+#include "gcam/io/bytes.hpp"
+#include "gcam/io/files.hpp"
+#include "gcam/io/image_codec.hpp"
 #include "../handmade_images.hpp"  // JPEG, GIF (stb's JPEG encoder shifts negative ints: UBSan objects), gzip
 
 using namespace gcam;
@@ -31,15 +33,11 @@ void append(void* context, void* data, int size) {
   out->insert(out->end(), static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
 }
 
-void be32(Bytes& b, std::uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(std::uint8_t(v >> s));
-}
-
 // An IDX file of unsigned bytes with these dimensions, filled with a pattern.
 Bytes idx(const std::vector<std::uint32_t>& dims) {
   Bytes b{0, 0, 0x08, std::uint8_t(dims.size())};
   std::size_t n = 1;
-  for (std::uint32_t d : dims) be32(b, d), n *= d;
+  for (std::uint32_t d : dims) append_be(b, d, 4), n *= d;
   for (std::size_t i = 0; i < n; ++i) b.push_back(std::uint8_t(i * 7 % 10));
   return b;
 }

@@ -28,8 +28,10 @@ class Workspace;
 // the optimized ones (im2col + blocked GEMM, threads) that are tested against them.
 enum class Kernels { Reference, Fast };
 
-// The closed set of ops the tape knows. One switch in tape.cpp maps each kind
-// to its backward rule.
+// The closed set of ops the tape knows. Each op (one file per op in src/ops/)
+// records its kind together with its backward rule (Record::rule); the kind
+// names the op in DOT graphs and lets a pass replace the rule of one kind
+// (BackwardOptions::rules).
 enum class OpKind {
   Input,       // a leaf given by the user (an image batch)
   Parameter,   // a leaf owned by a layer (weights, biases)
@@ -69,11 +71,20 @@ struct OpAttributes {
   std::vector<int> labels;  // select: class per row; cross-entropy: true class per row
 };
 
+class Tape;
+class Gradients;
+struct Record;
+
+// An op's own backward rule: given its record and the gradient flowing into its
+// output (`upstream`), add the gradient of each input into `grads`.
+using RuleFunction = void (*)(const Tape& tape, const Record& record, const Tensor& upstream, Gradients& grads);
+
 // One recorded op.
 struct Record {
   OpKind kind = OpKind::Input;
   std::string name;          // a layer name such as "conv1", or a leaf's name
   std::vector<int> inputs;   // ids of the values this op read
+  RuleFunction rule = nullptr;  // the op's backward rule; null for leaves (nothing below them)
   Tensor value;              // the value it produced
   OpAttributes attrs;
   std::vector<int> winners;  // max-pool: flat input index of each output's maximum
@@ -83,8 +94,6 @@ struct Record {
   // The value this record stands for (its own `value`, or the borrowed tensor).
   const Tensor& output() const { return borrowed ? *borrowed : value; }
 };
-
-class Tape;
 
 // The adjoints ∂(seed·output)/∂v of one backward pass, one per recorded value.
 class Gradients {
@@ -210,8 +219,8 @@ class Tape {
   std::vector<Record> records_;
 };
 
-// The standard chain-rule backward of one record. Replacement rules may call
-// it for the parts they do not change.
+// The standard chain-rule backward of one record: the rule its op recorded
+// (nothing for a leaf). Replacement rules may call it for the parts they do not change.
 void standard_backward(const Tape& tape, const Record& record, const Tensor& upstream, Gradients& grads);
 
 }  // namespace gcam

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "gcam/io/image_io.hpp"
+#include "gcam/core/image.hpp"
 #include "gcam/core/tensor.hpp"
 
 namespace gcam {
@@ -67,7 +67,7 @@ Image mask_image(const Dataset& data, std::size_t index);
 
 // An n-dimensional array of unsigned bytes read from an IDX file.
 struct IdxArray {
-  std::vector<int> dims;            // e.g. {60000, 28, 28} or {60000}
+  std::vector<int> dims;           // e.g. {60000, 28, 28} or {60000}
   std::vector<std::uint8_t> data;  // product(dims) bytes, row-major
 };
 
@@ -129,7 +129,7 @@ Dataset make_shapes(std::size_t count, std::uint64_t seed, int size = 32);
 struct TwoObjectScenes {
   // The images. labels[i] = classes[i][0]; masks = union of both objects.
   Dataset images;
-  std::vector<std::array<int, 2>> classes;      // the two (different) classes
+  std::vector<std::array<int, 2>> classes;     // the two (different) classes
   std::vector<std::uint8_t> masks_a, masks_b;  // N·H·W each: object 0, object 1
 };
 

@@ -13,7 +13,7 @@
 //
 // gemm_reference is the definition: three plain loops, one dot product per
 // element. gemm is the fast version used by the fast kernels
-// (fast_kernels.hpp); tests/test_fast_kernels.cpp checks that both agree.
+// (fast/conv2d.hpp, fast/linear.hpp); tests/test_fast_kernels.cpp checks that both agree.
 //
 // How gemm is fast (details in src/fast/gemm.cpp):
 //  - Cache blocking: op(B) is cut into KC×NC panels and op(A) into MC×KC

@@ -54,6 +54,24 @@ struct GradCamResult {
   int backward_steps = 0;       // backward rules run: only the records above A
 };
 
+// Step 1 for a batch on one tape: the forward pass, y^c and ∂y^c/∂A^k_ij
+// (without the counterfactual sign: that is grad_cam's choice).
+struct LayerGradients {
+  std::string layer;            // the target layer's name
+  int layer_index = -1;         // its index in the model
+  std::vector<int> classes;     // c for each image
+  std::vector<Scalar> scores;   // y^c for each image
+  Tensor logits;                // (N, classes)
+  Tensor activations;           // A, (N, K, h, w)
+  Tensor gradients;             // ∂y^c/∂A, (N, K, h, w)
+  int backward_steps = 0;       // backward rules run: only the records above A
+};
+// Uses options.layer, classes (empty = each image's predicted class), score,
+// kernels and pool; one thread. Throws UnknownName for an unknown layer or one
+// without feature maps, std::invalid_argument for bad classes, NumericError
+// for non-finite images or logits.
+LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCamOptions& options);
+
 // Step 1: y^c for each image — the logit z_c, or softmax(z)_c. Returns a value
 // of shape (N) on the tape, ready to be seeded with ones.
 Var class_score(Tape& tape, Var logits, const std::vector<int>& classes, ScoreKind kind);

@@ -40,8 +40,8 @@ struct CheckpointInfo {
 
 // The parsed content of a checkpoint file.
 struct Checkpoint {
-  std::string architecture;        // a name for make_model, e.g. "fashion-cnn"
-  Shape input_shape;               // (C, H, W)
+  std::string architecture;  // a name for make_model, e.g. "fashion-cnn"
+  Shape input_shape;         // (C, H, W)
   int classes = 0;
   CheckpointInfo info;
   std::vector<Parameter> tensors;  // in Model::parameters() order, float32 values as Scalar
@@ -67,12 +67,10 @@ std::vector<unsigned char> encode_checkpoint(Model& model, const CheckpointInfo&
 // message. Throws FormatError for any malformed or corrupt input.
 Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, const std::string& source);
 
-// Writes a checkpoint of `model` to `path` atomically: the bytes go to a
-// temporary file in the same folder, which then replaces `path` in one rename,
-// so readers see either the old file or the complete new one, never a partial
-// write. On failure the temporary file is removed and std::runtime_error names
-// the path. (The standard library cannot fsync, so a power cut right after
-// saving may still lose the new file; a crash of this process cannot corrupt it.)
+// Writes a checkpoint of `model` to `path` atomically (write_file_atomically,
+// gcam/io/files.hpp): readers see either the old file or the complete new
+// one, never a partial write. On failure the temporary file is removed and
+// std::runtime_error names the path.
 void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo& info);
 
 // Reads and validates the checkpoint at `path` (FormatError on any problem).

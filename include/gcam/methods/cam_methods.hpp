@@ -52,21 +52,9 @@ std::vector<std::string> method_names();
 
 // ---- shared plumbing ---------------------------------------------------------
 
-// One forward + one backward pass: A, g = ∂y^c/∂A (y^c = logit of class c),
-// and the logits. The Grad-CAM step-1 pieces (class_score,
-// activation_gradients) run on a single tape.
-struct LayerGradients {
-  std::string layer;     // the target layer's name
-  int layer_index = -1;  // its index in the model
-  Tensor activations;    // A, (N, K, h, w)
-  Tensor gradients;      // g = ∂y^c/∂A, (N, K, h, w)
-  Tensor logits;         // (N, classes)
-  std::vector<Scalar> scores;  // y^c per image
-};
-// Throws UnknownName for an unknown layer, std::invalid_argument for a layer
-// that does not output feature maps, for a wrong class count or a bad class.
-LayerGradients layer_gradients(Model& model, const Tensor& images, const std::vector<int>& classes,
-                               const MethodOptions& options = {});
+// The target of the CAM methods as Grad-CAM's step 1 takes it (layer_gradients
+// in gradcam.hpp): the logit of each image's class c at options.layer.
+GradCamOptions target_options(const std::vector<int>& classes, const MethodOptions& options);
 
 // ---- gradient-weighted CAM variants: one function per equation ----------------
 

@@ -26,8 +26,8 @@ class Layer {
   virtual ~Layer() = default;
 
   const std::string& name() const { return name_; }
-  // The op kind this layer records ("conv2d", "relu", ...).
-  virtual const char* kind() const = 0;
+  // The op this layer records (its name for messages: op_name(kind())).
+  virtual OpKind kind() const = 0;
   // One line for summaries: "conv2d 1→16, 3×3, stride 1, pad 1".
   virtual std::string describe() const = 0;
   // Output shape (without the batch) for an input of shape (without the batch).
@@ -49,7 +49,7 @@ class Layer {
 class Conv2d : public Layer {
  public:
   Conv2d(std::string name, int in_channels, int out_channels, int kernel, int stride, int padding);
-  const char* kind() const override { return "conv2d"; }
+  OpKind kind() const override { return OpKind::Conv2d; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
@@ -64,7 +64,7 @@ class Conv2d : public Layer {
 class Dense : public Layer {
  public:
   Dense(std::string name, int in_features, int out_features);
-  const char* kind() const override { return "linear"; }
+  OpKind kind() const override { return OpKind::Linear; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
@@ -78,7 +78,7 @@ class Dense : public Layer {
 class ReLU : public Layer {
  public:
   using Layer::Layer;
-  const char* kind() const override { return "relu"; }
+  OpKind kind() const override { return OpKind::Relu; }
   std::string describe() const override { return "relu"; }
   Shape output_shape(const Shape& input) const override { return input; }
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
@@ -87,7 +87,7 @@ class ReLU : public Layer {
 class MaxPool2d : public Layer {
  public:
   MaxPool2d(std::string name, int kernel, int stride) : Layer(std::move(name)), kernel(kernel), stride(stride) {}
-  const char* kind() const override { return "max_pool2d"; }
+  OpKind kind() const override { return OpKind::MaxPool2d; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
@@ -97,7 +97,7 @@ class MaxPool2d : public Layer {
 class AvgPool2d : public Layer {
  public:
   AvgPool2d(std::string name, int kernel, int stride) : Layer(std::move(name)), kernel(kernel), stride(stride) {}
-  const char* kind() const override { return "avg_pool2d"; }
+  OpKind kind() const override { return OpKind::AvgPool2d; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
@@ -108,7 +108,7 @@ class AvgPool2d : public Layer {
 class GlobalAvgPool : public Layer {
  public:
   using Layer::Layer;
-  const char* kind() const override { return "global_avg_pool"; }
+  OpKind kind() const override { return OpKind::GlobalAvgPool; }
   std::string describe() const override { return "global average pool"; }
   Shape output_shape(const Shape& input) const override;
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
@@ -118,7 +118,7 @@ class GlobalAvgPool : public Layer {
 class Flatten : public Layer {
  public:
   using Layer::Layer;
-  const char* kind() const override { return "reshape"; }
+  OpKind kind() const override { return OpKind::Reshape; }
   std::string describe() const override { return "flatten"; }
   Shape output_shape(const Shape& input) const override;
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;

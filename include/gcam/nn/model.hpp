@@ -40,6 +40,10 @@ class Model {
   // Name of the last layer whose output is a feature map (rank 3 without the
   // batch) of a conv block: the default Grad-CAM target.
   std::string last_conv_block() const;
+  // The index of the explanation target `name` ("" = last_conv_block()): a
+  // layer that outputs feature maps (C, H, W). Throws UnknownName for an
+  // unknown layer or one without feature maps, listing the layers that have them.
+  int feature_map_layer(const std::string& name) const;
 
   Layer& layer(int index) { return *layers_.at(static_cast<std::size_t>(index)); }
   const Layer& layer(int index) const { return *layers_.at(static_cast<std::size_t>(index)); }

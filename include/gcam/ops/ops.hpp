@@ -1,45 +1,45 @@
-// ops.hpp — the recorded ops: each computes its value with a kernel and
-// appends a Record to the tape, so that Tape::backward can apply its rule.
+// ops/ops.hpp — every op the tape knows, and the table of their rules.
 //
-// Shapes are checked here; a mismatch throws ShapeError naming the op and the
-// shapes involved. The equations are in kernels.hpp, next to each kernel.
+// One op, one file: include/gcam/ops/<op>.hpp has its equations, and
+// src/ops/<op>.cpp has, one after the other, the reference forward, the
+// reference backward (plain loops that read like the equations), the tape
+// record and the backward rule the record carries (Record::rule). The fast
+// kernels (include/gcam/fast/) are tested against these references.
+//
+//   op                     kind                 forward   backward    file
+//   conv2d                 Conv2d               (C1)      (C2)–(C4)   conv2d
+//   max_pool2d             MaxPool2d            (P1)      (P2)        max_pool2d
+//   avg_pool2d             AvgPool2d            (P3)      (P4)        avg_pool2d
+//   global_avg_pool        GlobalAvgPool        (P5)      (P6)        global_avg_pool
+//   linear                 Linear               (D1)      (D2)–(D4)   linear
+//   relu                   Relu                 (R1)      (R2)        relu
+//   reshape, flatten       Reshape              copy      copy        reshape
+//   add, mul, scale        Add, Mul, Scale      a+b ...   ...         elementwise
+//   sum, mean              Sum, Mean            Σ, mean   spread      reduce
+//   softmax, log_softmax   Softmax, LogSoftmax  (S1),(S3) (S2),(S4)   softmax
+//   softmax_cross_entropy  SoftmaxCrossEntropy  (S5)      (S6)        softmax_cross_entropy
+//   select (y^c)           Select               pick      one-hot     select
+//
+// Conventions (as in PyTorch):
+//   x   input batch, NCHW           y   output
+//   w   conv weight, (Cout, Cin, kH, kW); dense weight, (Out, In)
+//   b   bias, (Cout) or (Out)
+//   dy  gradient flowing into y (∂L/∂y); dx, dw, db the gradients produced.
+// Every backward ADDS (+=) into its outputs: a value used twice receives the
+// sum of the gradients of its uses (the multivariable chain rule).
+// Shapes are checked when an op is recorded; a mismatch throws ShapeError
+// naming the op and the shapes involved.
 #pragma once
 
-#include <vector>
-
-#include "gcam/autograd/tape.hpp"
-
-namespace gcam {
-
-// conv2d: x (N,Cin,H,W), weight (Cout,Cin,kH,kW), bias (Cout) → (N,Cout,OH,OW). Eq. (C1).
-Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride = 1, int padding = 0);
-// max_pool2d: k×k windows every `stride` cells, no padding. Eq. (P1).
-Var max_pool2d(Tape& tape, Var x, int kernel, int stride);
-// avg_pool2d: k×k windows every `stride` cells, no padding. Eq. (P3).
-Var avg_pool2d(Tape& tape, Var x, int kernel, int stride);
-// global_avg_pool: (N,C,H,W) → (N,C). Eq. (P5).
-Var global_avg_pool(Tape& tape, Var x);
-// linear: x (N,In), weight (Out,In), bias (Out) → (N,Out). Eq. (D1).
-Var linear(Tape& tape, Var x, Var weight, Var bias);
-// relu: elementwise max(0, x). Eq. (R1).
-Var relu(Tape& tape, Var x);
-// reshape: the same values with another shape of the same size.
-Var reshape(Tape& tape, Var x, Shape shape);
-// flatten: (N, ...) → (N, rest).
-Var flatten(Tape& tape, Var x);
-// add: a + b elementwise (same shapes). mul: a ⊙ b. scale: k·a.
-Var add(Tape& tape, Var a, Var b);
-Var mul(Tape& tape, Var a, Var b);
-Var scale(Tape& tape, Var a, Scalar k);
-// sum / mean of all elements → a scalar (shape []).
-Var sum(Tape& tape, Var a);
-Var mean(Tape& tape, Var a);
-// softmax / log_softmax over each row of (N,K). Eqs. (S1), (S3).
-Var softmax(Tape& tape, Var z);
-Var log_softmax(Tape& tape, Var z);
-// softmax_cross_entropy: logits (N,K), one label per row → scalar mean loss. Eq. (S5).
-Var softmax_cross_entropy(Tape& tape, Var logits, const std::vector<int>& labels);
-// select: y^c — from (N,K) picks column classes[n] of row n → (N).
-Var select(Tape& tape, Var logits, const std::vector<int>& classes);
-
-}  // namespace gcam
+#include "gcam/ops/avg_pool2d.hpp"
+#include "gcam/ops/conv2d.hpp"
+#include "gcam/ops/elementwise.hpp"
+#include "gcam/ops/global_avg_pool.hpp"
+#include "gcam/ops/linear.hpp"
+#include "gcam/ops/max_pool2d.hpp"
+#include "gcam/ops/reduce.hpp"
+#include "gcam/ops/relu.hpp"
+#include "gcam/ops/reshape.hpp"
+#include "gcam/ops/select.hpp"
+#include "gcam/ops/softmax.hpp"
+#include "gcam/ops/softmax_cross_entropy.hpp"

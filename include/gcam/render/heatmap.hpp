@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "gcam/io/image_io.hpp"
+#include "gcam/core/image.hpp"
+#include "gcam/core/tensor.hpp"
 
 namespace gcam {
 

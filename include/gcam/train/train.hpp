@@ -7,6 +7,7 @@
 
 #include "gcam/data/dataset.hpp"
 #include "gcam/nn/model.hpp"
+#include "gcam/nn/predict.hpp"
 #include "gcam/train/optim.hpp"
 #include "gcam/core/workspace.hpp"
 
@@ -65,10 +66,6 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
 // Throws NumericError naming the epoch and step when the loss becomes NaN/Inf.
 std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dataset* test_set,
                                const TrainOptions& options, const TrainCallbacks& callbacks = {});
-
-// The logits (N, classes) of a batch, without recording gradients for later.
-// With a pool the batch is cut into one part per thread, run side by side.
-Tensor predict(Model& model, const Tensor& images, Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr);
 
 // Accuracy, mean loss and confusion matrix of `model` on `data`.
 Evaluation evaluate(Model& model, const Dataset& data, int batch = 256, Kernels kernels = Kernels::Fast,

@@ -1,13 +1,12 @@
-// Fast conv2d and dense kernels: the equations of kernels.hpp rewritten as
-// matrix products and run through the cache-blocked gemm (gemm.hpp).
+// Fast conv2d: the reference loops of src/ops/conv2d.cpp, equations (C1)–(C4),
+// rewritten as matrix products and run through the cache-blocked gemm (gemm.hpp).
+// tests/test_fast_kernels.cpp checks that both agree.
 //
-// conv2d (per chunk of images, cols = im2col(x), G = dy viewed as a matrix):
+// Per chunk of images, cols = im2col(x), G = dy viewed as a matrix:
 //   (C1) Y  = W·cols + b          W: O × (C·kH·kW), cols: (C·kH·kW) × (images·OH·OW)
 //   (C3) dW += G·colsᵀ            G: O × (images·OH·OW)
 //   (C2) dx += col2im(Wᵀ·G)
 //   (C4) db += row sums of G
-// dense:
-//   (D1) y  = x·Wᵀ + b      (D2) dx += dy·W      (D3) dW += dyᵀ·x      (D4) db += column sums of dy
 //
 // Determinism. Parallel work is split so that every output element is
 // written by exactly one thread, in an order that does not depend on the
@@ -22,7 +21,7 @@
 // Workspace. The im2col matrix and the reshaped output / gradient matrix are
 // thread_local std::vectors of the calling thread, grown to the largest chunk
 // seen and then reused: steady-state calls allocate only their result tensor.
-#include "gcam/fast/kernels.hpp"
+#include "gcam/fast/conv2d.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -30,9 +29,9 @@
 #include <vector>
 
 #include "gcam/core/error.hpp"
-#include "gcam/fast/gemm.hpp"
-#include "gcam/ops/kernels.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/core/window.hpp"
+#include "gcam/fast/gemm.hpp"
 
 namespace gcam {
 namespace fast {
@@ -251,41 +250,6 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
       col2im(cols, n0, count, s.KH, s.KW, stride, padding, dx, pool);
     }
   }
-}
-
-// ---- dense ------------------------------------------------------------------------------
-
-Tensor linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool) {
-  Tensor y;
-  linear_forward(x, w, b, pool, y);
-  return y;
-}
-
-void linear_forward(const Tensor& x, const Tensor& w, const Tensor& b, ThreadPool* pool, Tensor& y) {
-  const int N = x.dim(0), In = x.dim(1), Out = w.dim(0);
-  y.resize({N, Out});  // every element is written below
-  // (D1) y = b, then y += x·Wᵀ
-  for (int n = 0; n < N; ++n) std::copy(b.data(), b.data() + Out, y.data() + size_t(n) * Out);
-  gemm(Trans::No, Trans::Yes, N, Out, In, x.data(), In, w.data(), In, y.data(), Out, Update::Add, pool);
-}
-
-void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor& dx, Tensor& dw, Tensor& db,
-                     ThreadPool* pool, Targets targets) {
-  const int N = x.dim(0), In = x.dim(1), Out = w.dim(0);
-  if (targets.input) require_same_shape("linear backward (dx vs x)", dx, x);
-  if (targets.weight) require_same_shape("linear backward (dw vs w)", dw, w);
-  if ((targets.bias && db.shape() != Shape{Out}) || dy.shape() != Shape{N, Out})
-    throw ShapeError("linear backward: db " + shape_string(db.shape()) + " or dy " + shape_string(dy.shape()) +
-                     " does not match weight " + shape_string(w.shape()) + " and input " + shape_string(x.shape()));
-  // (D2) dx += dy·W
-  if (targets.input)
-    gemm(Trans::No, Trans::No, N, In, Out, dy.data(), Out, w.data(), In, dx.data(), In, Update::Add, pool);
-  // (D3) dW += dyᵀ·x
-  if (targets.weight)
-    gemm(Trans::Yes, Trans::No, Out, In, N, dy.data(), Out, x.data(), In, dw.data(), In, Update::Add, pool);
-  // (D4) db += column sums of dy, n ascending as in the reference kernel.
-  for (int n = 0; targets.bias && n < N; ++n)
-    for (int o = 0; o < Out; ++o) db[size_t(o)] += dy.at(n, o);
 }
 
 }  // namespace fast

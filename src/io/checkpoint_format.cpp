@@ -1,9 +1,12 @@
-// Checkpoint files (see checkpoint.hpp and docs/checkpoint-format.md).
+// The checkpoint byte format (checkpoint.hpp, docs/checkpoint-format.md):
+// a model to bytes and bytes to a Checkpoint, without touching a file, so the
+// fuzz target and the tests can feed it any bytes.
 //
-// Integers and floats are written byte by byte, least significant first, so
-// the file is the same on little- and big-endian hosts. Reading checks every
-// length against the bytes that remain BEFORE allocating: a corrupt or
-// hostile length must produce an error message, not a 4 GB allocation.
+// Integers and floats are written byte by byte, least significant first
+// (gcam/io/bytes.hpp), so the file is the same on little- and big-endian
+// hosts. Reading checks every length against the bytes that remain BEFORE
+// allocating: a corrupt or hostile length must produce an error message, not
+// a 4 GB allocation.
 #include "gcam/io/checkpoint.hpp"
 
 #include <algorithm>
@@ -16,7 +19,8 @@
 #include <stdexcept>
 
 #include "gcam/core/error.hpp"
-#include "gcam/io/image_io.hpp"
+#include "gcam/io/bytes.hpp"
+#include "gcam/io/gzip.hpp"
 
 namespace gcam {
 
@@ -43,12 +47,6 @@ std::string hex32(std::uint32_t v) {
   return out.str();
 }
 
-std::uint32_t le32(const unsigned char* p) {
-  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
-
-std::uint64_t le64(const unsigned char* p) { return std::uint64_t(le32(p)) | std::uint64_t(le32(p + 4)) << 32; }
-
 // ---- writing ------------------------------------------------------------------
 
 class ByteWriter {
@@ -57,12 +55,8 @@ class ByteWriter {
     const auto* p = static_cast<const unsigned char*>(data);
     bytes.insert(bytes.end(), p, p + size);
   }
-  void u32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<unsigned char>(v >> (8 * i)));
-  }
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<unsigned char>(v >> (8 * i)));
-  }
+  void u32(std::uint32_t v) { append_le(bytes, v, 4); }
+  void u64(std::uint64_t v) { append_le(bytes, v, 8); }
   // The IEEE-754 bit pattern, little-endian.
   void f32(float v) {
     std::uint32_t bits;
@@ -76,9 +70,7 @@ class ByteWriter {
     u32(static_cast<std::uint32_t>(s.size()));
     raw(s.data(), s.size());
   }
-  void patch_u64(std::size_t offset, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes[offset + static_cast<std::size_t>(i)] = static_cast<unsigned char>(v >> (8 * i));
-  }
+  void patch_u64(std::size_t offset, std::uint64_t v) { write_u64_le(&bytes[offset], v); }
 
   std::vector<unsigned char> bytes;
 };
@@ -93,8 +85,8 @@ void validate_info(const Model& model, const CheckpointInfo& info) {
   // Refuse to write what read_input_shape and read_classes would reject.
   const Shape& input = model.input_shape();
   const bool sides_ok = input.size() == 3 && std::all_of(input.begin(), input.end(), [](int d) {
-    return d >= 1 && static_cast<std::uint32_t>(d) <= kMaxImageSide;
-  });
+                          return d >= 1 && static_cast<std::uint32_t>(d) <= kMaxImageSide;
+                        });
   if (!sides_ok || numel(input) > kMaxImageValues)
     throw std::invalid_argument("checkpoint: model input shape must be (C, H, W) with sides in 1.." +
                                 std::to_string(kMaxImageSide) + " and at most " + std::to_string(kMaxImageValues) +
@@ -152,7 +144,7 @@ class ByteReader {
     pos_ += size;
     return p;
   }
-  std::uint32_t u32(const std::string& what) { return le32(take(4, what)); }
+  std::uint32_t u32(const std::string& what) { return read_u32_le(take(4, what)); }
   std::string str(const std::string& what) {
     const std::uint32_t size = u32("the length of the " + what);
     const unsigned char* p = take(size, "the " + what);
@@ -184,11 +176,11 @@ std::size_t check_envelope(const std::vector<unsigned char>& bytes, const std::s
   if (n < kHeaderSize)
     throw FormatError(source + ": truncated: " + std::to_string(n) + " bytes, shorter than the " +
                       std::to_string(kHeaderSize) + "-byte header");
-  const std::uint32_t version = le32(bytes.data() + 8);
+  const std::uint32_t version = read_u32_le(bytes.data() + 8);
   if (version != kCheckpointVersion)
     throw FormatError(source + ": unsupported checkpoint version " + std::to_string(version) +
                       "; this program reads version " + std::to_string(kCheckpointVersion));
-  const std::uint64_t declared = le64(bytes.data() + 12);
+  const std::uint64_t declared = read_u64_le(bytes.data() + 12);
   if (declared < kHeaderSize + kChecksumSize)
     throw FormatError(source + ": corrupt: the header gives an impossible file size of " + std::to_string(declared) +
                       " bytes");
@@ -196,7 +188,7 @@ std::size_t check_envelope(const std::vector<unsigned char>& bytes, const std::s
     throw FormatError(source + ": truncated: the header says the checkpoint is " + std::to_string(declared) +
                       " bytes but the file has only " + std::to_string(n));
   const std::size_t size = static_cast<std::size_t>(declared);
-  const std::uint32_t stored = le32(bytes.data() + size - kChecksumSize);
+  const std::uint32_t stored = read_u32_le(bytes.data() + size - kChecksumSize);
   const std::uint32_t computed = checkpoint_checksum(bytes.data(), size - kChecksumSize);
   // Extra bytes after an intact checkpoint are garbage; otherwise the size
   // field itself may be what got corrupted, and the checksum says so.
@@ -293,7 +285,7 @@ Parameter read_tensor(ByteReader& r, std::uint32_t index) {
   const unsigned char* data = r.take(4 * count, "the values of tensor '" + p.name + "'");
   p.value = Tensor(std::move(shape));
   for (std::size_t e = 0; e < count; ++e) {
-    const std::uint32_t bits = le32(data + 4 * e);
+    const std::uint32_t bits = read_u32_le(data + 4 * e);
     float f;
     std::memcpy(&f, &bits, sizeof f);
     if (!std::isfinite(f))
@@ -316,93 +308,6 @@ std::vector<Parameter> read_tensors(ByteReader& r) {
       throw r.error("corrupt: tensor name '" + tensors.back().name + "' appears twice");
   }
   return tensors;
-}
-
-// ---- files --------------------------------------------------------------------
-
-// ---- loading into a model -----------------------------------------------------
-
-// Side of the small input at which parameter counts are measured (below).
-constexpr int kProbeSide = 32;
-
-// make_model(c.architecture, c.input_shape, c.classes) without building it:
-// the parameter count of the same architecture built for an input of at most
-// kProbeSide × kProbeSide, with 1 and with 2 classes, scaled up by how many
-// probe-sized tiles cover the claimed input. For the built-in architectures
-// (3×3 padded convolutions, 2×2 pools, global average pooling, flatten and
-// dense layers) this is an upper bound: only a dense layer after a flatten
-// grows with the input area, and at most in proportion to it; it is exact for
-// inputs up to the probe size and at most 4 times too large beyond. Throws
-// what make_model throws for the probe shape.
-double estimated_parameters(const Checkpoint& c) {
-  const Shape& in = c.input_shape;
-  const int h = std::min(in[1], kProbeSide), w = std::min(in[2], kProbeSide);
-  const double one = static_cast<double>(make_model(c.architecture, {in[0], h, w}, 1, 0).parameter_count());
-  const double two = static_cast<double>(make_model(c.architecture, {in[0], h, w}, 2, 0).parameter_count());
-  const double per_class = two - one;
-  const double tiles = std::ceil(static_cast<double>(in[1]) / h) * std::ceil(static_cast<double>(in[2]) / w);
-  return tiles * (one + (c.classes - 1) * per_class);
-}
-
-Model build_architecture(const Checkpoint& c, const std::string& path) {
-  // make_model allocates what the header claims, and a checksum only shows
-  // that the file is intact, not that its author meant well. A valid
-  // checkpoint stores every parameter of the model, so a model much larger
-  // than the stored values is a corrupt header: refuse it before building.
-  // Every built-in architecture has at least one parameter per class and per
-  // input channel (its last layer and its first convolution); checking these
-  // first keeps the probes of estimated_parameters small too.
-  std::size_t stored = 0;
-  for (const Parameter& p : c.tensors) stored += p.value.size();
-  if (static_cast<std::size_t>(c.classes) > stored)
-    throw FormatError(path + ": corrupt: the checkpoint claims " + std::to_string(c.classes) +
-                      " classes but holds only " + std::to_string(stored) + " parameter values");
-  if (static_cast<std::size_t>(c.input_shape[0]) > stored)
-    throw FormatError(path + ": corrupt: the checkpoint claims " + std::to_string(c.input_shape[0]) +
-                      " input channels but holds only " + std::to_string(stored) + " parameter values");
-  try {
-    // Slack: the estimate may be up to 4 times the true count; small models
-    // (up to 2^20 values, 8 MB) are cheap to build and check exactly.
-    const double estimate = estimated_parameters(c);
-    if (estimate > 8.0 * static_cast<double>(stored) + (1 << 20))
-      throw FormatError(path + ": corrupt: " + c.architecture + " for input " + shape_string(c.input_shape) +
-                        " and " + std::to_string(c.classes) + " classes would have about " +
-                        std::to_string(static_cast<unsigned long long>(estimate)) +
-                        " parameters, but the checkpoint holds only " + std::to_string(stored) + " values");
-    return make_model(c.architecture, c.input_shape, c.classes, /*seed=*/0);
-  } catch (const UnknownName& e) {
-    throw FormatError(path + ": the checkpoint's architecture is not built into this program: " + e.what());
-  } catch (const ShapeError& e) {
-    throw FormatError(path + ": the checkpoint's input shape " + shape_string(c.input_shape) + " does not fit " +
-                      c.architecture + ": " + e.what());
-  }
-}
-
-std::string parameter_names(const std::vector<Parameter*>& params) {
-  std::string names;
-  for (const Parameter* p : params) names += (names.empty() ? "" : ", ") + p->name;
-  return names;
-}
-
-// Checks count, names and shapes first, so a mismatch leaves nothing half-copied.
-void copy_tensors(Checkpoint& c, Model& model, const std::string& path) {
-  const std::vector<Parameter*> params = model.parameters();
-  if (c.tensors.size() != params.size())
-    throw FormatError(path + ": the checkpoint has " + std::to_string(c.tensors.size()) + " tensors but " +
-                      c.architecture + " has " + std::to_string(params.size()) +
-                      " parameters: " + parameter_names(params));
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const Parameter& stored = c.tensors[i];
-    const Parameter& expected = *params[i];
-    if (stored.name != expected.name)
-      throw FormatError(path + ": tensor " + std::to_string(i) + " is '" + stored.name + "' but " + c.architecture +
-                        " expects '" + expected.name + "' there");
-    if (stored.value.shape() != expected.value.shape())
-      throw FormatError(path + ": tensor '" + stored.name + "' has shape " + shape_string(stored.value.shape()) +
-                        " in the checkpoint but " + c.architecture + " expects " +
-                        shape_string(expected.value.shape()));
-  }
-  for (std::size_t i = 0; i < params.size(); ++i) params[i]->value = std::move(c.tensors[i].value);
 }
 
 }  // namespace
@@ -446,28 +351,6 @@ Checkpoint decode_checkpoint(const std::vector<unsigned char>& bytes, const std:
   if (r.remaining() != 0)
     throw r.error("corrupt: " + std::to_string(r.remaining()) + " unexplained bytes after the last tensor");
   return c;
-}
-
-void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo& info) {
-  std::vector<unsigned char> bytes;
-  try {
-    bytes = encode_checkpoint(model, info);
-  } catch (const NumericError& e) {
-    throw NumericError("cannot save " + path + ": " + e.what());
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument("cannot save " + path + ": " + e.what());
-  }
-  write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
-}
-
-Checkpoint read_checkpoint(const std::string& path) { return decode_checkpoint(read_file_bytes(path), path); }
-
-Model load_model(const std::string& path, CheckpointInfo* info_out) {
-  Checkpoint c = read_checkpoint(path);
-  Model model = build_architecture(c, path);
-  copy_tensors(c, model, path);
-  if (info_out) *info_out = std::move(c.info);
-  return model;
 }
 
 }  // namespace gcam

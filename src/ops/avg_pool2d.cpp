@@ -1,8 +1,13 @@
-// Reference average pooling and global average pooling: (P3)–(P6) of kernels.hpp.
-#include "gcam/ops/kernels.hpp"
+// avg_pool2d: equations (P3) and (P4) of include/gcam/ops/avg_pool2d.hpp — the
+// reference loops, then the tape record and its backward rule.
+#include "gcam/ops/avg_pool2d.hpp"
+
+#include "gcam/core/window.hpp"
+#include "op_record.hpp"
 
 namespace gcam {
 
+// ---- reference forward (P3) and backward (P4) ---------------------------------------
 Tensor avg_pool2d_forward(const Tensor& x, int kernel, int stride) {
   const int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
   const int OH = conv_output_size(H, kernel, stride, 0), OW = conv_output_size(W, kernel, stride, 0);
@@ -31,25 +36,20 @@ void avg_pool2d_backward(const Tensor& dy, int kernel, int stride, Tensor& dx) {
             for (int q = 0; q < kernel; ++q) dx.at(n, c, i * stride + p, j * stride + q) += dy.at(n, c, i, j) * inv_area;
 }
 
-Tensor global_avg_pool_forward(const Tensor& x) {
-  const int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
-  Tensor y({N, C});
-  for (int n = 0; n < N; ++n)
-    for (int c = 0; c < C; ++c) {
-      Scalar sum = 0;
-      for (int i = 0; i < H; ++i)
-        for (int j = 0; j < W; ++j) sum += x.at(n, c, i, j);
-      y.at(n, c) = sum / Scalar(H * W);
-    }
-  return y;
+// ---- tape rule and record --------------------------------------------------------
+using namespace op_record;
+
+static void backward_avg_pool2d(const Tape&, const Record& r, const Tensor& dy, Gradients& grads) {
+  avg_pool2d_backward(dy, r.attrs.kernel, r.attrs.stride, grads.accumulator(r.inputs[0]));
 }
 
-void global_avg_pool_backward(const Tensor& dy, Tensor& dx) {
-  const int N = dx.dim(0), C = dx.dim(1), H = dx.dim(2), W = dx.dim(3);
-  for (int n = 0; n < N; ++n)
-    for (int c = 0; c < C; ++c)
-      for (int i = 0; i < H; ++i)
-        for (int j = 0; j < W; ++j) dx.at(n, c, i, j) += dy.at(n, c) / Scalar(H * W);
+Var avg_pool2d(Tape& tape, Var x, int kernel, int stride) {
+  const Tensor& xv = tape.value(x);
+  check_pool("avg_pool2d", xv, kernel, stride);
+  Record r = make(OpKind::AvgPool2d, backward_avg_pool2d, {x.id}, avg_pool2d_forward(xv, kernel, stride));
+  r.attrs.kernel = kernel;
+  r.attrs.stride = stride;
+  return tape.record(std::move(r));
 }
 
 }  // namespace gcam

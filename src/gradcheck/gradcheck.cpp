@@ -1,4 +1,4 @@
-#include "gcam/autograd/gradcheck.hpp"
+#include "gcam/gradcheck/gradcheck.hpp"
 
 #include <sstream>
 

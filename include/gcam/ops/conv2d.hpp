@@ -1,0 +1,26 @@
+// ops/conv2d.hpp — 2-D convolution (cross-correlation, zero padding), as in PyTorch.
+// Reference loops, tape op and backward rule: src/ops/conv2d.cpp.
+//
+//   x (N, C, H, W)   w (O, C, kH, kW)   b (O)   y (N, O, OH, OW), OH = conv_output_size(H, kH, s, pad)
+// (C1) y[n,o,i,j] = b[o] + Σ_c Σ_p Σ_q w[o,c,p,q] · x[n,c, i·s+p−pad, j·s+q−pad]
+//      (terms whose x index falls outside the image are zero: zero padding)
+// (C2) dx[n,c,i·s+p−pad, j·s+q−pad] += Σ_o w[o,c,p,q] · dy[n,o,i,j]
+// (C3) dw[o,c,p,q] += Σ_n Σ_i Σ_j dy[n,o,i,j] · x[n,c, i·s+p−pad, j·s+q−pad]
+// (C4) db[o]       += Σ_n Σ_i Σ_j dy[n,o,i,j]
+#pragma once
+
+#include "gcam/autograd/tape.hpp"
+#include "gcam/core/window.hpp"
+
+namespace gcam {
+
+// (C1), plain loops.
+Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding);
+// (C2)–(C4), plain loops, adding into dx, dw and db.
+void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
+                     Tensor& dw, Tensor& db);
+// Records (C1) on the tape (fast kernels when the tape asks for them); its
+// rule applies (C2)–(C4). Throws ShapeError naming the shapes that do not fit.
+Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride = 1, int padding = 0);
+
+}  // namespace gcam

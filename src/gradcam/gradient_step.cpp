@@ -1,0 +1,57 @@
+// Grad-CAM step 1: the class score y^c and its gradients ∂y^c/∂A^k_ij, read
+// off the tape by a backward walk that stops at A.
+#include <algorithm>
+
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/ops/ops.hpp"
+#include "input_checks.hpp"
+
+namespace gcam {
+
+// Step 1: y^c. The logit by default: a softmax probability near 1 has almost
+// no gradient left, and it also rises when other classes' logits fall.
+Var class_score(Tape& tape, Var logits, const std::vector<int>& classes, ScoreKind kind) {
+  const Var scores = kind == ScoreKind::Probability ? softmax(tape, logits) : logits;
+  return select(tape, scores, classes);
+}
+
+// Step 1: ∂y^c/∂A^k_ij — seed y^c with 1 and stop the walk at A.
+Tensor activation_gradients(const Tape& tape, Var score, Var activations, int* rules_run) {
+  BackwardOptions options;
+  options.stop_at = activations;
+  options.wrt = {activations};  // no weight gradients: nothing but ∂y^c/∂A is wanted
+  const Tensor ones(tape.value(score).shape(), Scalar(1));
+  const Gradients grads = tape.backward(score, ones, options);
+  if (rules_run) *rules_run = grads.rules_run();
+  return grads.of(activations);
+}
+
+static std::vector<int> predicted_classes(const Tensor& logits) {
+  std::vector<int> classes;
+  for (int n = 0; n < logits.dim(0); ++n) {
+    const Scalar* row = logits.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(logits.dim(1));
+    classes.push_back(static_cast<int>(std::max_element(row, row + logits.dim(1)) - row));
+  }
+  return classes;
+}
+
+LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCamOptions& options) {
+  check_images("layer_gradients", images);
+  LayerGradients r;
+  r.layer_index = model.feature_map_layer(options.layer);  // throws UnknownName listing the valid layers
+  r.layer = model.layer(r.layer_index).name();
+  Tape tape(options.kernels, options.pool);
+  const ForwardPass pass = model.forward(tape, images);
+  const Var A = pass.layer_outputs[static_cast<std::size_t>(r.layer_index)];
+  r.logits = tape.value(pass.logits);
+  check_logits(r.logits, model.architecture());
+  r.classes = options.classes.empty() ? predicted_classes(r.logits) : options.classes;
+  check_classes("layer_gradients", r.classes, images.dim(0), model.classes());
+  const Var y = class_score(tape, pass.logits, r.classes, options.score);  // step 1: y^c
+  r.scores = tape.value(y).values();
+  r.activations = tape.value(A);
+  r.gradients = activation_gradients(tape, y, A, &r.backward_steps);  // step 1: ∂y^c/∂A
+  return r;
+}
+
+}  // namespace gcam

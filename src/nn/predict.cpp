@@ -1,0 +1,23 @@
+// Inference: the logits of a batch, one part of the batch per thread.
+#include "gcam/nn/predict.hpp"
+
+#include "gcam/core/thread_pool.hpp"
+
+namespace gcam {
+
+Tensor predict(Model& model, const Tensor& images, Kernels kernels, ThreadPool* pool) {
+  auto logits_of = [&](const Tensor& batch, ThreadPool* kernel_pool) {
+    Tape tape(kernels, kernel_pool);
+    return tape.value(model.forward(tape, batch).logits);
+  };
+  const int N = images.rank() ? images.dim(0) : 0;
+  const int parts = kernels == Kernels::Fast ? batch_parts(pool, N) : 1;
+  if (parts == 1) return logits_of(images, pool);
+  std::vector<Tensor> logits(static_cast<std::size_t>(parts));
+  run_parts(pool, N, parts, [&](int t, int first, int last) {
+    logits[std::size_t(t)] = logits_of(slice_batch(images, first, last), nullptr);
+  });
+  return concat_batch(logits);
+}
+
+}  // namespace gcam
