@@ -50,8 +50,8 @@ Model wrong_shapes_cnn() {
     layer->initialize(rng);
     m.add(std::move(layer));
   };
-  conv("conv1", 1, 4), m.add(std::make_unique<ReLU>("relu1")), m.add(std::make_unique<MaxPool2d>("pool1", 2, 2));
-  conv("conv2", 4, 16), m.add(std::make_unique<ReLU>("relu2")), m.add(std::make_unique<MaxPool2d>("pool2", 2, 2));
+  conv("conv1", 1, 4), m.add(std::make_unique<ReLU>("relu1")), m.add(std::make_unique<Pool2d>("pool1", Pool2d::Mode::Max, 2, 2));
+  conv("conv2", 4, 16), m.add(std::make_unique<ReLU>("relu2")), m.add(std::make_unique<Pool2d>("pool2", Pool2d::Mode::Max, 2, 2));
   conv("conv3", 16, 32), m.add(std::make_unique<ReLU>("relu3"));
   conv("conv4", 32, 32), m.add(std::make_unique<ReLU>("relu4"));
   m.add(std::make_unique<GlobalAvgPool>("gap"));

@@ -30,7 +30,7 @@ Model quadrant_net() {
   conv1->weight.value.at(1, 0, 1, 1) = -1;
   model.add(std::move(conv1));
   model.add(std::make_unique<ReLU>("relu1"));
-  model.add(std::make_unique<MaxPool2d>("pool1", 2, 2));
+  model.add(std::make_unique<Pool2d>("pool1", Pool2d::Mode::Max, 2, 2));
   auto conv2 = std::make_unique<Conv2d>("conv2", 2, 2, 1, 1, 0);
   conv2->weight.value.at(0, 0, 0, 0) = 1;
   conv2->weight.value.at(1, 1, 0, 0) = 1;

@@ -52,12 +52,12 @@ Model hand_built(const std::string& architecture, int conv1_out, const std::stri
   conv1->initialize(rng);
   m.add(std::move(conv1));
   m.add(std::make_unique<ReLU>("relu1"));
-  m.add(std::make_unique<MaxPool2d>("pool1", 2, 2));
+  m.add(std::make_unique<Pool2d>("pool1", Pool2d::Mode::Max, 2, 2));
   auto conv2 = std::make_unique<Conv2d>(conv2_name, conv1_out, 32, 3, 1, 1);
   conv2->initialize(rng);
   m.add(std::move(conv2));
   m.add(std::make_unique<ReLU>("relu2"));
-  m.add(std::make_unique<MaxPool2d>("pool2", 2, 2));
+  m.add(std::make_unique<Pool2d>("pool2", Pool2d::Mode::Max, 2, 2));
   m.add(std::make_unique<Flatten>("flatten"));
   m.add(std::make_unique<Dense>("fc1", 32 * 2 * 2, 128));
   m.add(std::make_unique<ReLU>("relu3"));

@@ -54,7 +54,7 @@ Model tiny_cnn(std::uint64_t seed) {
   c1->initialize(rng);
   m.add(std::move(c1));
   m.add(std::make_unique<ReLU>("relu1"));
-  m.add(std::make_unique<MaxPool2d>("pool1", 2, 2));
+  m.add(std::make_unique<Pool2d>("pool1", Pool2d::Mode::Max, 2, 2));
   auto c2 = std::make_unique<Conv2d>("conv2", 3, 4, 3, 2, 1);
   c2->initialize(rng);
   m.add(std::move(c2));

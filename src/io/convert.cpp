@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "gcam/core/bilinear.hpp"
 #include "gcam/core/error.hpp"
 
 namespace gcam {
@@ -34,24 +35,6 @@ Image to_grayscale(const Image& image) {
   return gray;
 }
 
-// Where output index `i` samples an input of `in` pixels when resizing to
-// `out` pixels: the two neighbours and the weight of the second.
-namespace {
-struct Sample {
-  int lo, hi;
-  double t;
-};
-}  // namespace
-
-static Sample sample_position(int i, int in, int out) {
-  double src = (i + 0.5) * in / out - 0.5;
-  if (src < 0) src = 0;  // the border pixel's left half: clamp, as PyTorch does
-  int lo = static_cast<int>(src);
-  if (lo > in - 1) lo = in - 1;
-  const int hi = lo < in - 1 ? lo + 1 : lo;
-  return {lo, hi, src - lo};
-}
-
 Image resize_bilinear(const Image& image, int width, int height) {
   check_image("resize_bilinear", image);
   if (width < 1 || height < 1 || static_cast<std::size_t>(width) * static_cast<std::size_t>(height) > kMaxImagePixels)
@@ -63,9 +46,9 @@ Image resize_bilinear(const Image& image, int width, int height) {
   out.channels = image.channels;
   out.pixels.resize(static_cast<std::size_t>(width) * height * image.channels);
   for (int y = 0; y < height; ++y) {
-    const Sample sy = sample_position(y, image.height, height);
+    const AxisSample<double> sy = bilinear_axis_sample<double>(y, image.height, height);
     for (int x = 0; x < width; ++x) {
-      const Sample sx = sample_position(x, image.width, width);
+      const AxisSample<double> sx = bilinear_axis_sample<double>(x, image.width, width);
       for (int c = 0; c < image.channels; ++c) {
         const double top = (1 - sx.t) * image.at(sy.lo, sx.lo, c) + sx.t * image.at(sy.lo, sx.hi, c);
         const double bottom = (1 - sx.t) * image.at(sy.hi, sx.lo, c) + sx.t * image.at(sy.hi, sx.hi, c);

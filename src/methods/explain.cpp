@@ -48,74 +48,83 @@ Method elementwise(Tensor (*map)(const Tensor&, const Tensor&)) {
   };
 }
 
+Tensor cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions&) {
+  return to_input_size(class_activation_map(model, images, classes), images);
+}
+
+Tensor gradcam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return run_grad_cam(model, images, classes, o, false);
+}
+
+Tensor counterfactual_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return run_grad_cam(model, images, classes, o, true);
+}
+
+Tensor score_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
+  const Tensor w = score_cam_weights(model, images, lg.activations, classes, o);
+  return to_input_size(weighted_combination(w, lg.activations), images);
+}
+
+Tensor ablation_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
+  const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, o);
+  return to_input_size(weighted_combination(w, lg.activations), images);
+}
+
+Tensor eigen_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
+  return to_input_size(eigen_cam_map(lg.activations), images);
+}
+
+Tensor smoothgrad_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return smoothgrad_map(model, images, classes, o);
+}
+
+Tensor integrated_gradients_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return sum_channels(integrated_gradients(model, images, classes, o));
+}
+
+Tensor guided_backprop_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return abs_sum_channels(guided_backprop(model, images, classes, o));
+}
+
+Tensor guided_grad_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return guided_grad_cam_map(guided_backprop_method(model, images, classes, o), run_grad_cam(model, images, classes, o, false));
+}
+
+Tensor lrp_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o,
+                  LrpRule rule) {
+  LrpOptions lrp;
+  lrp.rule = rule;
+  lrp.alpha = o.lrp_alpha;
+  lrp.epsilon = o.lrp_epsilon;  // αβ uses it for the pooling layers
+  return sum_channels(lrp_relevance(model, images, classes, lrp, o));
+}
+
+Tensor lrp_epsilon_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) { return lrp_method(model, images, classes, o, LrpRule::Epsilon); }
+
+Tensor lrp_alpha_beta_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) { return lrp_method(model, images, classes, o, LrpRule::AlphaBeta); }
+
 const std::vector<std::pair<std::string, Method>>& methods() {
   static const std::vector<std::pair<std::string, Method>> table = {
-      {"cam",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions&) {
-         return to_input_size(class_activation_map(model, images, classes), images);
-       }},
-      {"gradcam",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         return run_grad_cam(model, images, classes, o, false);
-       }},
-      {"gradcam-counterfactual",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         return run_grad_cam(model, images, classes, o, true);
-       }},
+      {"cam", cam_method},
+      {"gradcam", gradcam_method},
+      {"gradcam-counterfactual", counterfactual_method},
       {"gradcam++", weighted(grad_cam_plus_plus_weights)},
       {"xgradcam", weighted(xgrad_cam_weights)},
       {"hirescam", elementwise(hires_cam_map)},
       {"layercam", elementwise(layer_cam_map)},
-      {"scorecam",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-         const Tensor w = score_cam_weights(model, images, lg.activations, classes, o);
-         return to_input_size(weighted_combination(w, lg.activations), images);
-       }},
-      {"ablationcam",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-         const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, o);
-         return to_input_size(weighted_combination(w, lg.activations), images);
-       }},
-      {"eigencam",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-         return to_input_size(eigen_cam_map(lg.activations), images);
-       }},
+      {"scorecam", score_cam_method},
+      {"ablationcam", ablation_cam_method},
+      {"eigencam", eigen_cam_method},
       {"saliency", saliency_map},
-      {"smoothgrad",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         return smoothgrad_map(model, images, classes, o);
-       }},
-      {"integrated-gradients",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         return sum_channels(integrated_gradients(model, images, classes, o));
-       }},
-      {"guided-backprop",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         return abs_sum_channels(guided_backprop(model, images, classes, o));
-       }},
-      {"guided-gradcam",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         return guided_grad_cam_map(abs_sum_channels(guided_backprop(model, images, classes, o)),
-                                    run_grad_cam(model, images, classes, o, false));
-       }},
-      {"lrp-epsilon",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         LrpOptions lrp;
-         lrp.rule = LrpRule::Epsilon;
-         lrp.epsilon = o.lrp_epsilon;
-         return sum_channels(lrp_relevance(model, images, classes, lrp, o));
-       }},
-      {"lrp-alphabeta",
-       [](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-         LrpOptions lrp;
-         lrp.rule = LrpRule::AlphaBeta;
-         lrp.alpha = o.lrp_alpha;
-         lrp.epsilon = o.lrp_epsilon;  // for the pooling layers
-         return sum_channels(lrp_relevance(model, images, classes, lrp, o));
-       }},
+      {"smoothgrad", smoothgrad_method},
+      {"integrated-gradients", integrated_gradients_method},
+      {"guided-backprop", guided_backprop_method},
+      {"guided-gradcam", guided_grad_cam_method},
+      {"lrp-epsilon", lrp_epsilon_method},
+      {"lrp-alphabeta", lrp_alpha_beta_method},
   };
   return table;
 }

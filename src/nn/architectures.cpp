@@ -24,7 +24,7 @@ struct Builder {
     model.add(std::move(layer));
   }
   void relu(const std::string& name) { model.add(std::make_unique<ReLU>(name)); }
-  void pool(const std::string& name) { model.add(std::make_unique<MaxPool2d>(name, 2, 2)); }
+  void pool(const std::string& name) { model.add(std::make_unique<Pool2d>(name, Pool2d::Mode::Max, 2, 2)); }
   void flatten() { model.add(std::make_unique<Flatten>("flatten")); }
   void gap() { model.add(std::make_unique<GlobalAvgPool>("gap")); }
 };

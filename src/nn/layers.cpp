@@ -103,20 +103,14 @@ Var Dense::forward(Tape& tape, Var x, std::vector<Var>& vars) {
 // ---- parameter-free layers --------------------------------------------------------
 Var ReLU::forward(Tape& tape, Var x, std::vector<Var>&) { return named(tape, relu(tape, x), name()); }
 
-std::string MaxPool2d::describe() const {
-  return "max pool " + std::to_string(kernel) + "x" + std::to_string(kernel) + ", stride " + std::to_string(stride);
+std::string Pool2d::describe() const {
+  return std::string(mode == Mode::Max ? "max" : "avg") + " pool " + std::to_string(kernel) + "x" +
+         std::to_string(kernel) + ", stride " + std::to_string(stride);
 }
-Shape MaxPool2d::output_shape(const Shape& input) const { return pooled_shape(*this, input, kernel, stride); }
-Var MaxPool2d::forward(Tape& tape, Var x, std::vector<Var>&) {
-  return named(tape, max_pool2d(tape, x, kernel, stride), name());
-}
-
-std::string AvgPool2d::describe() const {
-  return "avg pool " + std::to_string(kernel) + "x" + std::to_string(kernel) + ", stride " + std::to_string(stride);
-}
-Shape AvgPool2d::output_shape(const Shape& input) const { return pooled_shape(*this, input, kernel, stride); }
-Var AvgPool2d::forward(Tape& tape, Var x, std::vector<Var>&) {
-  return named(tape, avg_pool2d(tape, x, kernel, stride), name());
+Shape Pool2d::output_shape(const Shape& input) const { return pooled_shape(*this, input, kernel, stride); }
+Var Pool2d::forward(Tape& tape, Var x, std::vector<Var>&) {
+  const Var y = mode == Mode::Max ? max_pool2d(tape, x, kernel, stride) : avg_pool2d(tape, x, kernel, stride);
+  return named(tape, y, name());
 }
 
 Shape GlobalAvgPool::output_shape(const Shape& input) const {

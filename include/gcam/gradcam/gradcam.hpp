@@ -3,16 +3,18 @@
 // Notation (docs/gradcam.md): an image x, the class score y^c, the feature
 // maps A^k (k = 1..K, each h×w) of a target layer, Z = h·w.
 //
-//   Step 1  y^c                      class_score()
-//           ∂y^c/∂A^k_ij             activation_gradients()
-//   Step 2  α^c_k = (1/Z) Σ_i Σ_j ∂y^c/∂A^k_ij            channel_weights()      eq. (8)
-//   Step 3  Σ_k α^c_k A^k                                weighted_combination()
-//           L^c = ReLU(Σ_k α^c_k A^k)                    relu_map()
-//   Step 4  upsample L^c to the input size               upsample_bilinear()
-//           scale to [0, 1], colour, overlay              normalize_to_unit(), heatmap.hpp
+//   Step 1  y^c                      class_score()             src/gradcam/gradient_step.cpp
+//           ∂y^c/∂A^k_ij             activation_gradients()    src/gradcam/gradient_step.cpp
+//   Step 2  α^c_k = (1/Z) Σ_i Σ_j ∂y^c/∂A^k_ij   eq. (8)   channel_weights()   src/gradcam/channel_weights.cpp
+//   Step 3  Σ_k α^c_k A^k            weighted_combination()    src/gradcam/weighted_map.cpp
+//           L^c = ReLU(Σ_k α^c_k A^k)  relu_map()              src/gradcam/weighted_map.cpp
+//   Step 4  upsample L^c to the input size  upsample_bilinear()  src/gradcam/upsample.cpp
+//           scale to [0, 1]          normalize_to_unit()       src/gradcam/normalize.cpp
+//           colour, overlay          include/gcam/render/heatmap.hpp
 //
-// grad_cam() runs all steps for a batch and keeps every intermediate in a
-// GradCamResult, so a student can print or save any of them.
+// grad_cam() (src/gradcam/gradcam.cpp) runs all steps for a batch and keeps
+// every intermediate in a GradCamResult, so a student can print or save any
+// of them. CAM, which Grad-CAM generalizes, is in src/gradcam/cam.cpp.
 #pragma once
 
 #include <string>

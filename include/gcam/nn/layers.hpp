@@ -84,23 +84,17 @@ class ReLU : public Layer {
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
 };
 
-class MaxPool2d : public Layer {
+// Max or average pooling over k×k windows every `stride` cells, no padding.
+class Pool2d : public Layer {
  public:
-  MaxPool2d(std::string name, int kernel, int stride) : Layer(std::move(name)), kernel(kernel), stride(stride) {}
-  OpKind kind() const override { return OpKind::MaxPool2d; }
+  enum class Mode { Max, Average };
+  Pool2d(std::string name, Mode mode, int kernel, int stride)
+      : Layer(std::move(name)), mode(mode), kernel(kernel), stride(stride) {}
+  OpKind kind() const override { return mode == Mode::Max ? OpKind::MaxPool2d : OpKind::AvgPool2d; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
   Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
-  int kernel, stride;
-};
-
-class AvgPool2d : public Layer {
- public:
-  AvgPool2d(std::string name, int kernel, int stride) : Layer(std::move(name)), kernel(kernel), stride(stride) {}
-  OpKind kind() const override { return OpKind::AvgPool2d; }
-  std::string describe() const override;
-  Shape output_shape(const Shape& input) const override;
-  Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
+  Mode mode;
   int kernel, stride;
 };
 
