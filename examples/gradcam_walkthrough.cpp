@@ -9,13 +9,13 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "gcam/io/checkpoint.hpp"
+#include "gcam/core/thread_pool.hpp"
 #include "gcam/data/dataset.hpp"
 #include "gcam/gradcam/gradcam.hpp"
+#include "gcam/io/checkpoint.hpp"
 #include "gcam/io/image_codec.hpp"
-#include "gcam/render/heatmap.hpp"
 #include "gcam/ops/ops.hpp"
-#include "gcam/core/thread_pool.hpp"
+#include "gcam/render/heatmap.hpp"
 #include "gcam/train/train.hpp"
 
 using namespace gcam;
@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
     const Tensor heat = normalize_to_unit(up);
     const std::string file = "walkthrough_" + names[std::size_t(c)] + ".png";
     save_png(file, upscale_nearest(overlay(dataset_image(scenes.images, 0), image_map(heat, 0), Colormap::Jet), 8));
-    std::printf("step 4  upsample_bilinear() %dx%d -> %dx%d, normalize_to_unit(), overlay(): wrote %s\n",
-                L.dim(2), L.dim(3), up.dim(2), up.dim(3), file.c_str());
+    std::printf("step 4  upsample_bilinear() %dx%d -> %dx%d, normalize_to_unit(), overlay(): wrote %s\n", L.dim(2),
+                L.dim(3), up.dim(2), up.dim(3), file.c_str());
   }
   return 0;
 }

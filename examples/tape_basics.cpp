@@ -13,10 +13,10 @@ int main() {
   Tape tape;
   const Var a = tape.input(Tensor({3}, {-2, 1, 3}), "a");
   const Var b = tape.input(Tensor({3}, {4, 5, -1}), "b");
-  const Var ab = mul(tape, a, b);     // record 2
-  const Var z = add(tape, ab, a);     // record 3: a is used twice
-  const Var r = relu(tape, z);        // record 4
-  const Var L = sum(tape, r);         // record 5
+  const Var ab = mul(tape, a, b);  // record 2
+  const Var z = add(tape, ab, a);  // record 3: a is used twice
+  const Var r = relu(tape, z);     // record 4
+  const Var L = sum(tape, r);      // record 5
   std::fprintf(stderr, "L = %g\n", double(tape.value(L)[0]));
 
   // One reverse walk gives every gradient; nothing is stored on the records.

@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <numeric>
 
+#include "gcam/core/rng.hpp"
 #include "gcam/gradcheck/gradcheck.hpp"
 #include "gcam/ops/ops.hpp"
-#include "gcam/core/rng.hpp"
 
 namespace gcam_test {
 

@@ -56,8 +56,7 @@ TEST_CASE("guided backprop equals the plain gradient when every upstream gradien
   const Tensor batch = random_tensor({2, 1, 16, 16}, 25, 0, 1);
   const Tensor p = input_gradients(generic, batch, {1, 3});
   const Tensor g = guided_backprop(generic, batch, {1, 3});
-  for (int n = 0; n < 2; ++n)
-    CHECK(max_abs_difference(slice_batch(p, n, n + 1), slice_batch(g, n, n + 1)) > 1e-6);
+  for (int n = 0; n < 2; ++n) CHECK(max_abs_difference(slice_batch(p, n, n + 1), slice_batch(g, n, n + 1)) > 1e-6);
 }
 
 TEST_CASE("guided backprop on a batch equals guided backprop image by image", "[attribution]") {
@@ -117,7 +116,7 @@ TEST_CASE("saliency is the channel sum of |dy/dx|; SmoothGrad is reproducible an
   MethodOptions options;
   options.smoothgrad_samples = 4;
   const Tensor a = smoothgrad_map(model, images, {0, 2}, options);
-  CHECK(max_abs_difference(a, smoothgrad_map(model, images, {0, 2}, options)) == 0);  // fixed seed
+  CHECK(max_abs_difference(a, smoothgrad_map(model, images, {0, 2}, options)) == 0);     // fixed seed
   CHECK(max_abs_difference(a, smoothgrad_map(model, images, {0, 2}, options, 99)) > 0);  // other noise
   options.smoothgrad_sigma = 0;  // no noise: the mean of identical saliency maps
   CHECK(max_abs_difference(smoothgrad_map(model, images, {0, 2}, options), s) < 1e-12);

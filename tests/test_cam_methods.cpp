@@ -5,11 +5,11 @@
 #include <cmath>
 #include <memory>
 
+#include "gcam/core/error.hpp"
 #include "gcam/methods/attribution.hpp"
 #include "gcam/methods/cam_methods.hpp"
-#include "gcam/core/error.hpp"
-#include "gcam/nn/layers.hpp"
 #include "gcam/methods/lrp.hpp"
+#include "gcam/nn/layers.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;
@@ -208,7 +208,8 @@ TEST_CASE("Eigen-CAM recovers a rank-one pattern with a positive peak", "[cam_me
   const std::vector<double> p = {0, 1, 0, 0, 5, 0, 0, -1, 0};  // peak 5 at the centre
   Tensor A({1, K, h, w});
   for (int k = 0; k < K; ++k)
-    for (int z = 0; z < h * w; ++z) A.at(0, k, z / w, z % w) = Scalar(u[std::size_t(k)] * p[std::size_t(z)] + m[std::size_t(k)]);
+    for (int z = 0; z < h * w; ++z)
+      A.at(0, k, z / w, z % w) = Scalar(u[std::size_t(k)] * p[std::size_t(z)] + m[std::size_t(k)]);
   const Tensor map = eigen_cam_map(A);
   double norm_u = 0, mean_p = 0;
   for (double v : u) norm_u += v * v;

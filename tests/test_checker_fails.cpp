@@ -86,8 +86,9 @@ TEST_CASE("gradcheck rejects a dense rule with a transposed weight gradient", "[
       for (int i = 0; i < dw.dim(1); ++i) out.at(o, i) += dw.at(i, o);
   };
   auto f = [](Tape& t, const std::vector<Var>& a) { return linear(t, a[0], a[1], a[2]); };
-  const auto r = gradcheck_with_rules("linear", f, {random_tensor({2, 4}, 6), random_tensor({4, 4}, 7), random_tensor({4}, 8)},
-                                      {"x", "weight", "bias"}, {{OpKind::Linear, transposed}});
+  const auto r =
+      gradcheck_with_rules("linear", f, {random_tensor({2, 4}, 6), random_tensor({4, 4}, 7), random_tensor({4}, 8)},
+                           {"x", "weight", "bias"}, {{OpKind::Linear, transposed}});
   CHECK_FALSE(r.passed);
   CHECK(r.argument == "weight");
 }

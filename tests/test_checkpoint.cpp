@@ -12,10 +12,10 @@
 #include <random>
 
 #include "byte_files.hpp"
-#include "scratch_folder.hpp"
+#include "gcam/core/error.hpp"
 #include "gcam/io/bytes.hpp"
 #include "gcam/io/checkpoint.hpp"
-#include "gcam/core/error.hpp"
+#include "scratch_folder.hpp"
 
 using namespace gcam;
 using namespace gcam_test;  // byte_files.hpp
@@ -173,8 +173,8 @@ TEST_CASE("saving refuses values a checkpoint cannot hold, and inconsistent clas
 TEST_CASE("a missing file or a folder is reported as such", "[checkpoint][errors]") {
   TempDir dir;
   CHECK_THROWS_AS(read_checkpoint(dir.file("nope.ckpt")), FormatError);
-  CHECK_THROWS_WITH(load_model(dir.file("nope.ckpt")), Catch::Contains(dir.file("nope.ckpt")) &&
-                                                           Catch::Contains("no such file"));
+  CHECK_THROWS_WITH(load_model(dir.file("nope.ckpt")),
+                    Catch::Contains(dir.file("nope.ckpt")) && Catch::Contains("no such file"));
   CHECK_THROWS_WITH(read_checkpoint(dir.path.string()), Catch::Contains("is a folder"));
 }
 
@@ -239,7 +239,7 @@ TEST_CASE("huge lengths, counts and dimensions are refused before allocating", "
     reseal_checkpoint(b);
     return load_model_error(path, b);
   };
-  const std::size_t arch_length = 20;  // right after the header
+  const std::size_t arch_length = 20;                                      // right after the header
   const std::size_t class_count = offset_after(good, "fashion-cnn") + 16;  // after C, H, W, classes
   const std::size_t tensor_count = class_count + 8;                        // after 0 names, 0 metadata
   const std::size_t rank = offset_after(good, "conv1.weight");
@@ -250,7 +250,8 @@ TEST_CASE("huge lengths, counts and dimensions are refused before allocating", "
   CHECK_THAT(edited(tensor_count, 0xFFFFFFFFu), Catch::Contains("4294967295 tensors cannot fit"));
   CHECK_THAT(edited(rank, 1000), Catch::Contains("'conv1.weight' has rank 1000"));
   CHECK_THAT(edited(rank + 4, 0xFFFFFFFFu), Catch::Contains("dimension 0 of tensor 'conv1.weight' is 4294967295"));
-  CHECK_THAT(edited(rank + 4, 1u << 30), Catch::Contains("'conv1.weight' of shape [1073741824, 1, 3, 3] has more values"));
+  CHECK_THAT(edited(rank + 4, 1u << 30),
+             Catch::Contains("'conv1.weight' of shape [1073741824, 1, 3, 3] has more values"));
   CHECK_THAT(edited(class_count - 12, 0), Catch::Contains("input H = 0"));
 
   // Four 2^31−1 dimensions: their product overflows 64 bits.
@@ -265,7 +266,7 @@ TEST_CASE("a NaN or infinity in a stored tensor is refused, naming the tensor", 
   Model model = small_model();
   const Bytes good = encode_checkpoint(model, CheckpointInfo{});
   const std::string path = dir.file("nan.ckpt");
-  const std::size_t fc1_values = offset_after(good, "fc1.bias") + 8;  // after rank 1 and dim 128
+  const std::size_t fc1_values = offset_after(good, "fc1.bias") + 8;    // after rank 1 and dim 128
   for (std::uint32_t bits : {0x7FC00000u, 0x7F800000u, 0xFF800000u}) {  // NaN, +Inf, −Inf
     Bytes b = good;
     put_le32(b, fc1_values + 4 * 3, bits);
@@ -287,8 +288,8 @@ TEST_CASE("tensors that do not fit the architecture name the tensor and both sha
 
   Model renamed = hand_built("fashion-cnn", 16, "conv9");
   save_checkpoint(path, renamed, {});
-  CHECK_THROWS_WITH(load_model(path), Catch::Contains("tensor 2 is 'conv9.weight'") &&
-                                          Catch::Contains("expects 'conv2.weight'"));
+  CHECK_THROWS_WITH(load_model(path),
+                    Catch::Contains("tensor 2 is 'conv9.weight'") && Catch::Contains("expects 'conv2.weight'"));
 
   Model shorter("fashion-cnn", {1, 8, 8}, 3);
   shorter.add(std::make_unique<Flatten>("flatten"));

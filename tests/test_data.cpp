@@ -2,21 +2,21 @@
 // the synthetic shapes with their exact masks.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "byte_files.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/io/gzip.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"
-#include "gcam/data/dataset.hpp"
-#include "gcam/core/error.hpp"
-#include "gcam/io/gzip.hpp"
 
 using namespace gcam;
 namespace fs = std::filesystem;
@@ -25,8 +25,8 @@ namespace {
 
 using gcam_test::Bytes;
 using gcam_test::gzip_stored;
-using gcam_test::write_bytes;
 using gcam_test::ScratchFolder;
+using gcam_test::write_bytes;
 
 // An IDX file: 0, 0, type byte, dimension count, big-endian dims, payload.
 Bytes idx_file(const std::vector<std::uint32_t>& dims, const Bytes& payload, std::uint8_t type = 0x08) {
@@ -174,8 +174,7 @@ TEST_CASE("load_fashion_mnist explains missing and inconsistent files", "[data][
   ScratchFolder folder("fashion_bad");
   const std::string dir = folder.path.string();
   // The exact install instructions, word for word.
-  const std::string hint =
-      "install with `apt-get install dataset-fashion-mnist` (as root) or `make fashion-data`";
+  const std::string hint = "install with `apt-get install dataset-fashion-mnist` (as root) or `make fashion-data`";
   CHECK_THROWS_WITH(load_fashion_mnist("train", dir + "/nowhere"),
                     Catch::Contains(hint) && Catch::Contains("nowhere/train-images-idx3-ubyte.gz"));
   CHECK_THROWS_WITH(load_fashion_mnist("test", dir), Catch::Contains(hint) && Catch::Contains("t10k-images"));
@@ -289,7 +288,7 @@ TEST_CASE("make_shapes gives balanced classes and one exact mask per image", "[d
     extents.insert(check_mask_is_shape(d.mask(i), 32, d.labels[i]));
     with_clutter += std::any_of(image, image + 1024, [](std::uint8_t v) { return v >= 60 && v <= 120; });
   }
-  CHECK(*extents.begin() == 5);   // the whole documented range 5..10 occurs
+  CHECK(*extents.begin() == 5);  // the whole documented range 5..10 occurs
   CHECK(*extents.rbegin() == 10);
   CHECK(with_clutter > 190);  // clutter may fall outside the image or on the object
 }

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "gcam/evaluate/faithfulness.hpp"
-#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/evaluate/mask_metrics.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 
 using namespace gcam;
 
@@ -68,7 +68,7 @@ TEST_CASE("energy ignores the negative part; IoU follows the threshold", "[faith
   Tensor map({kSide, kSide}, -5);  // strong negative evidence everywhere ...
   map.at(1, 1) = 2;                // ... and positive evidence on two object pixels
   map.at(2, 2) = 1;
-  map.at(0, 0) = 1;                // and one background pixel
+  map.at(0, 0) = 1;  // and one background pixel
   CHECK(positive_energy_inside(map, mask.data()) == Approx(3.0 / 4));
   // Threshold 0.5·2 = 1: B = {(1,1), (2,2), (0,0)}; |B ∩ mask| = 2, |B ∪ mask| = 5.
   CHECK(threshold_iou(map, mask.data(), 0.5) == Approx(2.0 / 5));
@@ -133,7 +133,7 @@ TEST_CASE("deletion and insertion rank the perfect map above the reversed one", 
   const PerturbationCurve in_good = insertion_curve(score, object, map_of(mask), {0}, 16);
   const PerturbationCurve in_bad = insertion_curve(score, object, map_of(mask, true), {0}, 16);
   CHECK(in_good.mean_auc > in_bad.mean_auc);
-  CHECK(in_good.scores[0][4] == Approx(1 / (1 + std::exp(-12.0))));  // the 4 object pixels are back
+  CHECK(in_good.scores[0][4] == Approx(1 / (1 + std::exp(-12.0))));    // the 4 object pixels are back
   CHECK(in_good.scores[0].back() == Approx(in_bad.scores[0].back()));  // all inserted: the original image
 }
 
@@ -165,9 +165,9 @@ TEST_CASE("noisy linear imputation of a constant image gives the constant", "[fa
   const int H = 6, W = 7;
   Tensor image({2, H, W}, 0.7);
   std::vector<std::uint8_t> removed(std::size_t(H * W), 0);
-  removed[0] = 1;                    // a corner
+  removed[0] = 1;                       // a corner
   removed[std::size_t(3 * W + 6)] = 1;  // a border pixel
-  for (int y = 1; y <= 3; ++y)       // a 3×3 hole
+  for (int y = 1; y <= 3; ++y)          // a 3×3 hole
     for (int x = 2; x <= 4; ++x) removed[std::size_t(y * W + x)] = 1;
   Rng rng(1);
   const Tensor filled = noisy_linear_imputation(image, removed, 0, rng);

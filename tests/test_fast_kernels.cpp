@@ -1,4 +1,4 @@
-// The fast kernels (gemm.hpp, fast_kernels.hpp) against the reference ones.
+// The fast kernels (include/gcam/fast/) against the reference ones.
 //
 // Agreement is measured as
 //   relative_error(got, ref) = max_e |got[e] − ref[e]| / max(1, max_e |ref[e]|)
@@ -14,12 +14,12 @@
 #include <cstring>
 #include <limits>
 
+#include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/gemm.hpp"
 #include "gcam/fast/linear.hpp"
 #include "gcam/fast/pool_relu.hpp"
-#include "gcam/fast/gemm.hpp"
 #include "gcam/ops/ops.hpp"
-#include "gcam/core/thread_pool.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;
@@ -64,7 +64,9 @@ std::string pool_name(const ThreadPool* pool) {
 // ---- gemm ----------------------------------------------------------------------------
 
 TEST_CASE("fast gemm agrees with the reference gemm", "[fast][float][gemm]") {
-  struct Size { int M, N, K; };
+  struct Size {
+    int M, N, K;
+  };
   const Size sizes[] = {{1, 1, 1}, {7, 13, 5}, {65, 33, 129}, {200, 300, 150}, {3, 70, 300}, {40, 1, 17}};
   Pools pools;
   std::uint64_t seed = 100;
@@ -167,20 +169,20 @@ struct ConvCase {
 };
 
 const ConvCase kConvCases[] = {
-    {{2, 3, 7, 6}, {4, 3, 3, 3}, 1, 1},     // odd sizes
-    {{1, 1, 5, 5}, {1, 1, 1, 1}, 1, 0},     // batch 1, 1×1 kernel
-    {{1, 3, 6, 6}, {2, 3, 1, 1}, 2, 0},     // 1×1 kernel, stride 2
-    {{3, 2, 9, 8}, {5, 2, 5, 5}, 2, 2},     // 5×5 kernel, stride 2, padding 2
-    {{2, 4, 8, 8}, {8, 4, 3, 3}, 2, 0},     // stride 2, no padding
-    {{1, 3, 11, 13}, {7, 3, 3, 5}, 1, 2},   // non-square kernel
-    {{2, 2, 3, 3}, {3, 2, 5, 5}, 1, 2},     // kernel larger than the image
+    {{2, 3, 7, 6}, {4, 3, 3, 3}, 1, 1},       // odd sizes
+    {{1, 1, 5, 5}, {1, 1, 1, 1}, 1, 0},       // batch 1, 1×1 kernel
+    {{1, 3, 6, 6}, {2, 3, 1, 1}, 2, 0},       // 1×1 kernel, stride 2
+    {{3, 2, 9, 8}, {5, 2, 5, 5}, 2, 2},       // 5×5 kernel, stride 2, padding 2
+    {{2, 4, 8, 8}, {8, 4, 3, 3}, 2, 0},       // stride 2, no padding
+    {{1, 3, 11, 13}, {7, 3, 3, 5}, 1, 2},     // non-square kernel
+    {{2, 2, 3, 3}, {3, 2, 5, 5}, 1, 2},       // kernel larger than the image
     {{4, 16, 16, 16}, {32, 16, 3, 3}, 1, 1},  // big enough for threads and blocking
-    {{10, 8, 48, 48}, {4, 8, 3, 3}, 1, 1},  // several chunks of images
+    {{10, 8, 48, 48}, {4, 8, 3, 3}, 1, 1},    // several chunks of images
 };
 
 std::string conv_name(const ConvCase& c) {
-  return "x " + shape_string(c.x) + " w " + shape_string(c.w) + " stride " + std::to_string(c.stride) +
-         " padding " + std::to_string(c.padding);
+  return "x " + shape_string(c.x) + " w " + shape_string(c.w) + " stride " + std::to_string(c.stride) + " padding " +
+         std::to_string(c.padding);
 }
 
 struct ConvGrads {
@@ -229,7 +231,9 @@ TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][f
 // ---- linear ------------------------------------------------------------------------------
 
 TEST_CASE("fast linear forward and backward agree with the reference", "[fast][float][linear]") {
-  struct Case { int N, In, Out; };
+  struct Case {
+    int N, In, Out;
+  };
   const Case cases[] = {{1, 1, 1}, {5, 7, 3}, {1, 20, 10}, {33, 65, 17}, {64, 300, 10}, {2, 513, 129}, {100, 64, 64}};
   Pools pools;
   for (const Case& c : cases) {
@@ -298,7 +302,10 @@ TEST_CASE("fast kernels are bit-identical across runs and thread counts", "[fast
 
 TEST_CASE("fast max-pool and ReLU give exactly the reference results", "[fast][float][pool]") {
   ThreadPool two(2);
-  struct Case { Shape x; int kernel, stride; };
+  struct Case {
+    Shape x;
+    int kernel, stride;
+  };
   const Case cases[] = {{{1, 1, 4, 4}, 2, 2}, {{3, 5, 7, 9}, 3, 2}, {{2, 16, 28, 28}, 2, 2}, {{1, 2, 5, 5}, 2, 1}};
   for (const Case& c : cases) {
     Tensor x = random_tensor(c.x, 91);

@@ -1,8 +1,8 @@
 // Grad-CAM: each step by hand, the gradient of A against finite differences,
 // Grad-CAM = CAM / Z on gap-cnn, and a walk that stops at A.
 #include "gcam/core/error.hpp"
-#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;
@@ -30,8 +30,7 @@ TEST_CASE("step 4: bilinear upsampling uses half-pixel centres (align_corners=Fa
   Tensor m({1, 1, 2, 2}, {0, 1, 2, 3});
   const Tensor up = upsample_bilinear(m, 4, 4);
   // The values PyTorch's interpolate(scale_factor=2, mode="bilinear", align_corners=False) gives.
-  const std::vector<Scalar> expected = {0,   0.25, 0.75, 1,   0.5, 0.75, 1.25, 1.5,
-                                        1.5, 1.75, 2.25, 2.5, 2,   2.25, 2.75, 3};
+  const std::vector<Scalar> expected = {0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3};
   REQUIRE(up.size() == expected.size());
   for (std::size_t e = 0; e < expected.size(); ++e) CHECK(up[e] == Approx(expected[e]));
   // Same size is the identity; a 1×1 map becomes constant.
@@ -150,7 +149,7 @@ TEST_CASE("the Grad-CAM backward walk computes nothing below A", "[gradcam]") {
   const GradCamResult r = grad_cam(model, image, options);
   // Above relu3 and depending on it: conv4, relu4, gap, fc, select. The
   // parameters' gradients are not wanted, so their records are skipped too.
-  CHECK(r.backward_steps == 5);
+  CHECK(r.rules_run == 5);
   // A full walk would visit every record of the forward pass.
   Tape tape;
   const ForwardPass pass = model.forward(tape, image);
@@ -201,8 +200,8 @@ TEST_CASE("grad_cam rejects unknown layers and classes with the valid choices", 
   const Tensor image = random_tensor({1, 1, 32, 32}, 52, 0, 1);
   GradCamOptions options;
   options.layer = "conv9";
-  CHECK_THROWS_WITH(grad_cam(model, image, options), Catch::Contains("unknown layer 'conv9'") &&
-                                                         Catch::Contains("conv1, relu1"));
+  CHECK_THROWS_WITH(grad_cam(model, image, options),
+                    Catch::Contains("unknown layer 'conv9'") && Catch::Contains("conv1, relu1"));
   options.layer = "fc";
   CHECK_THROWS_WITH(grad_cam(model, image, options), Catch::Contains("not feature maps"));
   options.layer = "";
@@ -226,6 +225,7 @@ TEST_CASE("Grad-CAM of a batch split over threads equals Grad-CAM of the whole b
   CHECK(parts.classes == whole.classes);
   CHECK(parts.heatmap.shape() == whole.heatmap.shape());
   REQUIRE(max_abs(whole.map) > 0);
-  CHECK(max_abs_difference(parts.map, whole.map) <= 1e-5 * (1 + max_abs_difference(whole.map, Tensor(whole.map.shape()))));
+  CHECK(max_abs_difference(parts.map, whole.map) <=
+        1e-5 * (1 + max_abs_difference(whole.map, Tensor(whole.map.shape()))));
   CHECK(parts.empty_map == whole.empty_map);
 }

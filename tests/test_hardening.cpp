@@ -13,13 +13,13 @@
 #include <iterator>
 #include <limits>
 
-#include "gcam/io/checkpoint.hpp"
-#include "gcam/data/dataset.hpp"
+#include "byte_files.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/data/dataset.hpp"
 #include "gcam/gradcam/gradcam.hpp"
+#include "gcam/io/checkpoint.hpp"
 #include "gcam/io/files.hpp"
 #include "gcam/io/image_codec.hpp"
-#include "byte_files.hpp"
 #include "handmade_images.hpp"
 #include "scratch_folder.hpp"
 
@@ -108,14 +108,16 @@ TEST_CASE("a PNG whose image data inflates far beyond its size is refused before
 
 TEST_CASE("decoders not documented by load_image are not compiled in", "[hardening][io][errors]") {
   // A Photoshop header (stb_image can read PSD, this program does not).
-  Bytes psd = as_bytes(std::string("8BPS\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x04\x00\x00\x00\x04"
-                                   "\x00\x08\x00\x03", 26));
+  Bytes psd =
+      as_bytes(std::string("8BPS\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x04\x00\x00\x00\x04"
+                           "\x00\x08\x00\x03",
+                           26));
   psd.resize(200, 0);
   CHECK_THROWS_WITH(decode_image(psd, "photo.psd"), Catch::Contains("not a readable image"));
   // Radiance HDR, likewise.
-  CHECK_THROWS_WITH(decode_image(as_bytes("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 2 +X 2\n" + std::string(16, 'A')),
-                                 "sky.hdr"),
-                    Catch::Contains("not a readable image"));
+  CHECK_THROWS_WITH(
+      decode_image(as_bytes("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 2 +X 2\n" + std::string(16, 'A')), "sky.hdr"),
+      Catch::Contains("not a readable image"));
 }
 
 TEST_CASE("read_file_bytes refuses pipes and files above its limit before reading", "[hardening][io][errors]") {
@@ -182,8 +184,8 @@ TEST_CASE("grad_cam refuses NaN or infinite inputs, naming the image and element
                                                  Catch::Contains("channel 0, row 2, column 5"));
   images.at(1, 0, 2, 5) = 0;
   images.at(0, 0, 7, 0) = -std::numeric_limits<Scalar>::infinity();
-  CHECK_THROWS_WITH(grad_cam(model, images), Catch::Contains("image 0") && Catch::Contains("-Inf") &&
-                                                 Catch::Contains("row 7, column 0"));
+  CHECK_THROWS_WITH(grad_cam(model, images),
+                    Catch::Contains("image 0") && Catch::Contains("-Inf") && Catch::Contains("row 7, column 0"));
   CHECK_THROWS_AS(grad_cam(model, Tensor({0, 1, 8, 8})), ShapeError);
 }
 

@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "gcam/methods/attribution.hpp"
-#include "gcam/nn/layers.hpp"
 #include "gcam/methods/lrp.hpp"
+#include "gcam/nn/layers.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;

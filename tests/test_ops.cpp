@@ -30,10 +30,12 @@ TEST_CASE("conv2d forward matches a hand-computed example", "[ops][conv2d]") {
 }
 
 TEST_CASE("conv2d gradients pass gradcheck on three shapes", "[ops][conv2d]") {
-  struct Case { Shape x, w; int stride, padding; };
-  const Case cases[] = {{{1, 1, 4, 4}, {2, 1, 3, 3}, 1, 0},
-                        {{2, 3, 5, 5}, {4, 3, 3, 3}, 2, 1},
-                        {{2, 2, 7, 6}, {3, 2, 2, 3}, 2, 1}};
+  struct Case {
+    Shape x, w;
+    int stride, padding;
+  };
+  const Case cases[] = {
+      {{1, 1, 4, 4}, {2, 1, 3, 3}, 1, 0}, {{2, 3, 5, 5}, {4, 3, 3, 3}, 2, 1}, {{2, 2, 7, 6}, {3, 2, 2, 3}, 2, 1}};
   for (const Case& c : cases) {
     auto f = [&](Tape& t, const std::vector<Var>& a) { return conv2d(t, a[0], a[1], a[2], c.stride, c.padding); };
     require_gradcheck("conv2d " + shape_string(c.x), f,
@@ -58,8 +60,7 @@ TEST_CASE("conv2d rejects wrong shapes naming the op and both shapes", "[ops][co
 
 // ---- pooling ----------------------------------------------------------------
 TEST_CASE("max_pool2d forward picks the window maximum, first one on ties", "[ops][pool]") {
-  Tensor x({1, 1, 2, 4}, {1, 7, 3, 3,
-                          5, 2, 3, 0});
+  Tensor x({1, 1, 2, 4}, {1, 7, 3, 3, 5, 2, 3, 0});
   Tape tape;
   Var xv = tape.input(x);
   Var y = max_pool2d(tape, xv, 2, 2);
@@ -80,16 +81,19 @@ TEST_CASE("avg_pool2d and global_avg_pool forward by hand", "[ops][pool]") {
 }
 
 TEST_CASE("pooling gradients pass gradcheck on three shapes", "[ops][pool]") {
-  struct Case { Shape x; int kernel, stride; };
+  struct Case {
+    Shape x;
+    int kernel, stride;
+  };
   const Case cases[] = {{{1, 1, 4, 4}, 2, 2}, {{2, 3, 5, 5}, 2, 2}, {{2, 2, 7, 6}, 3, 2}};
   for (const Case& c : cases) {
     const Tensor x = distinct_tensor(c.x, 4);
     require_gradcheck("max_pool2d " + shape_string(c.x),
-                      [&](Tape& t, const std::vector<Var>& a) { return max_pool2d(t, a[0], c.kernel, c.stride); },
-                      {x}, {"x"});
+                      [&](Tape& t, const std::vector<Var>& a) { return max_pool2d(t, a[0], c.kernel, c.stride); }, {x},
+                      {"x"});
     require_gradcheck("avg_pool2d " + shape_string(c.x),
-                      [&](Tape& t, const std::vector<Var>& a) { return avg_pool2d(t, a[0], c.kernel, c.stride); },
-                      {x}, {"x"});
+                      [&](Tape& t, const std::vector<Var>& a) { return avg_pool2d(t, a[0], c.kernel, c.stride); }, {x},
+                      {"x"});
     require_gradcheck("global_avg_pool " + shape_string(c.x),
                       [&](Tape& t, const std::vector<Var>& a) { return global_avg_pool(t, a[0]); }, {x}, {"x"});
   }
@@ -150,8 +154,8 @@ TEST_CASE("elementwise ops, reshape and reductions by hand", "[ops][elementwise]
   CHECK(tape.value(mean(tape, a))[0] == 2.5);
   CHECK(tape.value(reshape(tape, a, {4})).shape() == Shape{4});
   CHECK(tape.value(flatten(tape, tape.input(Tensor({2, 3, 2, 2})))).shape() == Shape{2, 12});
-  CHECK_THROWS_WITH(add(tape, a, tape.input(Tensor({3}))), Catch::Contains("add") && Catch::Contains("[2, 2]") &&
-                                                               Catch::Contains("[3]"));
+  CHECK_THROWS_WITH(add(tape, a, tape.input(Tensor({3}))),
+                    Catch::Contains("add") && Catch::Contains("[2, 2]") && Catch::Contains("[3]"));
   CHECK_THROWS_WITH(reshape(tape, a, {3}), Catch::Contains("reshape"));
 }
 

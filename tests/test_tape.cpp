@@ -120,8 +120,8 @@ TEST_CASE("a stopped walk computes nothing below its stop", "[tape]") {
   std::set<int> visited;
   BackwardOptions options;
   options.stop_at = A;
-  for (OpKind kind : {OpKind::Conv2d, OpKind::Relu, OpKind::MaxPool2d, OpKind::Reshape, OpKind::Linear,
-                      OpKind::Select, OpKind::Parameter, OpKind::Input})
+  for (OpKind kind : {OpKind::Conv2d, OpKind::Relu, OpKind::MaxPool2d, OpKind::Reshape, OpKind::Linear, OpKind::Select,
+                      OpKind::Parameter, OpKind::Input})
     options.rules[kind] = [&visited](const Tape& t, const Record& r, const Tensor& up, Gradients& g) {
       visited.insert(int(&r - &t.at(0)));
       standard_backward(t, r, up, g);

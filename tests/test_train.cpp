@@ -1,9 +1,9 @@
 // Optimizers, the training loop, evaluation and reproducibility.
 #include <cmath>
 
-#include "gcam/io/checkpoint.hpp"
 #include "gcam/core/error.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/io/checkpoint.hpp"
 #include "gcam/train/train.hpp"
 #include "helpers.hpp"
 
@@ -57,7 +57,8 @@ TEST_CASE("training overfits a tiny batch", "[train]") {
   const double first = train_step(model, optimizer, images, labels, Kernels::Fast, nullptr);
   double loss = first;
   int steps = 0;
-  while (loss > 0.01 && steps < 200) loss = train_step(model, optimizer, images, labels, Kernels::Fast, nullptr), ++steps;
+  while (loss > 0.01 && steps < 200)
+    loss = train_step(model, optimizer, images, labels, Kernels::Fast, nullptr), ++steps;
   INFO("loss " << first << " -> " << loss << " after " << steps << " more steps");
   CHECK(loss < 0.01);
   CHECK(steps < 200);

@@ -2,16 +2,16 @@
 // points at the right object in two-object scenes. Training takes a few
 // seconds in the float32 build, which is where these run ([float][trained];
 // the double build skips them).
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
-#include "gcam/data/dataset.hpp"
-#include "gcam/io/image_codec.hpp"
-#include "gcam/gradcam/gradcam.hpp"
-#include "gcam/render/heatmap.hpp"
-#include "gcam/evaluate/mask_metrics.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/evaluate/mask_metrics.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/io/image_codec.hpp"
+#include "gcam/render/heatmap.hpp"
 #include "gcam/train/train.hpp"
 #include "helpers.hpp"
 
@@ -66,9 +66,10 @@ TEST_CASE("Grad-CAM points at the right object in 200 two-object scenes", "[floa
     }
   }
   const double pointing = double(hits) / maps, energy = double(own_wins) / maps;
-  std::printf("trained shapes-cnn, %d maps: pointing game %.1f%% (%.1f%% within 2 px); "
-              "more energy on its own object than on the other: %.1f%%\n",
-              maps, 100 * pointing, 100.0 * tolerant_hits / maps, 100 * energy);
+  std::printf(
+      "trained shapes-cnn, %d maps: pointing game %.1f%% (%.1f%% within 2 px); "
+      "more energy on its own object than on the other: %.1f%%\n",
+      maps, 100 * pointing, 100.0 * tolerant_hits / maps, 100 * energy);
   CHECK(pointing >= 0.90);
   CHECK(energy >= 0.90);
 }

@@ -150,12 +150,11 @@ bool Gradients::reached(Var v) const {
 const Tensor& Gradients::of(Var v) const& {
   const Record& r = tape_->at(v);  // throws for ids not on the tape
   if (v.id < stop_)
-    throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
-                           op_name(r.kind) + ") was not computed: the backward walk stopped at #" +
-                           std::to_string(stop_));
+    throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " + op_name(r.kind) +
+                           ") was not computed: the backward walk stopped at #" + std::to_string(stop_));
   if (!needed(v.id) || !kept(v.id))
-    throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " +
-                           op_name(r.kind) + ") was not kept: it is not in BackwardOptions::wrt");
+    throw std::logic_error("gradient of value #" + std::to_string(v.id) + " ('" + r.name + "', " + op_name(r.kind) +
+                           ") was not kept: it is not in BackwardOptions::wrt");
   return adjoint_[static_cast<std::size_t>(v.id)];
 }
 
@@ -168,8 +167,7 @@ Gradients::~Gradients() {
 
 void Gradients::release(int id) {
   Tensor& g = adjoint_[static_cast<std::size_t>(id)];
-  if (workspace_)
-    workspace_->give(std::move(g));
+  if (workspace_) workspace_->give(std::move(g));
   g = Tensor();
 }
 

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "gcam/core/error.hpp"
 #include "gcam/autograd/tape.hpp"
+#include "gcam/core/error.hpp"
 
 namespace gcam {
 
@@ -41,7 +41,7 @@ Gradients Tape::backward(Var output, const Tensor& seed, const BackwardOptions& 
   // stop value, that value's adjoint is complete and nothing lower is needed.
   for (int id = output.id; id > stop; --id) {
     if (!grads.reached_[static_cast<std::size_t>(id)]) continue;  // output does not depend on it
-    if (!grads.needed(id)) continue;                                 // no wanted value below it
+    if (!grads.needed(id)) continue;                              // no wanted value below it
     const Record& r = records_[static_cast<std::size_t>(id)];
     const Tensor& upstream = grads.adjoint_[static_cast<std::size_t>(id)];
     auto rule = options.rules.find(r.kind);

@@ -16,8 +16,8 @@ std::size_t Dataset::mask_bytes() const {
 // Throws std::out_of_range unless index < size.
 static void check_index(const Dataset& data, std::size_t index) {
   if (index >= data.size())
-    throw std::out_of_range("dataset '" + data.name + "': index " + std::to_string(index) +
-                            " out of range (it has " + std::to_string(data.size()) + " images)");
+    throw std::out_of_range("dataset '" + data.name + "': index " + std::to_string(index) + " out of range (it has " +
+                            std::to_string(data.size()) + " images)");
 }
 
 Tensor Dataset::images(const std::vector<std::size_t>& indices) const {
@@ -68,8 +68,7 @@ void Dataset::check() const {
       throw fail("label " + std::to_string(labels[i]) + " of image " + std::to_string(i) + " is outside 0.." +
                  std::to_string(classes() - 1));
   if (has_masks() && masks.size() != size() * mask_bytes())
-    throw fail("masks have " + std::to_string(masks.size()) + " bytes, need " +
-               std::to_string(size() * mask_bytes()));
+    throw fail("masks have " + std::to_string(masks.size()) + " bytes, need " + std::to_string(size() * mask_bytes()));
   for (std::uint8_t m : masks)
     if (m > 1) throw fail("mask value " + std::to_string(m) + " is not 0 or 1");
 }

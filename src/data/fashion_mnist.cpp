@@ -2,8 +2,8 @@
 // stored as four IDX files — images and labels for "train" and "t10k".
 #include <fstream>
 
-#include "gcam/data/dataset.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/data/dataset.hpp"
 
 namespace gcam {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "gcam/data/dataset.hpp"
 #include "gcam/core/rng.hpp"
+#include "gcam/data/dataset.hpp"
 
 namespace gcam {
 
@@ -28,9 +28,9 @@ constexpr std::uint64_t kSingleStream = 0x5348415045533031ull;  // "SHAPES01"
 constexpr std::uint64_t kSceneStream = 0x5343454E45533031ull;   // "SCENES01"
 
 struct Object {
-  int cls;                  // ShapeClass
-  int cx, cy;               // centre pixel
-  int extent;               // radius / half-size in pixels
+  int cls;                 // ShapeClass
+  int cx, cy;              // centre pixel
+  int extent;              // radius / half-size in pixels
   std::uint8_t intensity;  // one gray value for the whole object
 };
 
@@ -51,12 +51,9 @@ Rng image_rng(std::uint64_t seed, std::uint64_t stream, std::size_t index) {
 bool inside_shape(int cls, int e, int dx, int dy) {
   const int ax = std::abs(dx), ay = std::abs(dy);
   switch (cls) {
-    case kCircle:
-      return dx * dx + dy * dy <= e * e;
-    case kSquare:
-      return ax <= e && ay <= e;
-    case kTriangle:
-      return ay <= e && 2 * ax <= dy + e;
+    case kCircle: return dx * dx + dy * dy <= e * e;
+    case kSquare: return ax <= e && ay <= e;
+    case kTriangle: return ay <= e && 2 * ax <= dy + e;
     default: {
       const int t = std::max(1, e / 3);
       return (ax <= t && ay <= e) || (ay <= t && ax <= e);
@@ -134,8 +131,7 @@ bool touching(const std::uint8_t* a, const std::uint8_t* b, int size) {
 
 void check_size(const char* op, int size) {
   if (size < 16 || size > 1024)
-    throw std::invalid_argument(std::string(op) + ": image size " + std::to_string(size) +
-                                " is outside 16..1024");
+    throw std::invalid_argument(std::string(op) + ": image size " + std::to_string(size) + " is outside 16..1024");
 }
 
 // A dataset of `count` blank size×size gray images with masks.

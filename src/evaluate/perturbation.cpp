@@ -19,8 +19,8 @@ double trapezoid_auc(const std::vector<double>& y) {
 }
 
 Tensor gaussian_blur(const Tensor& images, int size, double sigma) {
-  if (images.rank() != 4) throw ShapeError("gaussian_blur: images must be (N, C, H, W), got " +
-                                           shape_string(images.shape()));
+  if (images.rank() != 4)
+    throw ShapeError("gaussian_blur: images must be (N, C, H, W), got " + shape_string(images.shape()));
   if (size < 1 || sigma <= 0) throw std::invalid_argument("gaussian_blur: need size >= 1 and sigma > 0");
   const int r = size / 2;
   std::vector<double> k(std::size_t(2 * r + 1));
@@ -50,8 +50,8 @@ Tensor gaussian_blur(const Tensor& images, int size, double sigma) {
 namespace {
 
 void check_inputs(const char* op, const Tensor& images, const Tensor& maps, const std::vector<int>& classes) {
-  if (images.rank() != 4) throw ShapeError(std::string(op) + ": images must be (N, C, H, W), got " +
-                                           shape_string(images.shape()));
+  if (images.rank() != 4)
+    throw ShapeError(std::string(op) + ": images must be (N, C, H, W), got " + shape_string(images.shape()));
   const Shape want{images.dim(0), 1, images.dim(2), images.dim(3)};
   if (maps.shape() != want)
     throw ShapeError(std::string(op) + ": maps must be " + shape_string(want) + ", got " + shape_string(maps.shape()));
@@ -157,8 +157,8 @@ ConfidenceChange confidence_change(const ScoreFunction& score, const Tensor& ima
 // ---- baselines ----------------------------------------------------------------------
 
 Tensor random_map(const Tensor& images, std::uint64_t seed) {
-  if (images.rank() != 4) throw ShapeError("random_map: images must be (N, C, H, W), got " +
-                                           shape_string(images.shape()));
+  if (images.rank() != 4)
+    throw ShapeError("random_map: images must be (N, C, H, W), got " + shape_string(images.shape()));
   Tensor out({images.dim(0), 1, images.dim(2), images.dim(3)});
   Rng rng(seed);
   for (std::size_t e = 0; e < out.size(); ++e) out[e] = Scalar(rng.uniform());
@@ -166,8 +166,8 @@ Tensor random_map(const Tensor& images, std::uint64_t seed) {
 }
 
 Tensor sobel_map(const Tensor& images) {
-  if (images.rank() != 4) throw ShapeError("sobel_map: images must be (N, C, H, W), got " +
-                                           shape_string(images.shape()));
+  if (images.rank() != 4)
+    throw ShapeError("sobel_map: images must be (N, C, H, W), got " + shape_string(images.shape()));
   const int N = images.dim(0), C = images.dim(1), H = images.dim(2), W = images.dim(3);
   Tensor out({N, 1, H, W});
   for (int n = 0; n < N; ++n)

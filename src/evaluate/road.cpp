@@ -12,8 +12,8 @@ namespace gcam {
 
 Tensor noisy_linear_imputation(const Tensor& image, const std::vector<std::uint8_t>& removed, double noise_sigma,
                                Rng& rng, int iterations) {
-  if (image.rank() != 3) throw ShapeError("noisy_linear_imputation: image must be (C, H, W), got " +
-                                          shape_string(image.shape()));
+  if (image.rank() != 3)
+    throw ShapeError("noisy_linear_imputation: image must be (C, H, W), got " + shape_string(image.shape()));
   const int C = image.dim(0), H = image.dim(1), W = image.dim(2), P = H * W;
   if (int(removed.size()) != P)
     throw std::invalid_argument("noisy_linear_imputation: removed has " + std::to_string(removed.size()) +

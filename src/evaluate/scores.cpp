@@ -12,8 +12,8 @@ namespace gcam {
 
 std::vector<double> class_probabilities(Model& model, const Tensor& images, const std::vector<int>& classes,
                                         Kernels kernels, ThreadPool* pool, int batch) {
-  if (images.rank() != 4) throw ShapeError("class_probabilities: images must be (N, C, H, W), got " +
-                                           shape_string(images.shape()));
+  if (images.rank() != 4)
+    throw ShapeError("class_probabilities: images must be (N, C, H, W), got " + shape_string(images.shape()));
   const int N = images.dim(0);
   if (int(classes.size()) != N)
     throw std::invalid_argument("class_probabilities: " + std::to_string(classes.size()) + " classes for " +

@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "gcam/core/error.hpp"
 #include "gcam/autograd/tape.hpp"
+#include "gcam/core/error.hpp"
 #include "not_implemented.hpp"
 
 namespace gcam {

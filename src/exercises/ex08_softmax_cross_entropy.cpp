@@ -15,16 +15,15 @@ namespace gcam {
 // (log_softmax_forward, (S3), is available and already stable.)
 Scalar softmax_cross_entropy_forward(const Tensor& z, const std::vector<int>& labels, Tensor& probabilities) {
   // TODO(ex08): the loss of each row from log p, their mean, and p itself into `probabilities`.
-  not_implemented("ex08", "softmax_cross_entropy_forward", "ex08-softmax-cross-entropy.md", z, labels,
-                  probabilities);
+  not_implemented("ex08", "softmax_cross_entropy_forward", "ex08-softmax-cross-entropy.md", z, labels, probabilities);
 }
 
 // (S6) dz[n,k] += dL · (p[n,k] − [k = label_n]) / N      ADD into dz.
 void softmax_cross_entropy_backward(const Tensor& probabilities, const std::vector<int>& labels, Scalar dL,
                                     Tensor& dz) {
   // TODO(ex08)
-  not_implemented("ex08", "softmax_cross_entropy_backward", "ex08-softmax-cross-entropy.md", probabilities, labels,
-                  dL, dz);
+  not_implemented("ex08", "softmax_cross_entropy_backward", "ex08-softmax-cross-entropy.md", probabilities, labels, dL,
+                  dz);
 }
 
 }  // namespace gcam

@@ -17,8 +17,7 @@ namespace gcam {
 
 template <class... Unused>
 [[noreturn]] void not_implemented(const char* exercise, const char* function, const char* page, const Unused&...) {
-  throw NotImplemented(std::string(exercise) + " " + function + " is not implemented yet: see docs/exercises/" +
-                       page);
+  throw NotImplemented(std::string(exercise) + " " + function + " is not implemented yet: see docs/exercises/" + page);
 }
 
 }  // namespace gcam

@@ -84,8 +84,16 @@ struct ConvShape {
   int P;     // OH·OW: output positions per image
   int rows;  // C·KH·KW: rows of the im2col matrix (length of one dot product)
   ConvShape(const Tensor& x, const Tensor& w, int stride, int padding)
-      : N(x.dim(0)), C(x.dim(1)), H(x.dim(2)), W(x.dim(3)), O(w.dim(0)), KH(w.dim(2)), KW(w.dim(3)),
-        OH(conv_output_size(H, KH, stride, padding)), OW(conv_output_size(W, KW, stride, padding)), P(OH * OW),
+      : N(x.dim(0)),
+        C(x.dim(1)),
+        H(x.dim(2)),
+        W(x.dim(3)),
+        O(w.dim(0)),
+        KH(w.dim(2)),
+        KW(w.dim(3)),
+        OH(conv_output_size(H, KH, stride, padding)),
+        OW(conv_output_size(W, KW, stride, padding)),
+        P(OH * OW),
         rows(C * KH * KW) {}
   int images_per_chunk() const {
     const size_t per_image = size_t(std::max({rows, O, 1})) * size_t(std::max(P, 1));
@@ -245,8 +253,8 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
     }
     // (C2) dcols = Wᵀ·G (overwriting cols, no longer needed), dx += col2im(dcols)
     if (targets.input) {
-      gemm(Trans::Yes, Trans::No, s.rows, columns, s.O, w.data(), s.rows, G, columns, cols, columns,
-           Update::Overwrite, pool);
+      gemm(Trans::Yes, Trans::No, s.rows, columns, s.O, w.data(), s.rows, G, columns, cols, columns, Update::Overwrite,
+           pool);
       col2im(cols, n0, count, s.KH, s.KW, stride, padding, dx, pool);
     }
   }

@@ -59,10 +59,10 @@ namespace {
 constexpr int kVectorBytes = 64;      // zmm: 16 floats / 8 doubles
 constexpr int kVectorRegisters = 32;  // zmm0..zmm31
 #elif defined(__AVX__)
-constexpr int kVectorBytes = 32;      // ymm
+constexpr int kVectorBytes = 32;  // ymm
 constexpr int kVectorRegisters = 16;
 #else
-constexpr int kVectorBytes = 16;      // xmm (SSE2, NEON)
+constexpr int kVectorBytes = 16;  // xmm (SSE2, NEON)
 constexpr int kVectorRegisters = 16;
 #endif
 constexpr int kLanes = kVectorBytes / static_cast<int>(sizeof(Scalar));
@@ -329,13 +329,9 @@ void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, in
   // that has more of them; ThreadPool::parallel_for gives one range per thread.
   const int tiles_m = (M + MR - 1) / MR, tiles_n = (N + NR - 1) / NR;
   if (tiles_n >= tiles_m)
-    parallel_for(pool, tiles_n, [&](int begin, int end) {
-      gemm_range(p, 0, M, begin * NR, std::min(N, end * NR));
-    });
+    parallel_for(pool, tiles_n, [&](int begin, int end) { gemm_range(p, 0, M, begin * NR, std::min(N, end * NR)); });
   else
-    parallel_for(pool, tiles_m, [&](int begin, int end) {
-      gemm_range(p, begin * MR, std::min(M, end * MR), 0, N);
-    });
+    parallel_for(pool, tiles_m, [&](int begin, int end) { gemm_range(p, begin * MR, std::min(M, end * MR), 0, N); });
 }
 
 }  // namespace gcam

@@ -51,4 +51,3 @@ void linear_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor&
 
 }  // namespace fast
 }  // namespace gcam
-

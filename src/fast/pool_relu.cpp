@@ -1,8 +1,8 @@
-// Fast max pooling and ReLU (see fast_kernels.hpp). They must give exactly
+// Fast max pooling and ReLU (see fast/pool_relu.hpp). They must give exactly
 // the reference results: both only compare and select, so no rounding enters.
 #include "gcam/fast/pool_relu.hpp"
-#include "gcam/core/window.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/core/window.hpp"
 
 namespace gcam {
 namespace fast {
@@ -11,8 +11,7 @@ namespace {
 
 // Any window: selects instead of branches, because which cell wins is data
 // dependent and a branch would be mispredicted about half the time.
-void max_pool_plane(const Scalar* in, int base, int W, int kernel, int stride, int OH, int OW, Scalar* out,
-                    int* win) {
+void max_pool_plane(const Scalar* in, int base, int W, int kernel, int stride, int OH, int OW, Scalar* out, int* win) {
   for (int i = 0; i < OH; ++i)
     for (int j = 0; j < OW; ++j) {
       int best = base + i * stride * W + j * stride;

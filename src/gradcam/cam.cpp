@@ -11,8 +11,9 @@ Tensor class_activation_map(Model& model, const Tensor& images, const std::vecto
   const auto* dense = L >= 2 ? dynamic_cast<const Dense*>(&model.layer(L - 1)) : nullptr;
   const auto* gap = L >= 2 ? dynamic_cast<const GlobalAvgPool*>(&model.layer(L - 2)) : nullptr;
   if (!dense || !gap || L < 3)
-    throw std::invalid_argument("CAM needs a model ending in global average pooling and one dense layer (gap-cnn, shapes-cnn); " +
-                                model.architecture() + " does not");
+    throw std::invalid_argument(
+        "CAM needs a model ending in global average pooling and one dense layer (gap-cnn, shapes-cnn); " +
+        model.architecture() + " does not");
   check_classes("class_activation_map", classes, images.dim(0), model.classes());
   Tape tape;
   const ForwardPass pass = model.forward(tape, images);

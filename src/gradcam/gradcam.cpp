@@ -26,16 +26,16 @@ GradCamResult grad_cam_in_parts(Model& model, const Tensor& images, const GradCa
     for (const GradCamResult& r : results) all.push_back(r.*field);
     joined.*field = concat_batch(all);
   };
-  for (auto field : {&GradCamResult::logits, &GradCamResult::activations, &GradCamResult::gradients,
-                     &GradCamResult::weights, &GradCamResult::weighted_sum, &GradCamResult::map,
-                     &GradCamResult::upsampled, &GradCamResult::heatmap})
+  for (auto field :
+       {&GradCamResult::logits, &GradCamResult::activations, &GradCamResult::gradients, &GradCamResult::weights,
+        &GradCamResult::weighted_sum, &GradCamResult::map, &GradCamResult::upsampled, &GradCamResult::heatmap})
     join(field);
   for (std::size_t t = 1; t < results.size(); ++t) {
     const GradCamResult& r = results[t];
     joined.classes.insert(joined.classes.end(), r.classes.begin(), r.classes.end());
     joined.scores.insert(joined.scores.end(), r.scores.begin(), r.scores.end());
     joined.empty_map.insert(joined.empty_map.end(), r.empty_map.begin(), r.empty_map.end());
-    joined.backward_steps += r.backward_steps;
+    joined.rules_run += r.rules_run;
   }
   return joined;
 }
@@ -58,14 +58,14 @@ GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions&
   r.logits = std::move(step1.logits);
   r.activations = std::move(step1.activations);
   r.gradients = std::move(step1.gradients);
-  r.backward_steps = step1.backward_steps;
+  r.rules_run = step1.rules_run;
   if (options.counterfactual)
     for (std::size_t e = 0; e < r.gradients.size(); ++e) r.gradients[e] = -r.gradients[e];
-  r.weights = channel_weights(r.gradients);                                 // step 2, eq. (8)
-  r.weighted_sum = weighted_combination(r.weights, r.activations);          // step 3
-  r.map = relu_map(r.weighted_sum);                                         // step 3
-  r.upsampled = upsample_bilinear(r.map, images.dim(2), images.dim(3));     // step 4
-  r.heatmap = normalize_to_unit(r.upsampled, &r.empty_map);                 // step 4
+  r.weights = channel_weights(r.gradients);                              // step 2, eq. (8)
+  r.weighted_sum = weighted_combination(r.weights, r.activations);       // step 3
+  r.map = relu_map(r.weighted_sum);                                      // step 3
+  r.upsampled = upsample_bilinear(r.map, images.dim(2), images.dim(3));  // step 4
+  r.heatmap = normalize_to_unit(r.upsampled, &r.empty_map);              // step 4
   return r;
 }
 

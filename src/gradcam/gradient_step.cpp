@@ -50,7 +50,7 @@ LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCam
   const Var y = class_score(tape, pass.logits, r.classes, options.score);  // step 1: y^c
   r.scores = tape.value(y).values();
   r.activations = tape.value(A);
-  r.gradients = activation_gradients(tape, y, A, &r.backward_steps);  // step 1: ∂y^c/∂A
+  r.gradients = activation_gradients(tape, y, A, &r.rules_run);  // step 1: ∂y^c/∂A
   return r;
 }
 

@@ -43,18 +43,16 @@ void check_classes(const std::string& who, const std::vector<int>& classes, int 
 // here, naming the image and the element.
 void check_images(const std::string& who, const Tensor& images) {
   if (images.rank() != 4 || images.dim(0) < 1)
-    throw ShapeError(who + ": images must be a batch (N, C, H, W) with N >= 1, got " +
-                     shape_string(images.shape()));
+    throw ShapeError(who + ": images must be a batch (N, C, H, W) with N >= 1, got " + shape_string(images.shape()));
   const int C = images.dim(1), H = images.dim(2), W = images.dim(3);
   for (std::size_t e = 0; e < images.size(); ++e) {
     if (std::isfinite(images[e])) continue;
     const std::size_t plane = static_cast<std::size_t>(H) * static_cast<std::size_t>(W);
     const std::size_t n = e / (plane * static_cast<std::size_t>(C)), c = e / plane % static_cast<std::size_t>(C);
     const std::size_t y = e % plane / static_cast<std::size_t>(W), x = e % static_cast<std::size_t>(W);
-    throw NumericError(who + ": image " + std::to_string(n) + " has a non-finite value (" +
-                       non_finite_name(images[e]) + ") at channel " + std::to_string(c) + ", row " +
-                       std::to_string(y) + ", column " + std::to_string(x) + " (element " + std::to_string(e) +
-                       " of the batch); inputs must be finite");
+    throw NumericError(who + ": image " + std::to_string(n) + " has a non-finite value (" + non_finite_name(images[e]) +
+                       ") at channel " + std::to_string(c) + ", row " + std::to_string(y) + ", column " +
+                       std::to_string(x) + " (element " + std::to_string(e) + " of the batch); inputs must be finite");
   }
 }
 

@@ -3,9 +3,9 @@
 #include <sstream>
 
 #include "gcam/core/error.hpp"
+#include "gcam/core/rng.hpp"
 #include "gcam/nn/model.hpp"
 #include "gcam/ops/ops.hpp"
-#include "gcam/core/rng.hpp"
 
 namespace gcam {
 
@@ -37,8 +37,7 @@ double projected_output(const TapeFunction& f, const std::vector<Tensor>& args, 
 // Checks every (or every sampled) coordinate of `values` against `analytic`:
 // perturbs the coordinate in place by ±h and calls `loss` for L.
 void check_coordinates(const std::string& what, const std::string& argument, Tensor& values, const Tensor& analytic,
-                       const std::function<double()>& loss, const GradcheckOptions& options,
-                       GradcheckResult& result) {
+                       const std::function<double()>& loss, const GradcheckOptions& options, GradcheckResult& result) {
   std::size_t count = values.size();
   if (options.max_coordinates && options.max_coordinates < count) count = options.max_coordinates;
   for (std::size_t k = 0; k < count; ++k) {
@@ -96,8 +95,8 @@ GradcheckResult gradcheck(const std::string& what, const TapeFunction& f, const 
   GradcheckResult result;
   std::vector<Tensor> work = args;
   for (std::size_t i = 0; i < args.size(); ++i)
-    check_coordinates(what, arg_names[i], work[i], grads.of(vars[i]), [&] { return projected_output(f, work, u); },
-                      options, result);
+    check_coordinates(
+        what, arg_names[i], work[i], grads.of(vars[i]), [&] { return projected_output(f, work, u); }, options, result);
   return result;
 }
 

@@ -1,9 +1,7 @@
-// Decoding and encoding images with stb (see image_codec.hpp). The checks
+// Decoding images with stb (see image_codec.hpp; encoding is in image_encode.cpp). The checks
 // that must come before stb sees a file are in image_guards.cpp; here are the
 // calls into stb and the checks of what it returns.
 #include "gcam/io/image_codec.hpp"
-
-#include <stb/stb_image_write.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -70,20 +68,5 @@ Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& na
 }
 
 Image load_image(const std::string& path) { return decode_image(read_file_bytes(path, kMaxImageFileBytes), path); }
-
-// stb_image_write hands the encoded bytes over in pieces; collect them.
-static void append_to_string(void* context, void* data, int size) {
-  static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
-}
-
-void save_png(const std::string& path, const Image& image) {
-  check_image("save_png", image);
-  std::string png;
-  const int stride = image.width * image.channels;
-  if (!stbi_write_png_to_func(append_to_string, &png, image.width, image.height, image.channels, image.pixels.data(),
-                              stride))
-    throw std::runtime_error("save_png: encoding '" + path + "' failed (out of memory?)");
-  write_file_atomically(path, png);
-}
 
 }  // namespace gcam

@@ -7,8 +7,8 @@
 #include <stdexcept>
 
 #include "gcam/core/error.hpp"
-#include "gcam/ops/ops.hpp"
 #include "gcam/core/rng.hpp"
+#include "gcam/ops/ops.hpp"
 
 namespace gcam {
 
@@ -49,14 +49,13 @@ Tensor sum_channels(const Tensor& t) {
 }
 
 // Saliency: M_ij = Σ_c |∂y^c/∂x_cij|.
-Tensor saliency_map(Model& model, const Tensor& images, const std::vector<int>& classes,
-                    const MethodOptions& options) {
+Tensor saliency_map(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& options) {
   return abs_sum_channels(input_gradients(model, images, classes, options));
 }
 
 // SmoothGrad: M = (1/n) Σ_s saliency(x + ε_s), ε_s ~ N(0, σ²).
-Tensor smoothgrad_map(Model& model, const Tensor& images, const std::vector<int>& classes,
-                      const MethodOptions& options, std::uint64_t seed) {
+Tensor smoothgrad_map(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& options,
+                      std::uint64_t seed) {
   const int N = images.dim(0);
   const int samples = std::max(1, options.smoothgrad_samples);
   const std::size_t per_image = images.size() / static_cast<std::size_t>(N);
@@ -70,8 +69,7 @@ Tensor smoothgrad_map(Model& model, const Tensor& images, const std::vector<int>
   Tensor total;
   for (int s = 0; s < samples; ++s) {
     Tensor noisy = images;
-    for (std::size_t e = 0; e < noisy.size(); ++e)
-      noisy[e] += static_cast<Scalar>(sigma[e / per_image] * rng.normal());
+    for (std::size_t e = 0; e < noisy.size(); ++e) noisy[e] += static_cast<Scalar>(sigma[e / per_image] * rng.normal());
     const Tensor map = saliency_map(model, noisy, classes, options);
     if (total.empty()) total = Tensor(map.shape());
     for (std::size_t e = 0; e < map.size(); ++e) total[e] += map[e];

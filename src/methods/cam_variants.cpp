@@ -6,8 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "gcam/methods/cam_methods.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/methods/cam_methods.hpp"
 
 namespace gcam {
 
@@ -100,7 +100,8 @@ Tensor layer_cam_map(const Tensor& A, const Tensor& g) {
 // Eigen-CAM: M = C·v, C = A as Z×K with centred columns, v = the first
 // principal direction (top eigenvector of CᵀC, by power iteration).
 Tensor eigen_cam_map(const Tensor& A) {
-  if (A.rank() != 4) throw ShapeError("eigen_cam_map: activations must be (N, K, h, w), got " + shape_string(A.shape()));
+  if (A.rank() != 4)
+    throw ShapeError("eigen_cam_map: activations must be (N, K, h, w), got " + shape_string(A.shape()));
   const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3), Z = h * w;
   const double tolerance = sizeof(Scalar) == sizeof(double) ? 1e-10 : 1e-6;
   Tensor map({N, 1, h, w});

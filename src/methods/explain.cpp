@@ -5,9 +5,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include "gcam/core/error.hpp"
 #include "gcam/methods/attribution.hpp"
 #include "gcam/methods/cam_methods.hpp"
-#include "gcam/core/error.hpp"
 #include "gcam/methods/lrp.hpp"
 
 namespace gcam {
@@ -56,7 +56,8 @@ Tensor gradcam_method(Model& model, const Tensor& images, const std::vector<int>
   return run_grad_cam(model, images, classes, o, false);
 }
 
-Tensor counterfactual_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+Tensor counterfactual_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                             const MethodOptions& o) {
   return run_grad_cam(model, images, classes, o, true);
 }
 
@@ -66,7 +67,8 @@ Tensor score_cam_method(Model& model, const Tensor& images, const std::vector<in
   return to_input_size(weighted_combination(w, lg.activations), images);
 }
 
-Tensor ablation_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+Tensor ablation_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                           const MethodOptions& o) {
   const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
   const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, o);
   return to_input_size(weighted_combination(w, lg.activations), images);
@@ -81,16 +83,20 @@ Tensor smoothgrad_method(Model& model, const Tensor& images, const std::vector<i
   return smoothgrad_map(model, images, classes, o);
 }
 
-Tensor integrated_gradients_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+Tensor integrated_gradients_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                                   const MethodOptions& o) {
   return sum_channels(integrated_gradients(model, images, classes, o));
 }
 
-Tensor guided_backprop_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+Tensor guided_backprop_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                              const MethodOptions& o) {
   return abs_sum_channels(guided_backprop(model, images, classes, o));
 }
 
-Tensor guided_grad_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-  return guided_grad_cam_map(guided_backprop_method(model, images, classes, o), run_grad_cam(model, images, classes, o, false));
+Tensor guided_grad_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                              const MethodOptions& o) {
+  return guided_grad_cam_map(guided_backprop_method(model, images, classes, o),
+                             run_grad_cam(model, images, classes, o, false));
 }
 
 Tensor lrp_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o,
@@ -102,9 +108,14 @@ Tensor lrp_method(Model& model, const Tensor& images, const std::vector<int>& cl
   return sum_channels(lrp_relevance(model, images, classes, lrp, o));
 }
 
-Tensor lrp_epsilon_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) { return lrp_method(model, images, classes, o, LrpRule::Epsilon); }
+Tensor lrp_epsilon_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return lrp_method(model, images, classes, o, LrpRule::Epsilon);
+}
 
-Tensor lrp_alpha_beta_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) { return lrp_method(model, images, classes, o, LrpRule::AlphaBeta); }
+Tensor lrp_alpha_beta_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                             const MethodOptions& o) {
+  return lrp_method(model, images, classes, o, LrpRule::AlphaBeta);
+}
 
 const std::vector<std::pair<std::string, Method>>& methods() {
   static const std::vector<std::pair<std::string, Method>> table = {

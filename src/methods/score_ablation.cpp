@@ -5,14 +5,14 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "gcam/methods/cam_methods.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/methods/cam_methods.hpp"
 
 namespace gcam {
 
 // Score-CAM: s_k = y^c(x ⊙ normalize(U(A^k))), w = softmax_k(s).
-Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activations,
-                         const std::vector<int>& classes, const MethodOptions& options) {
+Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activations, const std::vector<int>& classes,
+                         const MethodOptions& options) {
   const int N = images.dim(0), C = images.dim(1), H = images.dim(2), W = images.dim(3);
   const int K = activations.dim(1);
   if (activations.dim(0) != N || static_cast<int>(classes.size()) != N)
@@ -26,8 +26,7 @@ Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activ
   std::vector<double> s(static_cast<std::size_t>(K));
   for (int n = 0; n < N; ++n) {
     // One (1, 1, H, W) mask per channel, normalized per channel.
-    const Tensor image_masks = normalize_to_unit(
-        slice_batch(masks, n, n + 1).reshaped({K, 1, H, W}));
+    const Tensor image_masks = normalize_to_unit(slice_batch(masks, n, n + 1).reshaped({K, 1, H, W}));
     for (int k0 = 0; k0 < K; k0 += batch) {
       const int count = std::min(batch, K - k0);
       Tensor masked({count, C, H, W});
@@ -51,9 +50,8 @@ Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activ
 }
 
 // Ablation-CAM eq. (3): w_k = (y^c − y^c_k) / y^c, y^c_k with A^k set to 0.
-Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_index,
-                            const std::vector<Scalar>& scores, const std::vector<int>& classes,
-                            const MethodOptions& options) {
+Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_index, const std::vector<Scalar>& scores,
+                            const std::vector<int>& classes, const MethodOptions& options) {
   const int N = activations.dim(0), K = activations.dim(1), h = activations.dim(2), w = activations.dim(3);
   if (static_cast<int>(scores.size()) != N || static_cast<int>(classes.size()) != N)
     throw ShapeError("ablation_cam_weights: need one score and one class per image of " +
@@ -75,8 +73,8 @@ Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_i
       // Only the layers above the target run again.
       Tape tape(options.kernels, options.pool);
       ForwardPass upper;
-      const Var logits = model.forward_layers(tape, tape.input(std::move(ablated)), layer_index + 1,
-                                              model.layer_count(), upper);
+      const Var logits =
+          model.forward_layers(tape, tape.input(std::move(ablated)), layer_index + 1, model.layer_count(), upper);
       for (int b = 0; b < count; ++b) {
         const Scalar y_k = tape.value(logits).at(b, classes[std::size_t(n)]);
         weights.at(n, k0 + b) = y != 0 ? (y - y_k) / y : Scalar(0);

@@ -34,7 +34,8 @@ struct Builder {
 std::vector<std::string> model_names() { return {"fashion-cnn", "shapes-cnn", "gap-cnn"}; }
 
 Model make_model(const std::string& architecture, const Shape& input_shape, int classes, std::uint64_t seed) {
-  if (input_shape.size() != 3) throw ShapeError("make_model: input shape must be (C, H, W), got " + shape_string(input_shape));
+  if (input_shape.size() != 3)
+    throw ShapeError("make_model: input shape must be (C, H, W), got " + shape_string(input_shape));
   Model model(architecture, input_shape, classes);
   Rng rng(seed);
   Builder b{model, rng};

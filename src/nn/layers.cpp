@@ -54,9 +54,8 @@ void Conv2d::initialize(Rng& rng) {
 }
 
 std::string Conv2d::describe() const {
-  return "conv2d " + std::to_string(in_channels) + "->" + std::to_string(out_channels) + ", " +
-         std::to_string(kernel) + "x" + std::to_string(kernel) + ", stride " + std::to_string(stride) + ", pad " +
-         std::to_string(padding);
+  return "conv2d " + std::to_string(in_channels) + "->" + std::to_string(out_channels) + ", " + std::to_string(kernel) +
+         "x" + std::to_string(kernel) + ", stride " + std::to_string(stride) + ", pad " + std::to_string(padding);
 }
 
 Shape Conv2d::output_shape(const Shape& input) const {
@@ -90,7 +89,8 @@ std::string Dense::describe() const {
 }
 
 Shape Dense::output_shape(const Shape& input) const {
-  if (input != Shape{in_features}) layer_shape_error(*this, "needs " + std::to_string(in_features) + " features", input);
+  if (input != Shape{in_features})
+    layer_shape_error(*this, "needs " + std::to_string(in_features) + " features", input);
   return {out_features};
 }
 

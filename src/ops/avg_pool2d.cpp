@@ -33,7 +33,8 @@ void avg_pool2d_backward(const Tensor& dy, int kernel, int stride, Tensor& dx) {
       for (int i = 0; i < OH; ++i)
         for (int j = 0; j < OW; ++j)
           for (int p = 0; p < kernel; ++p)
-            for (int q = 0; q < kernel; ++q) dx.at(n, c, i * stride + p, j * stride + q) += dy.at(n, c, i, j) * inv_area;
+            for (int q = 0; q < kernel; ++q)
+              dx.at(n, c, i * stride + p, j * stride + q) += dy.at(n, c, i, j) * inv_area;
 }
 
 // ---- tape rule and record --------------------------------------------------------

@@ -10,8 +10,8 @@ void shape_error(const char* op, const std::string& what) { throw ShapeError(std
 
 void require_rank(const char* op, const char* arg, const Tensor& t, int rank) {
   if (t.rank() != rank)
-    shape_error(op, std::string(arg) + " must have rank " + std::to_string(rank) + ", got shape " +
-                        shape_string(t.shape()));
+    shape_error(
+        op, std::string(arg) + " must have rank " + std::to_string(rank) + ", got shape " + shape_string(t.shape()));
 }
 
 void check_pool(const char* op, const Tensor& x, int kernel, int stride) {

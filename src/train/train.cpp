@@ -6,10 +6,10 @@
 #include <numeric>
 
 #include "gcam/core/error.hpp"
-#include "gcam/nn/predict.hpp"
-#include "gcam/ops/ops.hpp"
 #include "gcam/core/rng.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/nn/predict.hpp"
+#include "gcam/ops/ops.hpp"
 
 namespace gcam {
 
@@ -17,9 +17,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 int count_correct(const Tensor& logits, const std::vector<int>& labels, std::vector<int>* confusion = nullptr) {
   const int K = logits.dim(1);
@@ -132,8 +130,7 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
 
 std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dataset* test_set,
                                const TrainOptions& options, const TrainCallbacks& callbacks) {
-  if (options.epochs < 1 || options.batch < 1)
-    throw std::invalid_argument("train: epochs and batch must be >= 1");
+  if (options.epochs < 1 || options.batch < 1) throw std::invalid_argument("train: epochs and batch must be >= 1");
   const std::size_t samples = options.limit ? std::min(options.limit, train_set.size()) : train_set.size();
   if (samples == 0) throw std::invalid_argument("train: the training set is empty");
   const std::size_t batch = static_cast<std::size_t>(options.batch);
@@ -156,8 +153,8 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
       double loss;
       try {
         train_set.images(idx, images);
-        loss = train_step(model, optimizer, images, train_set.labels_of(idx), options.kernels, options.pool,
-                          &correct, &workspaces);
+        loss = train_step(model, optimizer, images, train_set.labels_of(idx), options.kernels, options.pool, &correct,
+                          &workspaces);
       } catch (const NumericError& e) {
         throw NumericError("training stopped at epoch " + std::to_string(epoch) + ", step " + std::to_string(b + 1) +
                            " of " + std::to_string(batches) + ": " + e.what() +

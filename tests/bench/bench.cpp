@@ -16,15 +16,15 @@
 #include <string>
 #include <vector>
 
-#include "gcam/data/dataset.hpp"
-#include "gcam/fast/conv2d.hpp"
-#include "gcam/fast/linear.hpp"
-#include "gcam/fast/pool_relu.hpp"
-#include "gcam/fast/gemm.hpp"
-#include "gcam/gradcam/gradcam.hpp"
-#include "gcam/ops/ops.hpp"
 #include "gcam/core/rng.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/gemm.hpp"
+#include "gcam/fast/linear.hpp"
+#include "gcam/fast/pool_relu.hpp"
+#include "gcam/gradcam/gradcam.hpp"
+#include "gcam/ops/ops.hpp"
 #include "gcam/train/train.hpp"
 
 using namespace gcam;
@@ -166,11 +166,11 @@ KernelRate kernel_rates(ThreadPool* pool) {
   const int n = 1024;
   const Tensor A = random_tensor({n, n}, 9), B = random_tensor({n, n}, 10);
   Tensor C({n, n});
-  r.gemm_square = 2.0 * n * n * n /
-                  median_seconds(5, [&] {
-                    gemm(Trans::No, Trans::No, n, n, n, A.data(), n, B.data(), n, C.data(), n, Update::Overwrite);
-                  }) /
-                  1e9;
+  r.gemm_square =
+      2.0 * n * n * n /
+      median_seconds(
+          5, [&] { gemm(Trans::No, Trans::No, n, n, n, A.data(), n, B.data(), n, C.data(), n, Update::Overwrite); }) /
+      1e9;
   return r;
 }
 
@@ -181,8 +181,8 @@ double training_peak_mb(const std::string& cli) {
   const pid_t child = fork();
   if (child == 0) {
     if (!freopen("/dev/null", "w", stdout)) _exit(127);
-    execl(cli.c_str(), cli.c_str(), "train", "--model", "fashion-cnn", "--data", "fashion", "--epochs", "1", "--threads",
-          "2", "--out", "/tmp/gcam-bench.ckpt", static_cast<char*>(nullptr));
+    execl(cli.c_str(), cli.c_str(), "train", "--model", "fashion-cnn", "--data", "fashion", "--epochs", "1",
+          "--threads", "2", "--out", "/tmp/gcam-bench.ckpt", static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;
@@ -218,9 +218,10 @@ int main(int argc, char** argv) {
   const VectorUnit unit = vector_unit();
   const double ghz = estimated_clock_ghz();
   const double peak = unit.lanes * 2.0 * unit.fma_units * ghz;  // FP32 GFLOP/s of one core
-  std::printf("\nkernels, 1 thread (GFLOP/s; one core's FP32 peak = %d lanes x 2 flops x %d FMA pipes x %.2f GHz "
-              "= %.0f GFLOP/s; %s; clock estimated from a dependent-add chain)\n",
-              unit.lanes, unit.fma_units, ghz, peak, unit.name);
+  std::printf(
+      "\nkernels, 1 thread (GFLOP/s; one core's FP32 peak = %d lanes x 2 flops x %d FMA pipes x %.2f GHz "
+      "= %.0f GFLOP/s; %s; clock estimated from a dependent-add chain)\n",
+      unit.lanes, unit.fma_units, ghz, peak, unit.name);
   std::printf("  conv2 forward  %6.1f  (%4.1f%% of peak)\n", k1.conv_forward, 100 * k1.conv_forward / peak);
   std::printf("  conv2 backward %6.1f  (%4.1f%%)\n", k1.conv_backward, 100 * k1.conv_backward / peak);
   std::printf("  fc1 forward    %6.1f  (%4.1f%%)\n", k1.dense_forward, 100 * k1.dense_forward / peak);
@@ -235,7 +236,7 @@ int main(int argc, char** argv) {
       "\"infer_img_per_s_2t\": %.0f, \"gradcam_ms_batch1\": %.4f, \"gradcam_ms_per_image_batch64\": %.4f, "
       "\"conv_fwd_gflops\": %.1f, \"conv_bwd_gflops\": %.1f, \"dense_fwd_gflops\": %.1f, \"dense_bwd_gflops\": %.1f, "
       "\"gemm_gflops\": %.1f, \"core_peak_gflops\": %.1f, \"clock_ghz\": %.2f, \"train_peak_rss_mb\": %.1f}\n",
-      train1, train2, train2 / train1, infer1, infer2, cam1, cam64, k1.conv_forward, k1.conv_backward,
-      k1.dense_forward, k1.dense_backward, k1.gemm_square, peak, ghz, peak_mb);
+      train1, train2, train2 / train1, infer1, infer2, cam1, cam64, k1.conv_forward, k1.conv_backward, k1.dense_forward,
+      k1.dense_backward, k1.gemm_square, peak, ghz, peak_mb);
   return 0;
 }

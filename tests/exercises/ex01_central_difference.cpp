@@ -12,16 +12,17 @@ using namespace gcam_exercise;
 
 namespace {
 const char* const kPage = "docs/exercises/ex01-central-difference.md, eq. (G1) in include/gcam/gradcheck/gradcheck.hpp";
-const char* const kPageG2 = "docs/exercises/ex01-central-difference.md, eq. (G2) in include/gcam/gradcheck/gradcheck.hpp";
+const char* const kPageG2 =
+    "docs/exercises/ex01-central-difference.md, eq. (G2) in include/gcam/gradcheck/gradcheck.hpp";
 }  // namespace
 
 TEST_CASE("ex01 (G1) central_difference by hand: exact for x^2, off by h^2 for x^3", "[exercise][ex01][float]") {
   // ((3.5)² − (2.5)²) / (2·0.5) = (12.25 − 6.25) / 1 = 6 = f'(3); a forward difference would give 6.5.
-  check_value("central_difference(x², x = 3, h = 0.5)",
-              central_difference([](double x) { return x * x; }, 3, 0.5), 6, kPage);
+  check_value("central_difference(x², x = 3, h = 0.5)", central_difference([](double x) { return x * x; }, 3, 0.5), 6,
+              kPage);
   // ((x+h)³ − (x−h)³) / 2h = 3x² + h²: 12.01 at x = 2, h = 0.1 (a forward difference: 12.61).
-  check_value("central_difference(x³, x = 2, h = 0.1)",
-              central_difference([](double x) { return x * x * x; }, 2, 0.1), 12.01, kPage, 1e-12);
+  check_value("central_difference(x³, x = 2, h = 0.1)", central_difference([](double x) { return x * x * x; }, 2, 0.1),
+              12.01, kPage, 1e-12);
   // A line: exact for any step.
   check_value("central_difference(5 − 2x, x = -7, h = 0.25)",
               central_difference([](double x) { return 5 - 2 * x; }, -7, 0.25), -2, kPage, 1e-12);

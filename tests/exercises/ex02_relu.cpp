@@ -1,14 +1,14 @@
 // Exercise ex02 checks: relu_forward (R1) and relu_backward (R2).
 // docs/exercises/ex02-relu.md
+#include "../helpers.hpp"
 #include "exercise_checks.hpp"
 #include "gcam/ops/relu.hpp"
-#include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex02-relu.md, eqs. (R1) (R2) in include/gcam/ops/kernels.hpp";
+const char* const kPage = "docs/exercises/ex02-relu.md, eqs. (R1) (R2) in include/gcam/ops/relu.hpp";
 }  // namespace
 
 TEST_CASE("ex02 (R1) relu_forward by hand", "[exercise][ex02][float]") {
@@ -41,7 +41,8 @@ TEST_CASE("ex02 relu_backward agrees with finite differences of relu_forward", "
     const Tensor u = gcam_test::random_tensor(shape, 22);
     Tensor dx(shape);
     relu_backward(x, u, dx);
-    check_gradients("ex02 relu " + shape_string(shape), [](const std::vector<Tensor>& a) { return relu_forward(a[0]); },
-                    {x}, {"x"}, {dx}, u, kPage);
+    check_gradients(
+        "ex02 relu " + shape_string(shape), [](const std::vector<Tensor>& a) { return relu_forward(a[0]); }, {x}, {"x"},
+        {dx}, u, kPage);
   }
 }

@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "../helpers.hpp"
 #include "exercise_checks.hpp"
 #include "gcam/core/error.hpp"
 #include "gcam/ops/ops.hpp"
-#include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
@@ -134,8 +134,8 @@ TEST_CASE("ex04 wrt: only the records that depend on a wanted value are visited"
   const Gradients g = tape.backward(out, options);
   check_values("ex04 wrt = {a}: gradient of a for out = sum(a*b + 2c)", g.of(a), T({2}, {3, -4}), kPage);
   check_values("ex04 wrt = {a}: gradient of s (it reads a product of a)", g.of(s), T({2}, {1, 1}), kPage);
-  check_values("ex04 wrt = {a}: gradient of a value that depends on a but was not reached", g.of(after),
-               T({2}, {0, 0}), kPage);
+  check_values("ex04 wrt = {a}: gradient of a value that depends on a but was not reached", g.of(after), T({2}, {0, 0}),
+               kPage);
   INFO("rules_run() = " << g.rules_run() << ": with wrt = {a} only out, s, a*b and a depend on a; the rules"
                         << " of 2c, c and b must not run. Read " << kPage);
   CHECK(g.rules_run() == 4);
@@ -197,12 +197,13 @@ TEST_CASE("ex04 the walk agrees with finite differences through several ops", "[
     Tape tape;
     Var xv = tape.input(x), wv = tape.input(w);
     const Gradients g = tape.backward(build(tape, xv, wv), u);
-    check_gradients("ex04 log_softmax(x*w + x/2)",
-                    [&](const std::vector<Tensor>& a) {
-                      Tape t;
-                      return t.value(build(t, t.input(a[0]), t.input(a[1])));
-                    },
-                    {x, w}, {"x", "w"}, {g.of(xv), g.of(wv)}, u, kPage);
+    check_gradients(
+        "ex04 log_softmax(x*w + x/2)",
+        [&](const std::vector<Tensor>& a) {
+          Tape t;
+          return t.value(build(t, t.input(a[0]), t.input(a[1])));
+        },
+        {x, w}, {"x", "w"}, {g.of(xv), g.of(wv)}, u, kPage);
   }
   {
     // p = global_avg_pool(avg_pool2d(x ⊙ x, 2, 1)) on (2, 3, 4, 4).
@@ -212,11 +213,12 @@ TEST_CASE("ex04 the walk agrees with finite differences through several ops", "[
     Tape tape;
     Var xv = tape.input(x);
     const Gradients g = tape.backward(build(tape, xv), u);
-    check_gradients("ex04 global_avg_pool(avg_pool2d(x*x))",
-                    [&](const std::vector<Tensor>& a) {
-                      Tape t;
-                      return t.value(build(t, t.input(a[0])));
-                    },
-                    {x}, {"x"}, {g.of(xv)}, u, kPage);
+    check_gradients(
+        "ex04 global_avg_pool(avg_pool2d(x*x))",
+        [&](const std::vector<Tensor>& a) {
+          Tape t;
+          return t.value(build(t, t.input(a[0])));
+        },
+        {x}, {"x"}, {g.of(xv)}, u, kPage);
   }
 }

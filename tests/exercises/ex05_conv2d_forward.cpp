@@ -2,16 +2,16 @@
 // docs/exercises/ex05-conv2d-forward.md
 //
 // conv_output_size is given (not part of the exercise), so it is not checked here.
+#include "../helpers.hpp"
 #include "exercise_checks.hpp"
 #include "gcam/fast/conv2d.hpp"
 #include "gcam/ops/conv2d.hpp"
-#include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex05-conv2d-forward.md, eq. (C1) in include/gcam/ops/kernels.hpp";
+const char* const kPage = "docs/exercises/ex05-conv2d-forward.md, eq. (C1) in include/gcam/ops/conv2d.hpp";
 
 Tensor x3x3() { return T({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}); }
 Tensor w2x2() { return T({1, 1, 2, 2}, {1, 0, 0, -1}); }
@@ -33,11 +33,11 @@ TEST_CASE("ex05 (C1) conv2d_forward by hand: channels are summed, each output ha
   // N = 2 images, C = 2 channels of 2×2, O = 2 outputs with 1×1 kernels.
   const Tensor x = T({2, 2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8,    // image 0: channel 0, channel 1
                                     1, 1, 1, 1, 0, 0, 0, 0});  // image 1
-  const Tensor w = T({2, 2, 1, 1}, {1, 1,     // output 0: channel 0 + channel 1
-                                    2, -1});  // output 1: 2·channel 0 − channel 1
+  const Tensor w = T({2, 2, 1, 1}, {1, 1,                      // output 0: channel 0 + channel 1
+                                    2, -1});                   // output 1: 2·channel 0 − channel 1
   const Tensor b = T({2}, {0, 10});
   check_values("ex05 conv2d_forward N=2, C=2, O=2, 1x1 kernels", conv2d_forward(x, w, b, 1, 0),
-               T({2, 2, 2, 2}, {6, 8, 10, 12, 7, 8, 9, 10,   // image 0: output 0, output 1
+               T({2, 2, 2, 2}, {6, 8, 10, 12, 7, 8, 9, 10,     // image 0: output 0, output 1
                                 1, 1, 1, 1, 12, 12, 12, 12}),  // image 1
                kPage);
 }
@@ -54,10 +54,12 @@ TEST_CASE("ex05 (C1) conv2d_forward by hand: a 2x1 kernel on a 2x3 image, stride
 }
 
 TEST_CASE("ex05 conv2d_forward agrees with the im2col convolution on random batches", "[exercise][ex05][float]") {
-  struct Case { Shape x, w; int stride, padding; };
-  const Case cases[] = {{{1, 1, 4, 4}, {2, 1, 3, 3}, 1, 0},
-                        {{2, 3, 5, 5}, {4, 3, 3, 3}, 2, 1},
-                        {{2, 2, 7, 6}, {3, 2, 2, 3}, 2, 1}};
+  struct Case {
+    Shape x, w;
+    int stride, padding;
+  };
+  const Case cases[] = {
+      {{1, 1, 4, 4}, {2, 1, 3, 3}, 1, 0}, {{2, 3, 5, 5}, {4, 3, 3, 3}, 2, 1}, {{2, 2, 7, 6}, {3, 2, 2, 3}, 2, 1}};
   for (const Case& c : cases) {
     const Tensor x = gcam_test::random_tensor(c.x, 51), w = gcam_test::random_tensor(c.w, 52);
     const Tensor b = gcam_test::random_tensor({c.w[0]}, 53);

@@ -5,16 +5,16 @@
 // and may still be a stub, so they use the im2col forward of the fast path
 // (tests/test_fast_kernels.cpp proves it equal to the reference). The function
 // checked is the reference conv2d_backward, called directly.
+#include "../helpers.hpp"
 #include "exercise_checks.hpp"
 #include "gcam/fast/conv2d.hpp"
 #include "gcam/ops/conv2d.hpp"
-#include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex06-conv2d-backward.md, eqs. (C2)-(C4) in include/gcam/ops/kernels.hpp";
+const char* const kPage = "docs/exercises/ex06-conv2d-backward.md, eqs. (C2)-(C4) in include/gcam/ops/conv2d.hpp";
 
 Tensor x3x3() { return T({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}); }
 Tensor w2x2() { return T({1, 1, 2, 2}, {1, 0, 0, -1}); }
@@ -51,10 +51,12 @@ TEST_CASE("ex06 conv2d_backward ADDS into dx, dw and db", "[exercise][ex06][floa
 }
 
 TEST_CASE("ex06 conv2d_backward agrees with finite differences on three shapes", "[exercise][ex06][float]") {
-  struct Case { Shape x, w; int stride, padding; };
-  const Case cases[] = {{{1, 1, 4, 4}, {2, 1, 3, 3}, 1, 0},
-                        {{2, 3, 5, 5}, {4, 3, 3, 3}, 2, 1},
-                        {{2, 2, 7, 6}, {3, 2, 2, 3}, 2, 1}};
+  struct Case {
+    Shape x, w;
+    int stride, padding;
+  };
+  const Case cases[] = {
+      {{1, 1, 4, 4}, {2, 1, 3, 3}, 1, 0}, {{2, 3, 5, 5}, {4, 3, 3, 3}, 2, 1}, {{2, 2, 7, 6}, {3, 2, 2, 3}, 2, 1}};
   for (const Case& c : cases) {
     const Tensor x = gcam_test::random_tensor(c.x, 61), w = gcam_test::random_tensor(c.w, 62);
     const Tensor b = gcam_test::random_tensor({c.w[0]}, 63);
@@ -62,11 +64,12 @@ TEST_CASE("ex06 conv2d_backward agrees with finite differences on three shapes",
     const Tensor u = gcam_test::random_tensor(y.shape(), 64);
     Tensor dx(x.shape()), dw(w.shape()), db(b.shape());
     conv2d_backward(x, w, u, c.stride, c.padding, dx, dw, db);
-    check_gradients("ex06 conv2d x " + shape_string(c.x) + ", w " + shape_string(c.w) + ", stride " +
-                        std::to_string(c.stride) + ", padding " + std::to_string(c.padding),
-                    [&](const std::vector<Tensor>& a) {
-                      return fast::conv2d_forward(a[0], a[1], a[2], c.stride, c.padding, nullptr);
-                    },
-                    {x, w, b}, {"x", "w", "b"}, {dx, dw, db}, u, kPage);
+    check_gradients(
+        "ex06 conv2d x " + shape_string(c.x) + ", w " + shape_string(c.w) + ", stride " + std::to_string(c.stride) +
+            ", padding " + std::to_string(c.padding),
+        [&](const std::vector<Tensor>& a) {
+          return fast::conv2d_forward(a[0], a[1], a[2], c.stride, c.padding, nullptr);
+        },
+        {x, w, b}, {"x", "w", "b"}, {dx, dw, db}, u, kPage);
   }
 }

@@ -1,14 +1,14 @@
 // Exercise ex07 checks: max_pool2d_forward (P1) and max_pool2d_backward (P2).
 // docs/exercises/ex07-max-pool.md
+#include "../helpers.hpp"
 #include "exercise_checks.hpp"
 #include "gcam/ops/max_pool2d.hpp"
-#include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex07-max-pool.md, eqs. (P1) (P2) in include/gcam/ops/kernels.hpp";
+const char* const kPage = "docs/exercises/ex07-max-pool.md, eqs. (P1) (P2) in include/gcam/ops/max_pool2d.hpp";
 
 void check_winners(const std::string& what, const std::vector<int>& actual, const std::vector<int>& expected) {
   std::string a, x;
@@ -21,8 +21,7 @@ void check_winners(const std::string& what, const std::vector<int>& actual, cons
 }  // namespace
 
 TEST_CASE("ex07 (P1) max_pool2d_forward by hand: window maxima, the first one on ties", "[exercise][ex07][float]") {
-  const Tensor x = T({1, 1, 2, 4}, {1, 7, 3, 3,
-                                    5, 2, 3, 0});
+  const Tensor x = T({1, 1, 2, 4}, {1, 7, 3, 3, 5, 2, 3, 0});
   std::vector<int> winners;
   check_values("ex07 max_pool2d_forward 2x4, kernel 2, stride 2, eq. (P1)", max_pool2d_forward(x, 2, 2, winners),
                T({1, 1, 1, 2}, {7, 3}), kPage);
@@ -67,7 +66,10 @@ TEST_CASE("ex07 (P2) max_pool2d_backward by hand: the gradient goes to the winne
 }
 
 TEST_CASE("ex07 max_pool2d_backward agrees with finite differences (inputs without ties)", "[exercise][ex07][float]") {
-  struct Case { Shape x; int kernel, stride; };
+  struct Case {
+    Shape x;
+    int kernel, stride;
+  };
   const Case cases[] = {{{2, 2, 4, 4}, 2, 2}, {{1, 2, 5, 5}, 3, 2}, {{1, 1, 4, 6}, 2, 1}};
   for (const Case& c : cases) {
     // All values distinct (further apart than twice the step): no ties, no winner changes under ±h.
@@ -77,12 +79,13 @@ TEST_CASE("ex07 max_pool2d_backward agrees with finite differences (inputs witho
     const Tensor u = gcam_test::random_tensor(y.shape(), 72);
     Tensor dx(x.shape());
     max_pool2d_backward(u, winners, dx);
-    check_gradients("ex07 max_pool2d x " + shape_string(c.x) + ", kernel " + std::to_string(c.kernel) + ", stride " +
-                        std::to_string(c.stride),
-                    [&](const std::vector<Tensor>& a) {
-                      std::vector<int> w;
-                      return max_pool2d_forward(a[0], c.kernel, c.stride, w);
-                    },
-                    {x}, {"x"}, {dx}, u, kPage);
+    check_gradients(
+        "ex07 max_pool2d x " + shape_string(c.x) + ", kernel " + std::to_string(c.kernel) + ", stride " +
+            std::to_string(c.stride),
+        [&](const std::vector<Tensor>& a) {
+          std::vector<int> w;
+          return max_pool2d_forward(a[0], c.kernel, c.stride, w);
+        },
+        {x}, {"x"}, {dx}, u, kPage);
   }
 }

@@ -2,23 +2,23 @@
 // docs/exercises/ex08-softmax-cross-entropy.md
 #include <cmath>
 
+#include "../helpers.hpp"
 #include "exercise_checks.hpp"
 #include "gcam/ops/softmax_cross_entropy.hpp"
-#include "../helpers.hpp"
 
 using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
 const char* const kPage =
-    "docs/exercises/ex08-softmax-cross-entropy.md, eqs. (S5) (S6) in include/gcam/ops/kernels.hpp";
+    "docs/exercises/ex08-softmax-cross-entropy.md, eqs. (S5) (S6) in include/gcam/ops/softmax_cross_entropy.hpp";
 }  // namespace
 
 TEST_CASE("ex08 (S5) softmax_cross_entropy_forward by hand", "[exercise][ex08][float]") {
   Tensor p;
   // Two equal logits: p = [½, ½], L = −log ½ = log 2.
-  check_value("ex08 loss of z = [[0, 0]], label 0, eq. (S5)",
-              softmax_cross_entropy_forward(T({1, 2}, {0, 0}), {0}, p), std::log(2.0), kPage);
+  check_value("ex08 loss of z = [[0, 0]], label 0, eq. (S5)", softmax_cross_entropy_forward(T({1, 2}, {0, 0}), {0}, p),
+              std::log(2.0), kPage);
   check_values("ex08 probabilities of z = [[0, 0]]", p, T({1, 2}, {0.5, 0.5}), kPage);
   // Row 0: p = e^k / (e + e² + e³), label 2; row 1: p = ⅓ each, label 0. L is the mean of the two losses.
   const double s = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
@@ -58,10 +58,11 @@ TEST_CASE("ex08 softmax_cross_entropy_backward agrees with finite differences", 
   const Tensor u = T({}, {0.7});  // dL
   Tensor dz(z.shape());
   softmax_cross_entropy_backward(p, labels, u[0], dz);
-  check_gradients("ex08 softmax_cross_entropy z (3, 5)",
-                  [&](const std::vector<Tensor>& a) {
-                    Tensor probabilities;
-                    return Tensor(Shape{}, softmax_cross_entropy_forward(a[0], labels, probabilities));
-                  },
-                  {z}, {"z"}, {dz}, u, kPage);
+  check_gradients(
+      "ex08 softmax_cross_entropy z (3, 5)",
+      [&](const std::vector<Tensor>& a) {
+        Tensor probabilities;
+        return Tensor(Shape{}, softmax_cross_entropy_forward(a[0], labels, probabilities));
+      },
+      {z}, {"z"}, {dz}, u, kPage);
 }

@@ -33,7 +33,8 @@ TEST_CASE("ex09 (O1) two steps with momentum 0.9 and weight decay 0.01 by hand",
   check_values("ex09 param after step 2", param, T({3}, {0.852151, -2.066677, 0.7884505}), kPage);
 }
 
-TEST_CASE("ex09 (O1) a zero gradient still decays the weights and keeps the momentum going", "[exercise][ex09][float]") {
+TEST_CASE("ex09 (O1) a zero gradient still decays the weights and keeps the momentum going",
+          "[exercise][ex09][float]") {
   Tensor param = T({2}, {2, -4}), velocity = T({2}, {1, -1});
   sgd_update(param, Tensor({2}), velocity, 0.5, 0.5, 0.25);
   // g = 0.25·θ = [0.5, −1]; v = 0.5·[1, −1] + g = [1, −1.5]; θ = θ − 0.5·v = [1.5, −3.25].

@@ -7,17 +7,19 @@ using namespace gcam;
 using namespace gcam_exercise;
 
 namespace {
-const char* const kPage = "docs/exercises/ex12-upsample.md (step 4 in include/gcam/gradcam/gradcam.hpp, docs/gradcam.md)";
+const char* const kPage =
+    "docs/exercises/ex12-upsample.md (step 4 in include/gcam/gradcam/gradcam.hpp, docs/gradcam.md)";
 }  // namespace
 
 TEST_CASE("ex12 upsample_bilinear 2x2 -> 4x4 gives PyTorch's align_corners=False values", "[exercise][ex12][float]") {
   // Output pixel i samples (i + ½)·2/4 − ½ = −0.25, 0.25, 0.75, 1.25 → clamped to 0, 0.25, 0.75, 1.
-  check_values("ex12 upsample_bilinear [[0, 1], [2, 3]] to 4x4",
-               upsample_bilinear(T({1, 1, 2, 2}, {0, 1, 2, 3}), 4, 4),
-               T({1, 1, 4, 4}, {0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3}), kPage);
+  check_values("ex12 upsample_bilinear [[0, 1], [2, 3]] to 4x4", upsample_bilinear(T({1, 1, 2, 2}, {0, 1, 2, 3}), 4, 4),
+               T({1, 1, 4, 4}, {0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3}),
+               kPage);
 }
 
-TEST_CASE("ex12 upsample_bilinear: the same size is the identity, a 1x1 map becomes constant", "[exercise][ex12][float]") {
+TEST_CASE("ex12 upsample_bilinear: the same size is the identity, a 1x1 map becomes constant",
+          "[exercise][ex12][float]") {
   const Tensor m = T({1, 1, 2, 3}, {0, 1, 4, -1, 2, 5});
   check_values("ex12 upsample_bilinear of a 2x3 map to 2x3", upsample_bilinear(m, 2, 3), m, kPage);
   check_values("ex12 upsample_bilinear of a 1x1 map [7] to 3x2", upsample_bilinear(T({1, 1, 1, 1}, {7}), 3, 2),

@@ -74,8 +74,8 @@ inline std::string values_string(const Tensor& t) {
 // Checks `actual` against `expected` element by element. `what` says which
 // function and output ("ex06 conv2d_backward, stride 1: dx, eq. (C2)"), `page`
 // where to read ("docs/exercises/ex06-conv2d-backward.md").
-inline void check_values(const std::string& what, const Tensor& actual, const Tensor& expected,
-                         const std::string& page, double tolerance = kValueTolerance) {
+inline void check_values(const std::string& what, const Tensor& actual, const Tensor& expected, const std::string& page,
+                         double tolerance = kValueTolerance) {
   if (actual.shape() != expected.shape()) {
     FAIL_CHECK(what << ": the shape is " << shape_string(actual.shape()) << " but should be "
                     << shape_string(expected.shape()) << ". Read " << page);
@@ -98,7 +98,8 @@ inline void check_values(const std::string& what, const Tensor& actual, const Te
       << " but should be " << number(x) << " (difference " << number(a - x) << ", tolerance "
       << number(tolerance * std::max(1.0, std::fabs(x))) << "); " << wrong << " of " << expected.size()
       << " elements differ.";
-  if (expected.size() <= 16) msg << "\n  expected " << values_string(expected) << "\n  got      " << values_string(actual);
+  if (expected.size() <= 16)
+    msg << "\n  expected " << values_string(expected) << "\n  got      " << values_string(actual);
   msg << "\n  Read " << page;
   FAIL_CHECK(msg.str());
 }
@@ -122,8 +123,8 @@ using Forward = std::function<Tensor(const std::vector<Tensor>& args)>;
 // gradient u. Each coordinate is compared with the central difference (G1)
 // by the relative error (G2); the worst coordinate is reported.
 inline void check_gradients(const std::string& what, const Forward& f, const std::vector<Tensor>& args,
-                            const std::vector<std::string>& names, const std::vector<Tensor>& analytic,
-                            const Tensor& u, const std::string& page, double step = kStep) {
+                            const std::vector<std::string>& names, const std::vector<Tensor>& analytic, const Tensor& u,
+                            const std::string& page, double step = kStep) {
   auto loss = [&](const std::vector<Tensor>& a) {
     const Tensor y = f(a);
     double total = 0;
@@ -169,13 +170,12 @@ inline void check_gradients(const std::string& what, const Forward& f, const std
                                  << number(std::max(worst, 0.0)));
     return;
   }
-  FAIL_CHECK("gradient check of "
-             << what << ": the gradient for '" << names[worst_arg] << "' at element " << worst_e << " "
-             << index_string(args[worst_arg].shape(), worst_e) << " is " << number(worst_a)
-             << " but finite differences give " << number(worst_n) << " (relative error " << number(worst)
-             << ", tolerance " << number(kGradientTolerance) << "); " << off << " of " << total
-             << " coordinates are off. A correct rule stays below about " << (kFloat ? "1e-3" : "1e-7")
-             << " in this build.\n  Read " << page);
+  FAIL_CHECK("gradient check of " << what << ": the gradient for '" << names[worst_arg] << "' at element " << worst_e
+                                  << " " << index_string(args[worst_arg].shape(), worst_e) << " is " << number(worst_a)
+                                  << " but finite differences give " << number(worst_n) << " (relative error "
+                                  << number(worst) << ", tolerance " << number(kGradientTolerance) << "); " << off
+                                  << " of " << total << " coordinates are off. A correct rule stays below about "
+                                  << (kFloat ? "1e-3" : "1e-7") << " in this build.\n  Read " << page);
 }
 
 }  // namespace gcam_exercise

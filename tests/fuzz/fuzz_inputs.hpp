@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "gcam/io/checkpoint.hpp"
-#include "gcam/data/dataset.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/data/dataset.hpp"
 #include "gcam/io/bytes.hpp"
+#include "gcam/io/checkpoint.hpp"
 #include "gcam/io/gzip.hpp"
 #include "gcam/io/image_codec.hpp"
 
@@ -34,8 +34,7 @@ inline void image_input(const std::uint8_t* data, std::size_t size) {
     if (image.width < 1 || image.height < 1 || image.channels < 1 || image.channels > 4 ||
         image.pixels.size() != std::size_t(image.width) * std::size_t(image.height) * std::size_t(image.channels))
       __builtin_trap();
-  } catch (const gcam::FormatError&) {
-  }
+  } catch (const gcam::FormatError&) {}
 }
 
 // The IDX reader on the raw bytes, and on their gunzipped content when they
@@ -47,13 +46,11 @@ inline void idx_input(const std::uint8_t* data, std::size_t size) {
     std::size_t n = 1;
     for (int d : a.dims) n *= std::size_t(d);
     if (a.data.size() != n) __builtin_trap();
-  } catch (const gcam::FormatError&) {
-  }
+  } catch (const gcam::FormatError&) {}
   if (!gcam::is_gzip(bytes)) return;
   try {
     gcam::read_idx(gcam::gunzip(bytes, "fuzz.gz"), "fuzz.gz");
-  } catch (const gcam::FormatError&) {
-  }
+  } catch (const gcam::FormatError&) {}
 }
 
 // Decodes a checkpoint; when it decodes, also builds its model (load_model's
@@ -74,8 +71,7 @@ inline void checkpoint_input(const std::uint8_t* data, std::size_t size) {
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
     try {
       gcam::load_model(path);
-    } catch (const gcam::FormatError&) {
-    }
+    } catch (const gcam::FormatError&) {}
     std::remove(path.c_str());
   };
   try_decode(bytes);

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "gcam/io/checkpoint.hpp"
+#include "../handmade_images.hpp"  // JPEG, GIF (stb's JPEG encoder shifts negative ints: UBSan objects), gzip
 #include "gcam/data/dataset.hpp"
 #include "gcam/io/bytes.hpp"
+#include "gcam/io/checkpoint.hpp"
 #include "gcam/io/files.hpp"
 #include "gcam/io/image_codec.hpp"
-#include "../handmade_images.hpp"  // JPEG, GIF (stb's JPEG encoder shifts negative ints: UBSan objects), gzip
 
 using namespace gcam;
 using Bytes = std::vector<std::uint8_t>;

@@ -33,8 +33,8 @@ enum class Kernels { Reference, Fast };
 // names the op in DOT graphs and lets a pass replace the rule of one kind
 // (BackwardOptions::rules).
 enum class OpKind {
-  Input,       // a leaf given by the user (an image batch)
-  Parameter,   // a leaf owned by a layer (weights, biases)
+  Input,      // a leaf given by the user (an image batch)
+  Parameter,  // a leaf owned by a layer (weights, biases)
   Conv2d,
   MaxPool2d,
   AvgPool2d,
@@ -82,13 +82,13 @@ using RuleFunction = void (*)(const Tape& tape, const Record& record, const Tens
 // One recorded op.
 struct Record {
   OpKind kind = OpKind::Input;
-  std::string name;          // a layer name such as "conv1", or a leaf's name
-  std::vector<int> inputs;   // ids of the values this op read
+  std::string name;             // a layer name such as "conv1", or a leaf's name
+  std::vector<int> inputs;      // ids of the values this op read
   RuleFunction rule = nullptr;  // the op's backward rule; null for leaves (nothing below them)
-  Tensor value;              // the value it produced
+  Tensor value;                 // the value it produced
   OpAttributes attrs;
-  std::vector<int> winners;  // max-pool: flat input index of each output's maximum
-  Tensor saved;              // softmax, cross-entropy: the probabilities
+  std::vector<int> winners;          // max-pool: flat input index of each output's maximum
+  Tensor saved;                      // softmax, cross-entropy: the probabilities
   const Tensor* borrowed = nullptr;  // a parameter leaf refers to the layer's tensor instead of copying it
 
   // The value this record stands for (its own `value`, or the borrowed tensor).
@@ -133,8 +133,8 @@ class Gradients {
   const Tape* tape_ = nullptr;
   std::vector<Tensor> adjoint_;
   std::vector<bool> reached_;
-  std::vector<bool> needed_;  // empty: every value
-  std::vector<bool> kept_;    // empty: every value
+  std::vector<bool> needed_;        // empty: every value
+  std::vector<bool> kept_;          // empty: every value
   Workspace* workspace_ = nullptr;  // where adjoint buffers come from and go back to
   int stop_ = -1;
   int rules_run_ = 0;

@@ -35,8 +35,7 @@ using ScoreFunction = std::function<std::vector<double>(const Tensor& images, co
 // softmax(z)_c with z = predict(model, images) (train.hpp), run `batch` images
 // per forward pass. Throws std::invalid_argument for a wrong class count.
 std::vector<double> class_probabilities(Model& model, const Tensor& images, const std::vector<int>& classes,
-                                        Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr,
-                                        int batch = 256);
+                                        Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr, int batch = 256);
 // The same bound to a model, as a ScoreFunction (the model must outlive it).
 ScoreFunction probability_scorer(Model& model, Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr,
                                  int batch = 256);
@@ -141,7 +140,7 @@ struct RoadResult {
   std::vector<double> morf;         // mean p_c after removing the most relevant first (lower = better)
   std::vector<double> lerf;         // mean p_c after removing the least relevant first (higher = better)
   double morf_mean = 0, lerf_mean = 0;
-  double combined = 0;              // (mean LeRF − mean MoRF) / 2, as pytorch-grad-cam's ROADCombined (higher = better)
+  double combined = 0;  // (mean LeRF − mean MoRF) / 2, as pytorch-grad-cam's ROADCombined (higher = better)
 };
 
 // ROAD at each percentage q: remove the top q% of relevance_order(map) (MoRF)
@@ -158,9 +157,9 @@ RoadResult road(const ScoreFunction& score, const Tensor& images, const Tensor& 
 using ExplainFunction = std::function<Tensor(Model& model, const Tensor& images, const std::vector<int>& classes)>;
 
 struct RandomizationStage {
-  std::string layer;                // "" for the original model; else the lowest layer re-initialized so far
-  double mean_spearman = 0;         // mean over images of ρ(map_stage, map_original)
-  std::vector<double> spearman;     // per image
+  std::string layer;             // "" for the original model; else the lowest layer re-initialized so far
+  double mean_spearman = 0;      // mean over images of ρ(map_stage, map_original)
+  std::vector<double> spearman;  // per image
 };
 
 // Cascading randomization: stage 0 is the trained model; stage k re-initializes

@@ -31,8 +31,8 @@ enum class ScoreKind {
 };
 
 struct GradCamOptions {
-  std::string layer;            // target layer name; "" = model.last_conv_block()
-  std::vector<int> classes;     // one class per image; empty = each image's predicted class
+  std::string layer;         // target layer name; "" = model.last_conv_block()
+  std::vector<int> classes;  // one class per image; empty = each image's predicted class
   ScoreKind score = ScoreKind::Logit;
   bool counterfactual = false;  // use −∂y^c/∂A: regions that speak against class c
   Kernels kernels = Kernels::Fast;
@@ -53,20 +53,20 @@ struct GradCamResult {
   Tensor upsampled;             // L^c at input size, (N, 1, H, W)
   Tensor heatmap;               // upsampled, scaled to [0, 1] per image, (N, 1, H, W)
   std::vector<bool> empty_map;  // true where L^c was all zero (the heatmap is then all zero)
-  int backward_steps = 0;       // backward rules run: only the records above A
+  int rules_run = 0;            // backward rules run: only the records above A
 };
 
 // Step 1 for a batch on one tape: the forward pass, y^c and ∂y^c/∂A^k_ij
 // (without the counterfactual sign: that is grad_cam's choice).
 struct LayerGradients {
-  std::string layer;            // the target layer's name
-  int layer_index = -1;         // its index in the model
-  std::vector<int> classes;     // c for each image
-  std::vector<Scalar> scores;   // y^c for each image
-  Tensor logits;                // (N, classes)
-  Tensor activations;           // A, (N, K, h, w)
-  Tensor gradients;             // ∂y^c/∂A, (N, K, h, w)
-  int backward_steps = 0;       // backward rules run: only the records above A
+  std::string layer;           // the target layer's name
+  int layer_index = -1;        // its index in the model
+  std::vector<int> classes;    // c for each image
+  std::vector<Scalar> scores;  // y^c for each image
+  Tensor logits;               // (N, classes)
+  Tensor activations;          // A, (N, K, h, w)
+  Tensor gradients;            // ∂y^c/∂A, (N, K, h, w)
+  int rules_run = 0;           // backward rules run: only the records above A
 };
 // Uses options.layer, classes (empty = each image's predicted class), score,
 // kernels and pool; one thread. Throws UnknownName for an unknown layer or one

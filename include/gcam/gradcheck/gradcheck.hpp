@@ -30,12 +30,12 @@ double relative_error(double analytic, double numeric, double tiny);
 using TapeFunction = std::function<Var(Tape& tape, const std::vector<Var>& args)>;
 
 struct GradcheckOptions {
-  double step = 1e-6;                // h in (G1)
-  double tolerance = 1e-6;           // largest accepted relative error
-  double tiny = 1e-7;                // floor of the denominator in (G2)
-  std::uint64_t seed = 12345;        // for the random upstream gradient u
-  std::size_t max_coordinates = 0;   // per argument; 0 = every coordinate
-  BackwardOptions backward;          // rules to check instead of the standard ones
+  double step = 1e-6;               // h in (G1)
+  double tolerance = 1e-6;          // largest accepted relative error
+  double tiny = 1e-7;               // floor of the denominator in (G2)
+  std::uint64_t seed = 12345;       // for the random upstream gradient u
+  std::size_t max_coordinates = 0;  // per argument; 0 = every coordinate
+  BackwardOptions backward;         // rules to check instead of the standard ones
 };
 
 struct GradcheckResult {

@@ -27,15 +27,15 @@ namespace gcam {
 class ThreadPool;
 
 struct MethodOptions {
-  std::string layer;                // target layer ("" = model.last_conv_block())
+  std::string layer;  // target layer ("" = model.last_conv_block())
   Kernels kernels = Kernels::Fast;
   ThreadPool* pool = nullptr;
-  int smoothgrad_samples = 25;      // SmoothGrad: noisy copies per image
-  double smoothgrad_sigma = 0.15;   // noise std as a fraction of each image's value range (max − min)
-  int ig_steps = 32;                // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
-  double lrp_epsilon = 1e-6;        // LRP-ε stabilizer
-  double lrp_alpha = 2;             // LRP-αβ: α, with β = α − 1
-  int batch = 32;                   // Score-CAM / Ablation-CAM: images per forward pass
+  int smoothgrad_samples = 25;     // SmoothGrad: noisy copies per image
+  double smoothgrad_sigma = 0.15;  // noise std as a fraction of each image's value range (max − min)
+  int ig_steps = 32;               // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
+  double lrp_epsilon = 1e-6;       // LRP-ε stabilizer
+  double lrp_alpha = 2;            // LRP-αβ: α, with β = α − 1
+  int batch = 32;                  // Score-CAM / Ablation-CAM: images per forward pass
 };
 
 // An explanation map per image: (N, 1, H, W) at the INPUT resolution.
@@ -91,17 +91,16 @@ Tensor layer_cam_map(const Tensor& activations, const Tensor& gradients);
 // y^c(x_b) (the paper's "increase of confidence") would not change it, since
 // softmax is invariant to a constant shift. A constant channel (max = min)
 // gets the all-zero mask. Returns the weights (N, K).
-Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activations,
-                         const std::vector<int>& classes, const MethodOptions& options = {});
+Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activations, const std::vector<int>& classes,
+                         const MethodOptions& options = {});
 
 // Ablation-CAM (Desai & Ramaswamy 2020, eq. 3):
 //   w^c_k = (y^c − y^c_k) / y^c,   y^c_k = y^c with channel A^k zeroed,
 // with only the layers above the target re-run (Model::forward_layers) from
 // the ablated A, `options.batch` ablations per forward pass.
 // A y^c of exactly 0 gives weights 0. Returns the weights (N, K).
-Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_index,
-                            const std::vector<Scalar>& scores, const std::vector<int>& classes,
-                            const MethodOptions& options = {});
+Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_index, const std::vector<Scalar>& scores,
+                            const std::vector<int>& classes, const MethodOptions& options = {});
 
 // Eigen-CAM (Muhammad & Yeasin 2020): per image, reshape A to a Z × K matrix,
 // centre each column (subtract each channel's spatial mean), take the first

@@ -17,7 +17,8 @@
 //   ReLU                      pass: R_in = R_out
 //   max-pool                  winner-take-all: R goes to the arg-max input (the gradient route)
 //   reshape / flatten, select pass (select puts y^c's relevance on logit c)
-//   global / average pooling  proportional (the ε rule with weights 1/k²): R_i = (a_i/k²) R_j / (z_j + ε·sign z_j), in both modes
+//   global / average pooling  proportional (the ε rule with weights 1/k²): R_i = (a_i/k²) R_j / (z_j + ε·sign z_j), in
+//   both modes
 // First layer: the same rule as every other conv/dense layer (no z^B / w²
 // rule), so that LRP-0 equals gradient × input on ReLU/max-pool nets.
 // Equations, tests and caveats: docs/methods.md.
@@ -45,7 +46,7 @@ std::map<OpKind, BackwardRule> lrp_rules(const LrpOptions& options);
 
 // Relevance on the input for each image: (N, C, H, W). With the ε rule, zero
 // biases and ε → 0, Σ_i R_i = y^c (conservation).
-Tensor lrp_relevance(Model& model, const Tensor& images, const std::vector<int>& classes,
-                     const LrpOptions& lrp = {}, const MethodOptions& options = {});
+Tensor lrp_relevance(Model& model, const Tensor& images, const std::vector<int>& classes, const LrpOptions& lrp = {},
+                     const MethodOptions& options = {});
 
 }  // namespace gcam

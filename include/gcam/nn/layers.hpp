@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "gcam/core/rng.hpp"
 #include "gcam/autograd/tape.hpp"
+#include "gcam/core/rng.hpp"
 
 namespace gcam {
 

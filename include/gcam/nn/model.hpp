@@ -13,9 +13,9 @@ namespace gcam {
 // What one forward pass put on the tape.
 struct ForwardPass {
   Var input;
-  Var logits;                        // (N, classes): pre-softmax scores
-  std::vector<Var> layer_outputs;    // one per layer, in model order
-  std::vector<Var> parameter_vars;   // in the order of Model::parameters()
+  Var logits;                       // (N, classes): pre-softmax scores
+  std::vector<Var> layer_outputs;   // one per layer, in model order
+  std::vector<Var> parameter_vars;  // in the order of Model::parameters()
 };
 
 class Model {

@@ -9,7 +9,7 @@
 
 namespace gcam {
 
-Tensor avg_pool2d_forward(const Tensor& x, int kernel, int stride);  // (P3)
+Tensor avg_pool2d_forward(const Tensor& x, int kernel, int stride);              // (P3)
 void avg_pool2d_backward(const Tensor& dy, int kernel, int stride, Tensor& dx);  // (P4)
 // Records (P3); its rule applies (P4).
 Var avg_pool2d(Tape& tape, Var x, int kernel, int stride);

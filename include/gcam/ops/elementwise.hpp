@@ -9,8 +9,8 @@
 
 namespace gcam {
 
-Var add(Tape& tape, Var a, Var b);    // same shapes
-Var mul(Tape& tape, Var a, Var b);    // same shapes
+Var add(Tape& tape, Var a, Var b);  // same shapes
+Var mul(Tape& tape, Var a, Var b);  // same shapes
 Var scale(Tape& tape, Var a, Scalar k);
 
 }  // namespace gcam

@@ -9,7 +9,7 @@
 
 namespace gcam {
 
-Tensor global_avg_pool_forward(const Tensor& x);  // (P5)
+Tensor global_avg_pool_forward(const Tensor& x);              // (P5)
 void global_avg_pool_backward(const Tensor& dy, Tensor& dx);  // (P6)
 // Records (P5); its rule applies (P6).
 Var global_avg_pool(Tape& tape, Var x);

@@ -9,7 +9,7 @@
 
 namespace gcam {
 
-Tensor relu_forward(const Tensor& x);  // (R1)
+Tensor relu_forward(const Tensor& x);                               // (R1)
 void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx);  // (R2)
 // Records (R1); its rule applies (R2).
 Var relu(Tape& tape, Var x);

@@ -11,9 +11,9 @@
 
 namespace gcam {
 
-Tensor softmax_forward(const Tensor& z);  // (S1)
-void softmax_backward(const Tensor& p, const Tensor& dp, Tensor& dz);  // (S2)
-Tensor log_softmax_forward(const Tensor& z);  // (S3)
+Tensor softmax_forward(const Tensor& z);                                       // (S1)
+void softmax_backward(const Tensor& p, const Tensor& dp, Tensor& dz);          // (S2)
+Tensor log_softmax_forward(const Tensor& z);                                   // (S3)
 void log_softmax_backward(const Tensor& log_p, const Tensor& dl, Tensor& dz);  // (S4)
 // Record (S1) / (S3); their rules apply (S2) / (S4).
 Var softmax(Tape& tape, Var z);

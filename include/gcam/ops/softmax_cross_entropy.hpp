@@ -14,8 +14,7 @@ namespace gcam {
 // (S5); `probabilities` receives p (N, K).
 Scalar softmax_cross_entropy_forward(const Tensor& z, const std::vector<int>& labels, Tensor& probabilities);
 // (S6)
-void softmax_cross_entropy_backward(const Tensor& probabilities, const std::vector<int>& labels, Scalar dL,
-                                    Tensor& dz);
+void softmax_cross_entropy_backward(const Tensor& probabilities, const std::vector<int>& labels, Scalar dL, Tensor& dz);
 // Records (S5) for logits (N, K), one label per row → a scalar; its rule applies (S6).
 Var softmax_cross_entropy(Tape& tape, Var logits, const std::vector<int>& labels);
 

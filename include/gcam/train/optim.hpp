@@ -26,7 +26,7 @@ void adam_update(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, long s
 struct OptimizerOptions {
   std::string kind = "sgd";  // "sgd" or "adam"
   double lr = 0.01;
-  double momentum = 0.9;     // sgd
+  double momentum = 0.9;  // sgd
   double weight_decay = 0;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
 };

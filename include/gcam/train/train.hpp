@@ -5,11 +5,11 @@
 #include <functional>
 #include <vector>
 
+#include "gcam/core/workspace.hpp"
 #include "gcam/data/dataset.hpp"
 #include "gcam/nn/model.hpp"
 #include "gcam/nn/predict.hpp"
 #include "gcam/train/optim.hpp"
-#include "gcam/core/workspace.hpp"
 
 namespace gcam {
 
@@ -18,24 +18,24 @@ class ThreadPool;
 struct TrainOptions {
   int epochs = 5;
   int batch = 64;
-  std::uint64_t seed = 1;        // shuffling order (weights are seeded by make_model)
+  std::uint64_t seed = 1;  // shuffling order (weights are seeded by make_model)
   OptimizerOptions optimizer;
   Kernels kernels = Kernels::Fast;
-  ThreadPool* pool = nullptr;    // null: one thread
-  std::size_t limit = 0;         // train on the first `limit` samples only (0 = all)
+  ThreadPool* pool = nullptr;  // null: one thread
+  std::size_t limit = 0;       // train on the first `limit` samples only (0 = all)
 };
 
 struct Evaluation {
   double loss = 0;
-  double accuracy = 0;          // fraction in [0, 1]
+  double accuracy = 0;  // fraction in [0, 1]
   int classes = 0;
-  std::vector<int> confusion;   // classes × classes, row = true class, column = predicted
+  std::vector<int> confusion;  // classes × classes, row = true class, column = predicted
 };
 
 // What the training loop reports while it runs.
 struct BatchProgress {
-  int epoch, epochs;            // 1-based
-  int batch, batches;           // 1-based within the epoch
+  int epoch, epochs;   // 1-based
+  int batch, batches;  // 1-based within the epoch
   double running_loss, running_accuracy;
   double images_per_second, seconds_left;
 };
@@ -43,13 +43,13 @@ struct BatchProgress {
 struct EpochReport {
   int epoch = 0;
   double train_loss = 0, train_accuracy = 0;
-  Evaluation test;              // empty (classes == 0) when there is no test set
+  Evaluation test;  // empty (classes == 0) when there is no test set
   double seconds = 0, images_per_second = 0;
 };
 
 struct TrainCallbacks {
-  std::function<void(const BatchProgress&)> on_batch;   // may be empty
-  std::function<void(const EpochReport&)> on_epoch;     // may be empty
+  std::function<void(const BatchProgress&)> on_batch;  // may be empty
+  std::function<void(const EpochReport&)> on_epoch;    // may be empty
 };
 
 // One optimization step on a batch: forward, softmax cross-entropy, backward,
