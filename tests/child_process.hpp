@@ -54,12 +54,10 @@ struct Child {
   }
   // Reads the rest of the output and waits for the child: the raw wait status.
   int finish() {
-    while (read_some(1000)) {
-    }
+    while (read_some(1000)) {}
     ::close(output);
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return status;
   }
 };

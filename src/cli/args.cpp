@@ -22,6 +22,11 @@ Args& Args::flag(const std::string& name, const std::string& help) {
   return *this;
 }
 
+Args& Args::retired(const std::string& name, const std::string& message) {
+  retired_[name] = message;
+  return *this;
+}
+
 bool Args::parse(const std::vector<std::string>& argv) {
   for (std::size_t i = 0; i < argv.size(); ++i) {
     std::string arg = argv[i];
@@ -31,6 +36,8 @@ bool Args::parse(const std::vector<std::string>& argv) {
     const auto eq = name.find('=');
     const bool inline_value = eq != std::string::npos;
     if (inline_value) value = name.substr(eq + 1), name = name.substr(0, eq);
+    const auto gone = retired_.find(name);
+    if (gone != retired_.end()) throw UsageError(gone->second);
     const auto spec = specs_.find(name);
     if (spec == specs_.end()) {
       std::string valid;

@@ -29,12 +29,16 @@ class Args {
                const std::string& default_value = "");
   // Declares a flag "--name".
   Args& flag(const std::string& name, const std::string& help);
+  // An option that no longer exists: "--name" (with or without a value) is
+  // refused with `message`, so old scripts fail loudly instead of meeting
+  // "unknown option". Not listed in help().
+  Args& retired(const std::string& name, const std::string& message);
 
   // Parses argv (without the program and subcommand). Returns false if --help
   // was given (help() should then be printed). Throws UsageError.
   bool parse(const std::vector<std::string>& argv);
 
-  bool given(const std::string& name) const;  // on the command line (or has a default)
+  bool given(const std::string& name) const;            // on the command line (or has a default)
   bool on_command_line(const std::string& name) const;  // on the command line (a default does not count)
   bool flag_set(const std::string& name) const;
   std::string text(const std::string& name) const;  // throws UsageError if missing
@@ -51,6 +55,7 @@ class Args {
   std::string command_, summary_;
   std::vector<std::string> order_;
   std::map<std::string, Spec> specs_;
+  std::map<std::string, std::string> retired_;  // name -> why it is refused
   std::map<std::string, std::string> values_;
 };
 

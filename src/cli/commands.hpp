@@ -2,12 +2,13 @@
 // and throws on errors (main() prints them).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "gcam/data/dataset.hpp"
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/data/dataset.hpp"
 
 namespace gcam::cli {
 
@@ -18,6 +19,10 @@ int run_demo(const std::vector<std::string>& argv);
 int run_models(const std::vector<std::string>& argv);
 int run_samples(const std::vector<std::string>& argv);
 int run_compare(const std::vector<std::string>& argv);
+
+// The seed of the two-object scenes that demo explains, compare scores and
+// samples draws: one set of scenes, never trained on, across the commands.
+constexpr std::uint64_t kSceneSeed = 3;
 
 // A pool of `threads` threads (1 = no extra thread).
 std::unique_ptr<ThreadPool> make_pool(long long threads);

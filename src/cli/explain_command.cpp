@@ -4,12 +4,12 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/io/convert.hpp"
 #include "gcam/io/image_codec.hpp"
 #include "gcam/io/npy.hpp"
-#include "gcam/core/error.hpp"
-#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "outputs.hpp"
 
@@ -19,7 +19,8 @@ namespace {
 
 // `image` with exactly `channels` (1 or 3) channels, converted explicitly:
 // RGB(A) → gray by luminance, gray → RGB by copying the value to R, G and B;
-// alpha is dropped (not composited). Each conversion is reported.
+// the alpha (transparency) channel is dropped, not composited. Each
+// conversion is reported.
 Image with_channels(Image image, int channels) {
   if (channels == 1 && image.channels != 1) {
     image = to_grayscale(image);
@@ -58,7 +59,8 @@ Tensor input_image(const Args& args, const Shape& input_shape) {
     return data.images({index});
   }
   if (C != 1 && C != 3)
-    throw FormatError("the model takes " + std::to_string(C) + "-channel inputs; image files can only be explained "
+    throw FormatError("the model takes " + std::to_string(C) +
+                      "-channel inputs; image files can only be explained "
                       "with models of 1 (gray) or 3 (RGB) channels");
   Image image = load_image(args.text("image"));
   std::printf("image: %s, %dx%d, %d channel(s)\n", args.text("image").c_str(), image.width, image.height,
@@ -71,11 +73,19 @@ Tensor input_image(const Args& args, const Shape& input_shape) {
   return image_to_tensor(image).reshaped({1, C, H, W});
 }
 
-}  // namespace
+// What was asked, checked in full before any file is read: a typo must not
+// cost a model load.
+struct ExplainRequest {
+  std::string ckpt, out, save_map;  // save_map: "" = not asked for
+  std::string score;                // "logit" or "probability"
+  Colormap colors = Colormap::Jet;
+  double opacity = 0.5;
+};
 
-int run_explain(const std::vector<std::string>& argv) {
-  Args args("explain", "Explain one prediction with Grad-CAM and write the heatmap overlay as a PNG.\n"
-                       "example: gradcam explain --ckpt build/fashion.ckpt --data fashion-test --index 0 --out cam.png");
+Args explain_arguments() {
+  Args args("explain",
+            "Explain one prediction with Grad-CAM and write the heatmap overlay as a PNG.\n"
+            "example: gradcam explain --ckpt build/fashion.ckpt --data fashion-test --index 0 --out cam.png");
   args.option("ckpt", "file", "checkpoint written by 'gradcam train'")
       .option("image", "file", "PNG/JPEG to explain (converted to the model's input)")
       .option("data", "set-split", "a data set image instead: fashion-test, shapes-test, ...")
@@ -85,77 +95,99 @@ int run_explain(const std::vector<std::string>& argv) {
       .option("score", "kind", "logit or probability", "logit")
       .flag("counterfactual", "negate the gradients: regions that speak against the class")
       .option("colormap", "name", "jet or viridis", "jet")
-      .option("alpha", "x", "opacity of the heatmap over the image", "0.5")
+      .option("opacity", "x", "opacity of the heatmap over the image, 0 to 1 (was --alpha)", "0.5")
       .option("out", "file", "overlay PNG to write")
-      .option("save-map", "file", "also write the upsampled map L^c (before scaling to [0,1]) as .npy, float32 HxW");
-  if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
-  // The arguments first, then the files: nothing is read before the command
-  // line is known to be complete and consistent.
+      .option("save-map", "file", "also write the upsampled map L^c (before scaling to [0,1]) as .npy, float32 HxW")
+      // "alpha" is kept for α^c_k, the channel weights: scripts that still
+      // pass --alpha for the opacity must hear why it is gone.
+      .retired("alpha",
+               "--alpha was renamed --opacity (the heatmap's opacity over the image); alpha means the "
+               "channel weights α^c_k");
+  return args;
+}
+
+ExplainRequest read_request(const Args& args) {
   if (args.given("image") == args.given("data"))
     throw UsageError("give exactly one of --image <file.png> or --data <fashion-test|shapes-test> --index <n>");
   if (args.given("image") && args.on_command_line("index"))
     throw UsageError("--index selects an image of --data; it does not apply to --image");
-  const std::string ckpt = args.text("ckpt");
-  const std::string out = args.text("out");
-  std::vector<std::string> inputs{ckpt};
+  ExplainRequest request;
+  request.ckpt = args.text("ckpt");
+  request.out = args.text("out");
+  std::vector<std::string> inputs{request.ckpt};
   if (args.given("image")) inputs.push_back(args.text("image"));
-  check_output_file("out", out, inputs);
+  check_output_file("out", request.out, inputs);
   if (args.given("save-map")) {
-    check_output_file("save-map", args.text("save-map"), inputs);
-    check_different_outputs("out", out, "save-map", args.text("save-map"));
+    request.save_map = args.text("save-map");
+    check_output_file("save-map", request.save_map, inputs);
+    check_different_outputs("out", request.out, "save-map", request.save_map);
   }
-  const Colormap colors = colormap_by_name(args.text("colormap"));
-  const double alpha = args.number("alpha", 0, 1);
-  const std::string score = args.text("score");
-  if (score != "logit" && score != "probability")
-    throw UsageError("--score must be logit or probability, got '" + score + "'");
+  request.colors = colormap_by_name(args.text("colormap"));
+  request.opacity = args.number("opacity", 0, 1);
+  request.score = args.text("score");
+  if (request.score != "logit" && request.score != "probability")
+    throw UsageError("--score must be logit or probability, got '" + request.score + "'");
+  return request;
+}
 
-  CheckpointInfo info;
-  Model model = load_model(ckpt, &info);
-  if (info.class_names.empty())  // the format allows unnamed classes: call them by number
-    for (int k = 0; k < model.classes(); ++k) info.class_names.push_back(std::to_string(k));
+GradCamOptions cam_options(const Args& args, const ExplainRequest& request, const Model& model,
+                           const std::vector<std::string>& class_names) {
   GradCamOptions options;
   if (args.given("layer")) {
     options.layer = args.text("layer");
-    const int index = model.layer_index(options.layer);  // throws UnknownName listing the layers
-    if (model.layer_output_shape(index).size() != 3) {
-      std::string maps;
-      for (int l = 0; l < model.layer_count(); ++l)
-        if (model.layer_output_shape(l).size() == 3) maps += (maps.empty() ? "" : ", ") + model.layer(l).name();
-      throw UsageError("layer '" + options.layer + "' outputs " + shape_string(model.layer_output_shape(index)) +
-                       ", not feature maps; Grad-CAM layers of " + model.architecture() + " are: " + maps);
-    }
+    model.feature_map_layer(options.layer);  // refused here, before any work, listing the valid layers
   }
-  if (args.given("class")) options.classes = {class_index(args.text("class"), info.class_names)};
-  const Tensor image = input_image(args, model.input_shape());
-  options.score = score == "logit" ? ScoreKind::Logit : ScoreKind::Probability;
+  if (args.given("class")) options.classes = {class_index(args.text("class"), class_names)};
+  options.score = request.score == "logit" ? ScoreKind::Logit : ScoreKind::Probability;
   options.counterfactual = args.flag_set("counterfactual");
-  const GradCamResult r = grad_cam(model, image, options);
+  return options;
+}
 
+void print_prediction(const GradCamResult& r, const std::vector<std::string>& class_names, const std::string& score) {
   const int c = r.classes[0];
   const Scalar* logits = r.logits.data();
-  const int predicted = int(std::max_element(logits, logits + model.classes()) - logits);
+  const int predicted = int(std::max_element(logits, logits + r.logits.dim(1)) - logits);
   std::printf("predicted: %s; explaining class %s (y^c = %.4f, %s) at layer %s %s\n",
-              info.class_names[std::size_t(predicted)].c_str(), info.class_names[std::size_t(c)].c_str(),
-              double(r.scores[0]), score.c_str(), r.layer.c_str(), shape_string(r.activations.shape()).c_str());
+              class_names[std::size_t(predicted)].c_str(), class_names[std::size_t(c)].c_str(), double(r.scores[0]),
+              score.c_str(), r.layer.c_str(), shape_string(r.activations.shape()).c_str());
   if (r.empty_map[0])
-    std::printf("note: the map is constant (all zero after the ReLU: no region raises this class's score); the "
-                "heatmap is blank\n");
+    std::printf(
+        "note: the map is constant (all zero after the ReLU: no region raises this class's score); the "
+        "heatmap is blank\n");
+}
 
+void write_explanation(const ExplainRequest& request, const Tensor& image, const GradCamResult& r) {
   const int H = image.dim(2), W = image.dim(3);
   const Image base = tensor_to_image(image.reshaped({image.dim(1), H, W}));
   const int zoom = std::max(1, 256 / std::max(H, W));
-  const Image picture = upscale_nearest(overlay(base, r.heatmap, colors, alpha), zoom);
+  const Image picture = upscale_nearest(overlay(base, r.heatmap, request.colors, request.opacity), zoom);
   {
     OutputWrite writing;
-    save_png(out, picture);
+    save_png(request.out, picture);
   }
-  std::printf("wrote %s (%dx%d)\n", out.c_str(), W * zoom, H * zoom);
-  if (args.given("save-map")) {
+  std::printf("wrote %s (%dx%d)\n", request.out.c_str(), W * zoom, H * zoom);
+  if (!request.save_map.empty()) {
     OutputWrite writing;
-    save_npy(args.text("save-map"), r.upsampled.reshaped({H, W}));
-    std::printf("wrote %s (float32 %dx%d, numpy.load reads it)\n", args.text("save-map").c_str(), H, W);
+    save_npy(request.save_map, r.upsampled.reshaped({H, W}));
+    std::printf("wrote %s (float32 %dx%d, numpy.load reads it)\n", request.save_map.c_str(), H, W);
   }
+}
+
+}  // namespace
+
+int run_explain(const std::vector<std::string>& argv) {
+  Args args = explain_arguments();
+  if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
+  const ExplainRequest request = read_request(args);
+  CheckpointInfo info;
+  Model model = load_model(request.ckpt, &info);
+  if (info.class_names.empty())  // the format allows unnamed classes: call them by number
+    for (int k = 0; k < model.classes(); ++k) info.class_names.push_back(std::to_string(k));
+  const GradCamOptions options = cam_options(args, request, model, info.class_names);
+  const Tensor image = input_image(args, model.input_shape());
+  const GradCamResult r = grad_cam(model, image, options);
+  print_prediction(r, info.class_names, request.score);
+  write_explanation(request, image, r);
   return 0;
 }
 

@@ -36,8 +36,7 @@ class OutputWrite {
 // Throws UsageError naming `option` unless `path` can be written: not empty,
 // not an existing folder, inside an existing, writable folder, and not the
 // same file as any of `inputs` (files this command reads).
-void check_output_file(const std::string& option, const std::string& path,
-                       const std::vector<std::string>& inputs = {});
+void check_output_file(const std::string& option, const std::string& path, const std::vector<std::string>& inputs = {});
 
 // Throws UsageError if `first` and `second` name the same file.
 void check_different_outputs(const std::string& first_option, const std::string& first,

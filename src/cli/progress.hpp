@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <vector>
 
 #include "gcam/train/train.hpp"
 
@@ -20,5 +21,14 @@ class ConsoleProgress {
   std::FILE* out_;
   bool terminal_;
 };
+
+// train() with a ConsoleProgress on stdout, timed: what train and demo both
+// report when they are done.
+struct TrainingRun {
+  std::vector<EpochReport> reports;
+  double seconds = 0;
+};
+TrainingRun train_with_progress(Model& model, const Dataset& train_set, const Dataset& test_set,
+                                const TrainOptions& options);
 
 }  // namespace gcam::cli

@@ -1,13 +1,11 @@
 // gradcam train / eval / models
-#include <chrono>
-#include <cstdio>
-
 #include <algorithm>
+#include <cstdio>
 
 #include "args.hpp"
 #include "commands.hpp"
-#include "gcam/io/checkpoint.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/io/checkpoint.hpp"
 #include "gcam/train/train.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
@@ -25,11 +23,10 @@ void print_confusion(const Evaluation& ev, const std::vector<std::string>& names
   }
 }
 
-}  // namespace
-
-int run_train(const std::vector<std::string>& argv) {
-  Args args("train", "Train a model and save it as a checkpoint.\n"
-                     "example: gradcam train --model fashion-cnn --data fashion --epochs 5 --out build/fashion.ckpt");
+Args train_arguments() {
+  Args args("train",
+            "Train a model and save it as a checkpoint.\n"
+            "example: gradcam train --model fashion-cnn --data fashion --epochs 5 --out build/fashion.ckpt");
   args.option("model", "name", "fashion-cnn, shapes-cnn or gap-cnn", "shapes-cnn")
       .option("data", "name", std::string("data set: ") + dataset_names(), "shapes")
       .option("epochs", "n", "passes over the training set", "5")
@@ -42,11 +39,11 @@ int run_train(const std::vector<std::string>& argv) {
       .option("threads", "n", "worker threads (results are reproducible for a fixed count)", default_threads())
       .option("limit", "n", "train on the first n samples only (0 = all)", "0")
       .option("out", "file", "checkpoint to write (atomically)");
-  if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
-  // Every argument is checked before the data is loaded and training starts:
-  // a typo must not cost a training run.
-  const std::string out = args.text("out");
-  check_output_file("out", out);
+  return args;
+}
+
+// Everything but the thread pool, which the caller owns.
+TrainOptions read_train_options(const Args& args) {
   TrainOptions options;
   options.epochs = int(args.integer("epochs", 1, 1000));
   options.batch = int(args.integer("batch", 1, 65536));
@@ -56,14 +53,44 @@ int run_train(const std::vector<std::string>& argv) {
   options.optimizer.lr = args.number("lr", 0, 10);
   options.optimizer.momentum = args.number("momentum", 0, 1);
   options.optimizer.weight_decay = args.number("weight-decay", 0, 1);
+  return options;
+}
+
+void check_architecture(const std::string& architecture) {
+  const std::vector<std::string> models = model_names();
+  if (std::find(models.begin(), models.end(), architecture) != models.end()) return;
+  std::string valid;
+  for (const auto& name : models) valid += (valid.empty() ? "" : ", ") + name;
+  throw UnknownName("unknown model '" + architecture + "'; models are: " + valid);
+}
+
+void write_trained_checkpoint(const Args& args, const std::string& out, Model& model, const TrainOptions& options,
+                              const Dataset& train_set, const Evaluation& last) {
+  CheckpointInfo info;
+  info.class_names = train_set.class_names;
+  info.metadata = {{"data", args.text("data")},
+                   {"epochs", std::to_string(options.epochs)},
+                   {"seed", std::to_string(options.seed)},
+                   {"optimizer", options.optimizer.kind},
+                   {"lr", args.text("lr")},
+                   {"test_accuracy", std::to_string(last.accuracy)}};
+  OutputWrite writing;
+  save_checkpoint(out, model, info);
+}
+
+}  // namespace
+
+int run_train(const std::vector<std::string>& argv) {
+  Args args = train_arguments();
+  if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
+  // Every argument is checked before the data is loaded and training starts:
+  // a typo must not cost a training run.
+  const std::string out = args.text("out");
+  check_output_file("out", out);
+  TrainOptions options = read_train_options(args);
   const long long threads = args.integer("threads", 1, 256);
   const std::string architecture = args.text("model");
-  const std::vector<std::string> models = model_names();
-  if (std::find(models.begin(), models.end(), architecture) == models.end()) {
-    std::string valid;
-    for (const auto& name : models) valid += (valid.empty() ? "" : ", ") + name;
-    throw UnknownName("unknown model '" + architecture + "'; models are: " + valid);
-  }
+  check_architecture(architecture);
   Optimizer check_kind(options.optimizer);  // fail on a bad --optimizer before training starts
   const std::string data = args.text("data");
   const Dataset test_set = load_dataset(data, "test");  // the smaller split first: a bad --data fails fast
@@ -75,27 +102,12 @@ int run_train(const std::vector<std::string>& argv) {
   std::printf("training on %s: %zu images, testing on %zu; %d threads, %s\n", data.c_str(),
               options.limit ? std::min(options.limit, train_set.size()) : train_set.size(), test_set.size(),
               pool->threads(), scalar_name());
-  ConsoleProgress progress(stdout);
-  const auto start = std::chrono::steady_clock::now();
-  const std::vector<EpochReport> reports = train(model, train_set, &test_set, options, progress.callbacks());
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const Evaluation& last = reports.back().test;
+  const TrainingRun run = train_with_progress(model, train_set, test_set, options);
+  const Evaluation& last = run.reports.back().test;
   print_confusion(last, train_set.class_names);
-
-  CheckpointInfo info;
-  info.class_names = train_set.class_names;
-  info.metadata = {{"data", data},
-                   {"epochs", std::to_string(options.epochs)},
-                   {"seed", std::to_string(options.seed)},
-                   {"optimizer", options.optimizer.kind},
-                   {"lr", args.text("lr")},
-                   {"test_accuracy", std::to_string(last.accuracy)}};
-  {
-    OutputWrite writing;
-    save_checkpoint(out, model, info);
-  }
+  write_trained_checkpoint(args, out, model, options, train_set, last);
   std::printf("test accuracy %.2f%% after %d epochs (%.1f s); checkpoint written to %s\n", 100 * last.accuracy,
-              options.epochs, seconds, out.c_str());
+              options.epochs, run.seconds, out.c_str());
   return 0;
 }
 

@@ -16,7 +16,8 @@ std::uint8_t to_byte(double v) { return static_cast<std::uint8_t>(std::lround(25
 // Jet: each channel is a tent of height 1.5 clipped to [0, 1], centred at
 // t = 3/4 (red), 1/2 (green) and 1/4 (blue).
 Rgb jet(double t) {
-  return {to_byte(1.5 - std::fabs(4 * t - 3)), to_byte(1.5 - std::fabs(4 * t - 2)), to_byte(1.5 - std::fabs(4 * t - 1))};
+  return {to_byte(1.5 - std::fabs(4 * t - 3)), to_byte(1.5 - std::fabs(4 * t - 2)),
+          to_byte(1.5 - std::fabs(4 * t - 1))};
 }
 
 // Viridis, linearly interpolated between nine of its colours (t = 0, 1/8, …, 1).
@@ -64,7 +65,7 @@ Image colorize(const Tensor& heat, Colormap map) {
   return out;
 }
 
-Image overlay(const Image& image, const Tensor& heat, Colormap map, double alpha) {
+Image overlay(const Image& image, const Tensor& heat, Colormap map, double opacity) {
   const auto [h, w] = map_size(heat);
   if (image.width != w || image.height != h)
     throw ShapeError("overlay: image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
@@ -76,8 +77,7 @@ Image overlay(const Image& image, const Tensor& heat, Colormap map, double alpha
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c) {
         const double base = image.at(y, x, gray ? 0 : c);
-        out.at(y, x, c) =
-            static_cast<std::uint8_t>(std::lround((1 - alpha) * base + alpha * colour.at(y, x, c)));
+        out.at(y, x, c) = static_cast<std::uint8_t>(std::lround((1 - opacity) * base + opacity * colour.at(y, x, c)));
       }
   return out;
 }
@@ -102,7 +102,8 @@ Image montage(const std::vector<Image>& tiles, int columns, int gap) {
     const Image& tile = tiles[t];
     if (tile.width != tw || tile.height != th || tile.channels != 3)
       throw ShapeError("montage: every tile must be an RGB image of " + std::to_string(tw) + "x" + std::to_string(th));
-    const int x0 = gap + int(t % std::size_t(columns)) * (tw + gap), y0 = gap + int(t / std::size_t(columns)) * (th + gap);
+    const int x0 = gap + int(t % std::size_t(columns)) * (tw + gap),
+              y0 = gap + int(t / std::size_t(columns)) * (th + gap);
     for (int y = 0; y < th; ++y)
       for (int x = 0; x < tw; ++x)
         for (int c = 0; c < 3; ++c) out.at(y0 + y, x0 + x, c) = tile.at(y, x, c);

@@ -28,9 +28,9 @@ Rgb colormap_color(Colormap map, double t);
 // A (H, W), (1, H, W) or (1, 1, H, W) map with values in [0, 1] as an RGB image.
 Image colorize(const Tensor& heat, Colormap map);
 
-// out = (1 − alpha)·image + alpha·colour(heat), per pixel; `image` is gray or
-// RGB (alpha channel ignored) of the map's size. Throws ShapeError otherwise.
-Image overlay(const Image& image, const Tensor& heat, Colormap map, double alpha = 0.5);
+// out = (1 − opacity)·image + opacity·colour(heat), per pixel; `image` is gray
+// or RGB (alpha channel ignored) of the map's size. Throws ShapeError otherwise.
+Image overlay(const Image& image, const Tensor& heat, Colormap map, double opacity = 0.5);
 
 // Each pixel repeated factor × factor times (to show 28×28 inputs legibly).
 Image upscale_nearest(const Image& image, int factor);

@@ -1,0 +1,108 @@
+// compare.hpp — the parts of `gradcam compare`: what was asked
+// (compare_command.cpp), each method's maps and scores (compare_run.cpp),
+// the one table of score columns (compare_table.cpp) and the four files
+// written from it (compare_write.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gcam/core/tensor.hpp"
+#include "gcam/methods/cam_methods.hpp"
+#include "gcam/nn/model.hpp"
+
+namespace gcam::cli::compare {
+
+inline const char* const kRandom = "random";  // baseline: uniform noise map
+inline const char* const kSobel = "sobel";    // baseline: edge detector
+
+// The command line, checked: nothing is loaded before all of it is known good.
+struct Request {
+  std::string ckpt, data;
+  int count = 0, steps = 0, montage_rows = 0, sanity_images = 0;
+  std::vector<std::string> methods;
+  std::string png_path, md_path, csv_path, html_path;
+  std::string command;  // "gradcam compare <arguments>", quoted in the reports
+};
+
+// What is explained: image i for class classes[i], whose object is masks[i·H·W ..].
+struct Items {
+  std::string description;
+  Tensor images;
+  std::vector<int> classes;
+  std::vector<std::uint8_t> masks;
+  std::vector<std::string> class_names;
+};
+
+Items load_items(const std::string& data, int count);
+
+// One method's faithfulness scores, each the mean over the maps.
+struct MethodScores {
+  double pointing_pct = 0;       // pointing game hits, %
+  double pointing_tol2_pct = 0;  // the same with the peak allowed ±2 px outside the mask
+  double energy_inside = 0;      // share of the positive map inside the mask
+  double iou_at_half = 0;        // IoU of the map thresholded at 0.5 with the mask
+  double deletion_auc = 0;
+  double insertion_auc = 0;
+  double average_drop_pct = 0;
+  double increase_in_confidence_pct = 0;  // share of maps that raise the score, %
+  double road_morf = 0;
+  double road_lerf = 0;
+  double road_combined = 0;  // (LeRF − MoRF) / 2
+};
+
+struct MethodResult {
+  std::string method;
+  MethodScores scores;
+  std::vector<double> sanity;  // mean Spearman per randomization stage
+  double seconds = 0;
+  Tensor maps;  // (N, 1, H, W), for the montage
+};
+
+struct Comparison {
+  std::string architecture;
+  std::vector<std::string> stage_names;  // of the sanity check; empty when it was skipped
+  int sanity_maps = 0;                   // maps the sanity check used
+  std::vector<MethodResult> results;     // in the order of Request::methods
+};
+
+// Scores every method of the request on `items`, printing a line per method.
+Comparison run_comparison(const Request& request, Model& model, const Items& items, const MethodOptions& options);
+
+// A score column: the single place that ties a header to its field, read by
+// the Markdown, CSV and HTML writers alike.
+struct Column {
+  const char* header;    // Markdown and HTML, with ↑ or ↓
+  const char* csv_name;  // CSV header
+  bool higher_better;    // decides which value is shown in bold
+  int digits;            // decimals in Markdown and HTML (CSV: always 6)
+  double MethodScores::*field;
+};
+const std::vector<Column>& score_columns();
+
+// A table as Markdown and HTML both lay it out: "method" and `headers` on
+// top, then each row's label and cells; bold cells are the best of a column.
+struct Cell {
+  std::string text;
+  bool bold = false;
+};
+struct Table {
+  std::vector<std::string> headers;
+  std::vector<std::string> labels;
+  std::vector<std::vector<Cell>> cells;  // one row per label
+};
+Table score_table(const std::vector<MethodResult>& results);
+Table sanity_table(const Comparison& comparison);
+std::string markdown_table(const Table& table);
+std::string html_table(const Table& table);
+
+// Writes compare.png, then the Markdown, CSV and HTML reports.
+void write_reports(const Request& request, const Items& items, const Comparison& comparison);
+
+bool is_baseline(const std::string& method);
+std::string join(const std::vector<std::string>& names);  // "a, b, c"
+std::string fixed(double v, int digits);                  // printf "%.*f"
+std::string html_escape(const std::string& s);
+
+}  // namespace gcam::cli::compare

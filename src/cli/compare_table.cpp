@@ -1,0 +1,118 @@
+// gradcam compare, the tables: the score columns, and the one layout that
+// Markdown and HTML share.
+#include <cstdio>
+#include <sstream>
+
+#include "compare.hpp"
+
+namespace gcam::cli::compare {
+
+const std::vector<Column>& score_columns() {
+  static const std::vector<Column> columns{
+      {"pointing game % ↑", "pointing_pct", true, 1, &MethodScores::pointing_pct},
+      {"pointing ±2 px % ↑", "pointing_tol2_pct", true, 1, &MethodScores::pointing_tol2_pct},
+      {"energy in mask ↑", "energy_inside", true, 3, &MethodScores::energy_inside},
+      {"IoU@0.5 ↑", "iou_at_0.5", true, 3, &MethodScores::iou_at_half},
+      {"deletion AUC ↓", "deletion_auc", false, 3, &MethodScores::deletion_auc},
+      {"insertion AUC ↑", "insertion_auc", true, 3, &MethodScores::insertion_auc},
+      {"Average Drop % ↓", "average_drop_pct", false, 1, &MethodScores::average_drop_pct},
+      {"Increase in Conf. % ↑", "increase_in_confidence_pct", true, 1, &MethodScores::increase_in_confidence_pct},
+      {"ROAD MoRF ↓", "road_morf", false, 3, &MethodScores::road_morf},
+      {"ROAD LeRF ↑", "road_lerf", true, 3, &MethodScores::road_lerf},
+      {"ROAD (LeRF−MoRF)/2 ↑", "road_combined", true, 3, &MethodScores::road_combined},
+  };
+  return columns;
+}
+
+namespace {
+
+// The row of the best value of `column` (the first one on a tie).
+std::size_t best_row(const std::vector<MethodResult>& results, const Column& column) {
+  std::size_t best = 0;
+  for (std::size_t r = 1; r < results.size(); ++r) {
+    const double v = results[r].scores.*column.field, b = results[best].scores.*column.field;
+    if (column.higher_better ? v > b : v < b) best = r;
+  }
+  return best;
+}
+
+}  // namespace
+
+Table score_table(const std::vector<MethodResult>& results) {
+  Table table;
+  for (const Column& c : score_columns()) table.headers.push_back(c.header);
+  for (const MethodResult& result : results) {
+    table.labels.push_back(result.method + (is_baseline(result.method) ? " (baseline)" : ""));
+    table.cells.emplace_back();
+    for (const Column& c : score_columns()) table.cells.back().push_back({fixed(result.scores.*c.field, c.digits)});
+  }
+  for (std::size_t c = 0; c < score_columns().size(); ++c)
+    if (!results.empty()) table.cells[best_row(results, score_columns()[c])][c].bold = true;
+  return table;
+}
+
+Table sanity_table(const Comparison& comparison) {
+  Table table;
+  for (const auto& s : comparison.stage_names) table.headers.push_back(s == "original" ? s : "→ " + s);
+  for (const MethodResult& result : comparison.results) {
+    table.labels.push_back(result.method);
+    table.cells.emplace_back();
+    for (double v : result.sanity) table.cells.back().push_back({fixed(v, 3)});
+  }
+  return table;
+}
+
+std::string markdown_table(const Table& table) {
+  std::ostringstream md;
+  md << "| method |";
+  for (const auto& h : table.headers) md << " " << h << " |";
+  md << "\n|---|";
+  for (std::size_t c = 0; c < table.headers.size(); ++c) md << "---:|";
+  md << "\n";
+  for (std::size_t r = 0; r < table.labels.size(); ++r) {
+    md << "| " << table.labels[r] << " |";
+    for (const Cell& cell : table.cells[r]) md << " " << (cell.bold ? "**" + cell.text + "**" : cell.text) << " |";
+    md << "\n";
+  }
+  return md.str();
+}
+
+std::string html_table(const Table& table) {
+  std::ostringstream html;
+  html << "<table><tr><th>method</th>";
+  for (const auto& h : table.headers) html << "<th>" << html_escape(h) << "</th>";
+  html << "</tr>\n";
+  for (std::size_t r = 0; r < table.labels.size(); ++r) {
+    html << "<tr><td>" << html_escape(table.labels[r]) << "</td>";
+    for (const Cell& cell : table.cells[r])
+      html << "<td>" << (cell.bold ? "<b>" + cell.text + "</b>" : cell.text) << "</td>";
+    html << "</tr>\n";
+  }
+  html << "</table>\n";
+  return html.str();
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace gcam::cli::compare
