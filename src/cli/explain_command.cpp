@@ -41,9 +41,15 @@ Image with_channels(Image image, int channels) {
   return image;
 }
 
-// The image to explain as a (1, C, H, W) tensor of the model's input shape.
+// The image to explain, as the model sees it (a (1, C, H, W) batch of its
+// input shape) and as the overlay shows it (its 8-bit pixels).
+struct InputImage {
+  Image picture;
+  Tensor batch;
+};
+
 // Files of another size or channel count are converted, and we say so.
-Tensor input_image(const Args& args, const Shape& input_shape) {
+InputImage input_image(const Args& args, const Shape& input_shape) {
   const int C = input_shape[0], H = input_shape[1], W = input_shape[2];
   if (args.given("data")) {
     const std::string source = args.text("data");
@@ -56,7 +62,7 @@ Tensor input_image(const Args& args, const Shape& input_shape) {
     const auto index = std::size_t(args.integer("index", 0, (long long)data.size() - 1));
     std::printf("image: %s #%zu (true class %s)\n", source.c_str(), index,
                 data.class_names[std::size_t(data.labels[index])].c_str());
-    return data.images({index});
+    return {dataset_image(data, index), data.images({index})};
   }
   if (C != 1 && C != 3)
     throw FormatError("the model takes " + std::to_string(C) +
@@ -70,7 +76,8 @@ Tensor input_image(const Args& args, const Shape& input_shape) {
     image = resize_bilinear(image, W, H);
     std::printf("  resized to %dx%d (bilinear): the model's input size\n", W, H);
   }
-  return image_to_tensor(image).reshaped({1, C, H, W});
+  Tensor batch = image_to_tensor(image).reshaped({1, C, H, W});
+  return {std::move(image), std::move(batch)};
 }
 
 // What was asked, checked in full before any file is read: a typo must not
@@ -156,9 +163,8 @@ void print_prediction(const GradCamResult& r, const std::vector<std::string>& cl
         "heatmap is blank\n");
 }
 
-void write_explanation(const ExplainRequest& request, const Tensor& image, const GradCamResult& r) {
-  const int H = image.dim(2), W = image.dim(3);
-  const Image base = tensor_to_image(image.reshaped({image.dim(1), H, W}));
+void write_explanation(const ExplainRequest& request, const Image& base, const GradCamResult& r) {
+  const int H = base.height, W = base.width;
   const int zoom = std::max(1, 256 / std::max(H, W));
   const Image picture = upscale_nearest(overlay(base, r.heatmap, request.colors, request.opacity), zoom);
   {
@@ -184,10 +190,10 @@ int run_explain(const std::vector<std::string>& argv) {
   if (info.class_names.empty())  // the format allows unnamed classes: call them by number
     for (int k = 0; k < model.classes(); ++k) info.class_names.push_back(std::to_string(k));
   const GradCamOptions options = cam_options(args, request, model, info.class_names);
-  const Tensor image = input_image(args, model.input_shape());
-  const GradCamResult r = grad_cam(model, image, options);
+  const InputImage image = input_image(args, model.input_shape());
+  const GradCamResult r = grad_cam(model, image.batch, options);
   print_prediction(r, info.class_names, request.score);
-  write_explanation(request, image, r);
+  write_explanation(request, image.picture, r);
   return 0;
 }
 
