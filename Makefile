@@ -34,8 +34,9 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.cpp))
 TEST_SRC := $(sort $(wildcard tests/*.cpp))
 EXAMPLES := $(basename $(notdir $(wildcard examples/*.cpp)))
 
-# Course exercises: EXERCISES="ex05 ex06" (or all) swaps reference files for the
-# student stubs in LIB_SRC and moves BUILD to $(BUILD)/exercises/<selection>.
+# Course exercises: EXERCISES="ex05 ex06" (or all) adds those students' stubs to
+# LIB_SRC, defines GCAM_EXERCISE_EX05 ... so that the reference blocks drop out,
+# and moves BUILD to $(BUILD)/exercises/<selection>.
 include src/exercises/exercises.mk
 
 DBL := $(BUILD)/double
@@ -238,7 +239,7 @@ student-kit-check:
 # make fuzz-corpus             rewrite the seed corpus tests/fuzz/corpus/ with the project's writers
 .PHONY: sanitize sanitize-run fuzz fuzz-build fuzz-corpus
 
-# The bad-input and interrupt tests ([float], tests/test_bad_inputs.cpp) run
+# The bad-input and interrupt tests ([float], tests/test_bad_inputs*.cpp) run
 # the command-line tool that sits next to the test program.
 test: $(FLT)/gradcam
 

@@ -1,10 +1,12 @@
 // Exercise ex08 — fused softmax + cross-entropy, mean over the batch: equations
 // (S5) and (S6) of include/gcam/ops/softmax_cross_entropy.hpp. See docs/exercises/ex08-softmax-cross-entropy.md.
 //
-// Stub: replaces src/ops/softmax_cross_entropy.cpp when the exercise is
-// selected (make exercise N=8 EXERCISES=ex08). Write the bodies, then run that command.
+// Stub: stands in for the reference in src/ops/softmax_cross_entropy.cpp (the block marked
+// GCAM_EXERCISE_EX08 there) when the exercise is selected (make exercise N=8 EXERCISES=ex08).
+// Write the bodies, then run that command.
 #include <cmath>
 
+#include "gcam/ops/softmax.hpp"
 #include "gcam/ops/softmax_cross_entropy.hpp"
 #include "not_implemented.hpp"
 

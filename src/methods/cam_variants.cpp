@@ -1,7 +1,7 @@
 // The gradient-weighted CAM variants (Grad-CAM++, XGrad-CAM, HiResCAM,
 // LayerCAM) and Eigen-CAM: one function per equation (cam_methods.hpp).
 // They all start from A and g = ∂y^c/∂A, which Grad-CAM's own step 1 reads
-// (layer_gradients in src/gradcam/gradcam.cpp).
+// (layer_gradients in src/gradcam/gradient_step.cpp).
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
