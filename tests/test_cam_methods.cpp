@@ -163,7 +163,7 @@ TEST_CASE("Ablation-CAM on a GAP head: w_k = w^c_k mean(A^k) / y^c exactly", "[c
   MethodOptions options;
   options.batch = 5;  // several batches, the last one partial
   const LayerGradients lg = layer_gradients(model, images, target_options(classes, options));
-  const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, options);
+  const Tensor w = ablation_cam_weights(model, lg, options);
   const Tensor means = channel_weights(lg.activations);  // spatial means of A^k
   const auto& fc = dynamic_cast<const Dense&>(model.layer(model.layer_count() - 1));
   for (int n = 0; n < 2; ++n)

@@ -295,7 +295,7 @@ TEST_CASE("tensors that do not fit the architecture name the tensor and both sha
   shorter.add(std::make_unique<Flatten>("flatten"));
   shorter.add(std::make_unique<Dense>("fc2", 64, 3));
   save_checkpoint(path, shorter, {});
-  CHECK_THROWS_WITH(load_model(path), Catch::Contains("has 2 tensors but fashion-cnn has 8 parameters") &&
+  CHECK_THROWS_WITH(load_model(path), Catch::Contains("has 2 tensors but fashion-cnn has 8 tensors") &&
                                           Catch::Contains("conv1.weight, conv1.bias"));
 }
 

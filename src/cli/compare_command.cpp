@@ -115,7 +115,7 @@ int run_compare(const std::vector<std::string>& argv) {
   MethodOptions options;
   if (args.given("layer")) {
     options.layer = args.text("layer");
-    model.feature_map_layer(options.layer);  // refused here, before any work, listing the valid layers
+    model.feature_map_output(options.layer);  // refused here, before any work, listing the valid layers
   }
   options.pool = pool.get();
   const Comparison comparison = run_comparison(request, model, items, options);

@@ -142,7 +142,7 @@ GradCamOptions cam_options(const Args& args, const ExplainRequest& request, cons
   GradCamOptions options;
   if (args.given("layer")) {
     options.layer = args.text("layer");
-    model.feature_map_layer(options.layer);  // refused here, before any work, listing the valid layers
+    model.feature_map_output(options.layer);  // refused here, before any work, listing the valid layers
   }
   if (args.given("class")) options.classes = {class_index(args.text("class"), class_names)};
   options.score = request.score == "logit" ? ScoreKind::Logit : ScoreKind::Probability;

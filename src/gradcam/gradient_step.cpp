@@ -38,11 +38,14 @@ static std::vector<int> predicted_classes(const Tensor& logits) {
 LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCamOptions& options) {
   check_images("layer_gradients", images);
   LayerGradients r;
-  r.layer_index = model.feature_map_layer(options.layer);  // throws UnknownName listing the valid layers
-  r.layer = model.layer(r.layer_index).name();
+  r.output_index = model.feature_map_output(options.layer);  // throws UnknownName listing the valid layers
+  const NamedOutput& target = model.outputs()[static_cast<std::size_t>(r.output_index)];
+  r.layer = target.name;
   Tape tape(options.kernels, options.pool);
   const ForwardPass pass = model.forward(tape, images);
-  const Var A = pass.layer_outputs[static_cast<std::size_t>(r.layer_index)];
+  const Var A = pass.outputs[static_cast<std::size_t>(r.output_index)];
+  if (target.name != model.layer(target.layer).name())  // inside a composite layer: keep that layer's input
+    r.layer_input = tape.value(target.layer == 0 ? pass.input : pass.layer_outputs[std::size_t(target.layer) - 1]);
   r.logits = tape.value(pass.logits);
   check_logits(r.logits, model.architecture());
   r.classes = options.classes.empty() ? predicted_classes(r.logits) : options.classes;

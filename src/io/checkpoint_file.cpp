@@ -79,11 +79,11 @@ std::string parameter_names(const std::vector<Parameter*>& params) {
 
 // Checks count, names and shapes first, so a mismatch leaves nothing half-copied.
 void copy_tensors(Checkpoint& c, Model& model, const std::string& path) {
-  const std::vector<Parameter*> params = model.parameters();
+  const std::vector<Parameter*> params = model.state();
   if (c.tensors.size() != params.size())
     throw FormatError(path + ": the checkpoint has " + std::to_string(c.tensors.size()) + " tensors but " +
                       c.architecture + " has " + std::to_string(params.size()) +
-                      " parameters: " + parameter_names(params));
+                      " tensors: " + parameter_names(params));
   for (std::size_t i = 0; i < params.size(); ++i) {
     const Parameter& stored = c.tensors[i];
     const Parameter& expected = *params[i];

@@ -115,7 +115,7 @@ void write_tensor(ByteWriter& w, const Parameter& p) {
     // Checked before the cast: converting an out-of-range double to float is
     // undefined behaviour in C++, not a guaranteed infinity.
     if (!std::isfinite(v) || std::fabs(v) > std::numeric_limits<float>::max())
-      throw NumericError("checkpoint: parameter '" + p.name + "' element " + std::to_string(e) + " is " +
+      throw NumericError("checkpoint: tensor '" + p.name + "' element " + std::to_string(e) + " is " +
                          not_storable(v) + "; a checkpoint holds only finite float32 values");
     // The one place the double build loses precision: float32 on disk.
     w.f32(static_cast<float>(v));
@@ -330,7 +330,7 @@ std::vector<unsigned char> encode_checkpoint(Model& model, const CheckpointInfo&
   for (const std::string& name : info.class_names) w.str(name, "a class name");
   w.u32(static_cast<std::uint32_t>(info.metadata.size()));
   for (const auto& entry : info.metadata) w.str(entry.first, "a metadata key"), w.str(entry.second, "a metadata value");
-  const std::vector<Parameter*> params = model.parameters();
+  const std::vector<Parameter*> params = model.state();  // parameters and running statistics
   w.u32(static_cast<std::uint32_t>(params.size()));
   for (const Parameter* p : params) write_tensor(w, *p);
   w.patch_u64(size_offset, w.bytes.size() + kChecksumSize);

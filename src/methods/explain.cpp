@@ -70,7 +70,7 @@ Tensor score_cam_method(Model& model, const Tensor& images, const std::vector<in
 Tensor ablation_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes,
                            const MethodOptions& o) {
   const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-  const Tensor w = ablation_cam_weights(model, lg.activations, lg.layer_index, lg.scores, classes, o);
+  const Tensor w = ablation_cam_weights(model, lg, o);
   return to_input_size(weighted_combination(w, lg.activations), images);
 }
 

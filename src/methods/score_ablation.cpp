@@ -50,33 +50,36 @@ Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activ
 }
 
 // Ablation-CAM eq. (3): w_k = (y^c − y^c_k) / y^c, y^c_k with A^k set to 0.
-Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_index, const std::vector<Scalar>& scores,
-                            const std::vector<int>& classes, const MethodOptions& options) {
+Tensor ablation_cam_weights(Model& model, const LayerGradients& lg, const MethodOptions& options) {
+  const Tensor& activations = lg.activations;
   const int N = activations.dim(0), K = activations.dim(1), h = activations.dim(2), w = activations.dim(3);
-  if (static_cast<int>(scores.size()) != N || static_cast<int>(classes.size()) != N)
+  if (static_cast<int>(lg.scores.size()) != N || static_cast<int>(lg.classes.size()) != N)
     throw ShapeError("ablation_cam_weights: need one score and one class per image of " +
                      shape_string(activations.shape()));
-  const std::size_t plane = static_cast<std::size_t>(h) * static_cast<std::size_t>(w);
-  const std::size_t item = plane * static_cast<std::size_t>(K);
+  const std::size_t item = static_cast<std::size_t>(h) * static_cast<std::size_t>(w) * static_cast<std::size_t>(K);
+  const bool inside_layer = !lg.layer_input.empty();
   const int batch = std::max(1, options.batch);
   Tensor weights({N, K});
   for (int n = 0; n < N; ++n) {
-    const Scalar y = scores[std::size_t(n)];
+    const Scalar y = lg.scores[std::size_t(n)];
     for (int k0 = 0; k0 < K; k0 += batch) {
       const int count = std::min(batch, K - k0);
       Tensor ablated({count, K, h, w});
       for (int b = 0; b < count; ++b) {
         std::copy(activations.data() + std::size_t(n) * item, activations.data() + std::size_t(n + 1) * item,
                   ablated.data() + std::size_t(b) * item);
-        std::fill_n(ablated.data() + std::size_t(b) * item + std::size_t(k0 + b) * plane, plane, Scalar(0));
+        std::fill_n(ablated.data() + std::size_t(b) * item + std::size_t(k0 + b) * (item / std::size_t(K)),
+                    item / std::size_t(K), Scalar(0));
       }
-      // Only the layers above the target run again.
+      // Only what lies above the target runs again.
       Tape tape(options.kernels, options.pool);
+      const Var layer_input =
+          inside_layer ? tape.input(concat_batch(std::vector<Tensor>(std::size_t(count), slice_batch(lg.layer_input, n, n + 1))))
+                       : Var{};
       ForwardPass upper;
-      const Var logits =
-          model.forward_layers(tape, tape.input(std::move(ablated)), layer_index + 1, model.layer_count(), upper);
+      const Var logits = model.forward_above(tape, lg.output_index, tape.input(std::move(ablated)), layer_input, upper);
       for (int b = 0; b < count; ++b) {
-        const Scalar y_k = tape.value(logits).at(b, classes[std::size_t(n)]);
+        const Scalar y_k = tape.value(logits).at(b, lg.classes[std::size_t(n)]);
         weights.at(n, k0 + b) = y != 0 ? (y - y_k) / y : Scalar(0);
       }
     }

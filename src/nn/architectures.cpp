@@ -13,8 +13,14 @@ struct Builder {
   Shape current() const {
     return model.layer_count() ? model.layer_output_shape(model.layer_count() - 1) : model.input_shape();
   }
-  void conv(const std::string& name, int out) {
-    auto layer = std::make_unique<Conv2d>(name, current().at(0), out, 3, 1, 1);
+  void conv(const std::string& name, int out, bool has_bias = true) {
+    auto layer = std::make_unique<Conv2d>(name, current().at(0), out, 3, 1, 1, has_bias);
+    layer->initialize(rng);
+    model.add(std::move(layer));
+  }
+  void batch_norm(const std::string& name) { model.add(std::make_unique<BatchNorm2d>(name, current().at(0))); }
+  void block(const std::string& stage, int out, int stride) {
+    auto layer = std::make_unique<BasicBlock>(stage, current().at(0), out, stride);
     layer->initialize(rng);
     model.add(std::move(layer));
   }
@@ -26,12 +32,12 @@ struct Builder {
   void relu(const std::string& name) { model.add(std::make_unique<ReLU>(name)); }
   void pool(const std::string& name) { model.add(std::make_unique<Pool2d>(name, Pool2d::Mode::Max, 2, 2)); }
   void flatten() { model.add(std::make_unique<Flatten>("flatten")); }
-  void gap() { model.add(std::make_unique<GlobalAvgPool>("gap")); }
+  void gap(const std::string& name = "gap") { model.add(std::make_unique<GlobalAvgPool>(name)); }
 };
 
 }  // namespace
 
-std::vector<std::string> model_names() { return {"fashion-cnn", "shapes-cnn", "gap-cnn"}; }
+std::vector<std::string> model_names() { return {"fashion-cnn", "shapes-cnn", "gap-cnn", "resnet-mini"}; }
 
 Model make_model(const std::string& architecture, const Shape& input_shape, int classes, std::uint64_t seed) {
   if (input_shape.size() != 3)
@@ -54,6 +60,10 @@ Model make_model(const std::string& architecture, const Shape& input_shape, int 
     b.conv("conv2", 16), b.relu("relu2");
     b.conv("conv3", 32), b.relu("relu3");
     b.gap(), b.dense("fc", classes);
+  } else if (architecture == "resnet-mini") {  // names as torchvision's resnet18 state_dict
+    b.conv("conv1", 16, /*has_bias=*/false), b.batch_norm("bn1"), b.relu("relu");
+    b.block("layer1", 16, 1), b.block("layer2", 32, 2), b.block("layer3", 64, 2);
+    b.gap("avgpool"), b.dense("fc", classes);
   } else {
     std::string names;
     for (const auto& n : model_names()) names += (names.empty() ? "" : ", ") + n;

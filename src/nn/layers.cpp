@@ -4,19 +4,11 @@
 
 #include "gcam/core/error.hpp"
 #include "gcam/ops/ops.hpp"
+#include "layer_helpers.hpp"
 
 namespace gcam {
 
-namespace {
-
-// He (Kaiming) uniform: U(−b, b) with b = sqrt(6 / fan_in), so Var = 2 / fan_in,
-// which keeps the activation variance steady through ReLU layers. Uniform
-// rather than normal so that only +, ×, sqrt are used: the same seed gives the
-// same bits on every platform.
-void he_uniform(Tensor& t, int fan_in, Rng& rng) {
-  const double bound = std::sqrt(6.0 / fan_in);
-  for (std::size_t e = 0; e < t.size(); ++e) t[e] = static_cast<Scalar>(rng.uniform(-bound, bound));
-}
+namespace layer_helpers {
 
 Var named(Tape& tape, Var v, const std::string& name) {
   tape.set_name(v, name);
@@ -33,6 +25,21 @@ Var put_parameter(Tape& tape, const Parameter& p, std::vector<Var>& vars) {
                    shape_string(input));
 }
 
+}  // namespace layer_helpers
+
+using namespace layer_helpers;
+
+namespace {
+
+// He (Kaiming) uniform: U(−b, b) with b = sqrt(6 / fan_in), so Var = 2 / fan_in,
+// which keeps the activation variance steady through ReLU layers. Uniform
+// rather than normal so that only +, ×, sqrt are used: the same seed gives the
+// same bits on every platform.
+void he_uniform(Tensor& t, int fan_in, Rng& rng) {
+  const double bound = std::sqrt(6.0 / fan_in);
+  for (std::size_t e = 0; e < t.size(); ++e) t[e] = static_cast<Scalar>(rng.uniform(-bound, bound));
+}
+
 Shape pooled_shape(const Layer& layer, const Shape& input, int kernel, int stride) {
   if (input.size() != 3) layer_shape_error(layer, "needs a (C, H, W) feature map", input);
   if (input[1] < kernel || input[2] < kernel) layer_shape_error(layer, "window larger than the map", input);
@@ -41,11 +48,29 @@ Shape pooled_shape(const Layer& layer, const Shape& input, int kernel, int strid
 
 }  // namespace
 
+Var ForwardPass::emit(Var v) {
+  const int index = next_output++;
+  if (index == replaced) v = replacement;
+  outputs.push_back(v);
+  return v;
+}
+
+std::vector<Parameter*> Layer::state() {
+  std::vector<Parameter*> all = parameters();
+  for (Parameter* b : buffers()) all.push_back(b);
+  return all;
+}
+
 // ---- Conv2d -----------------------------------------------------------------
-Conv2d::Conv2d(std::string name, int in, int out, int k, int s, int p)
-    : Layer(name), in_channels(in), out_channels(out), kernel(k), stride(s), padding(p) {
+Conv2d::Conv2d(std::string name, int in, int out, int k, int s, int p, bool with_bias)
+    : Layer(name), in_channels(in), out_channels(out), kernel(k), stride(s), padding(p), has_bias(with_bias) {
   weight = {name + ".weight", Tensor({out, in, k, k})};
   bias = {name + ".bias", Tensor({out})};
+}
+
+std::vector<Parameter*> Conv2d::parameters() {
+  if (has_bias) return {&weight, &bias};
+  return {&weight};
 }
 
 void Conv2d::initialize(Rng& rng) {
@@ -55,7 +80,8 @@ void Conv2d::initialize(Rng& rng) {
 
 std::string Conv2d::describe() const {
   return "conv2d " + std::to_string(in_channels) + "->" + std::to_string(out_channels) + ", " + std::to_string(kernel) +
-         "x" + std::to_string(kernel) + ", stride " + std::to_string(stride) + ", pad " + std::to_string(padding);
+         "x" + std::to_string(kernel) + ", stride " + std::to_string(stride) + ", pad " + std::to_string(padding) +
+         (has_bias ? "" : ", no bias");
 }
 
 Shape Conv2d::output_shape(const Shape& input) const {
@@ -67,10 +93,39 @@ Shape Conv2d::output_shape(const Shape& input) const {
           conv_output_size(input[2], kernel, stride, padding)};
 }
 
-Var Conv2d::forward(Tape& tape, Var x, std::vector<Var>& vars) {
-  const Var w = put_parameter(tape, weight, vars);
-  const Var b = put_parameter(tape, bias, vars);
+Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
+  const Var w = put_parameter(tape, weight, pass.parameter_vars);
+  // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
+  const Var b = has_bias ? put_parameter(tape, bias, pass.parameter_vars) : tape.parameter(bias.value, bias.name);
   return named(tape, conv2d(tape, x, w, b, stride, padding), name());
+}
+
+// ---- BatchNorm2d --------------------------------------------------------------
+BatchNorm2d::BatchNorm2d(std::string name, int c) : Layer(name), channels(c) {
+  weight = {name + ".weight", Tensor({c}, 1)};
+  bias = {name + ".bias", Tensor({c}, 0)};
+  running_mean = {name + ".running_mean", Tensor({c}, 0)};
+  running_var = {name + ".running_var", Tensor({c}, 1)};
+}
+
+std::string BatchNorm2d::describe() const { return "batch norm " + std::to_string(channels); }
+
+Shape BatchNorm2d::output_shape(const Shape& input) const {
+  if (input.size() != 3 || input[0] != channels)
+    layer_shape_error(*this, "needs (" + std::to_string(channels) + ", H, W)", input);
+  return input;
+}
+
+Var BatchNorm2d::forward(Tape& tape, Var x, ForwardPass& pass) {
+  const Var g = put_parameter(tape, weight, pass.parameter_vars);
+  const Var b = put_parameter(tape, bias, pass.parameter_vars);
+  if (!training)
+    return named(tape, batch_norm2d_evaluation(tape, x, g, b, running_mean.value, running_var.value), name());
+  BatchStatistics stats;
+  const Var y = batch_norm2d_training(tape, x, g, b, &stats);
+  // Every part of a data-parallel batch saw the same whole-batch statistics; one of them applies (B5).
+  if (tape.part() == 0) update_running_statistics(stats, running_mean.value, running_var.value);
+  return named(tape, y, name());
 }
 
 // ---- Dense ------------------------------------------------------------------
@@ -94,21 +149,21 @@ Shape Dense::output_shape(const Shape& input) const {
   return {out_features};
 }
 
-Var Dense::forward(Tape& tape, Var x, std::vector<Var>& vars) {
-  const Var w = put_parameter(tape, weight, vars);
-  const Var b = put_parameter(tape, bias, vars);
+Var Dense::forward(Tape& tape, Var x, ForwardPass& pass) {
+  const Var w = put_parameter(tape, weight, pass.parameter_vars);
+  const Var b = put_parameter(tape, bias, pass.parameter_vars);
   return named(tape, linear(tape, x, w, b), name());
 }
 
 // ---- parameter-free layers --------------------------------------------------------
-Var ReLU::forward(Tape& tape, Var x, std::vector<Var>&) { return named(tape, relu(tape, x), name()); }
+Var ReLU::forward(Tape& tape, Var x, ForwardPass&) { return named(tape, relu(tape, x), name()); }
 
 std::string Pool2d::describe() const {
   return std::string(mode == Mode::Max ? "max" : "avg") + " pool " + std::to_string(kernel) + "x" +
          std::to_string(kernel) + ", stride " + std::to_string(stride);
 }
 Shape Pool2d::output_shape(const Shape& input) const { return pooled_shape(*this, input, kernel, stride); }
-Var Pool2d::forward(Tape& tape, Var x, std::vector<Var>&) {
+Var Pool2d::forward(Tape& tape, Var x, ForwardPass&) {
   const Var y = mode == Mode::Max ? max_pool2d(tape, x, kernel, stride) : avg_pool2d(tape, x, kernel, stride);
   return named(tape, y, name());
 }
@@ -117,11 +172,11 @@ Shape GlobalAvgPool::output_shape(const Shape& input) const {
   if (input.size() != 3) layer_shape_error(*this, "needs a (C, H, W) feature map", input);
   return {input[0]};
 }
-Var GlobalAvgPool::forward(Tape& tape, Var x, std::vector<Var>&) {
+Var GlobalAvgPool::forward(Tape& tape, Var x, ForwardPass&) {
   return named(tape, global_avg_pool(tape, x), name());
 }
 
 Shape Flatten::output_shape(const Shape& input) const { return {static_cast<int>(numel(input))}; }
-Var Flatten::forward(Tape& tape, Var x, std::vector<Var>&) { return named(tape, flatten(tape, x), name()); }
+Var Flatten::forward(Tape& tape, Var x, ForwardPass&) { return named(tape, flatten(tape, x), name()); }
 
 }  // namespace gcam

@@ -11,10 +11,21 @@ Model::Model(std::string architecture, Shape input_shape, int classes)
     : architecture_(std::move(architecture)), classes_(classes), shapes_{std::move(input_shape)} {}
 
 void Model::add(std::unique_ptr<Layer> layer) {
-  for (const auto& l : layers_)
-    if (l->name() == layer->name()) throw std::invalid_argument("model: layer name '" + layer->name() + "' is taken");
-  shapes_.push_back(layer->output_shape(shapes_.back()));
+  std::vector<NamedShape> named = layer->inner_outputs(shapes_.back());
+  named.push_back({layer->name(), layer->output_shape(shapes_.back())});
+  for (const NamedShape& n : named)
+    for (const NamedOutput& o : outputs_)
+      if (o.name == n.name) throw std::invalid_argument("model: the name '" + n.name + "' is taken");
+  first_output_.push_back(static_cast<int>(outputs_.size()));
+  for (const NamedShape& n : named) outputs_.push_back({n.name, n.shape, layer_count()});
+  shapes_.push_back(named.back().shape);
+  layer->set_training(training_);
   layers_.push_back(std::move(layer));
+}
+
+void Model::set_training(bool training) {
+  training_ = training;
+  for (auto& l : layers_) l->set_training(training);
 }
 
 ForwardPass Model::forward(Tape& tape, const Tensor& images) {
@@ -33,10 +44,37 @@ ForwardPass Model::forward(Tape& tape, const Tensor& images) {
 
 Var Model::forward_layers(Tape& tape, Var x, int first, int end, ForwardPass& pass) {
   for (int i = first; i < end; ++i) {
-    x = layers_[static_cast<std::size_t>(i)]->forward(tape, x, pass.parameter_vars);
+    pass.next_output = first_output_[static_cast<std::size_t>(i)];
+    x = pass.emit(layers_[static_cast<std::size_t>(i)]->forward(tape, x, pass));
+    const int expected = i + 1 < layer_count() ? first_output_[std::size_t(i) + 1] : int(outputs_.size());
+    if (pass.next_output != expected)
+      throw std::logic_error("layer '" + layer(i).name() + "' emitted " + std::to_string(pass.next_output - first_output_[std::size_t(i)]) +
+                             " named values, but its inner_outputs() lists " +
+                             std::to_string(expected - first_output_[std::size_t(i)]));
     pass.layer_outputs.push_back(x);
   }
   return x;
+}
+
+Var Model::forward_above(Tape& tape, int output, Var A, Var layer_input, ForwardPass& pass) {
+  const int k = outputs_.at(static_cast<std::size_t>(output)).layer;
+  const bool layer_output = k + 1 == layer_count() ? output + 1 == int(outputs_.size())
+                                                   : output + 1 == first_output_[std::size_t(k) + 1];
+  if (layer_output) return forward_layers(tape, A, k + 1, layer_count(), pass);
+  pass.replaced = output;  // a value inside layer k: run k again with A in its place
+  pass.replacement = A;
+  const Var logits = forward_layers(tape, layer_input, k, layer_count(), pass);
+  pass.replaced = -1;
+  return logits;
+}
+
+int Model::output_index(const std::string& name) const {
+  std::string names;
+  for (std::size_t i = 0; i < outputs_.size(); ++i) {
+    if (outputs_[i].name == name) return static_cast<int>(i);
+    names += (i ? ", " : "") + outputs_[i].name;
+  }
+  throw UnknownName("unknown layer '" + name + "' in " + architecture_ + "; layers are: " + names);
 }
 
 int Model::layer_index(const std::string& name) const {
@@ -49,10 +87,10 @@ int Model::layer_index(const std::string& name) const {
 }
 
 Var Model::output_of(const ForwardPass& pass, const std::string& name) const {
-  const int i = layer_index(name);
-  if (static_cast<std::size_t>(i) >= pass.layer_outputs.size())
+  const int i = output_index(name);
+  if (static_cast<std::size_t>(i) >= pass.outputs.size())
     throw std::logic_error("layer '" + name + "' was not run in this forward pass");
-  return pass.layer_outputs[static_cast<std::size_t>(i)];
+  return pass.outputs[static_cast<std::size_t>(i)];
 }
 
 std::string Model::last_conv_block() const {
@@ -62,7 +100,7 @@ std::string Model::last_conv_block() const {
   bool after_conv = false;
   for (int i = 0; i < layer_count(); ++i) {
     const Layer& l = layer(i);
-    if (l.kind() == OpKind::Conv2d) after_conv = true;
+    if (l.convolutional()) after_conv = true;
     const bool is_map = layer_output_shape(i).size() == 3;
     const bool is_pool = l.kind() == OpKind::MaxPool2d || l.kind() == OpKind::AvgPool2d;
     if (after_conv && is_map && !is_pool) best = l.name();
@@ -72,21 +110,38 @@ std::string Model::last_conv_block() const {
   return best;
 }
 
-int Model::feature_map_layer(const std::string& name) const {
-  const std::string target = name.empty() ? last_conv_block() : name;
-  const int index = layer_index(target);  // throws UnknownName listing every layer
-  if (layer_output_shape(index).size() == 3) return index;
+std::string Model::feature_map_names() const {
   std::string maps;
-  for (int l = 0; l < layer_count(); ++l)
-    if (layer_output_shape(l).size() == 3) maps += (maps.empty() ? "" : ", ") + layer(l).name();
-  throw UnknownName("layer '" + target + "' outputs " + shape_string(layer_output_shape(index)) +
-                    ", not feature maps; the layers of " + architecture_ + " with feature maps are: " + maps);
+  for (const NamedOutput& o : outputs_)
+    if (o.shape.size() == 3) maps += (maps.empty() ? "" : ", ") + o.name;
+  return maps;
+}
+
+int Model::feature_map_output(const std::string& name) const {
+  const std::string target = name.empty() ? last_conv_block() : name;
+  int index = -1;
+  for (std::size_t i = 0; i < outputs_.size() && index < 0; ++i)
+    if (outputs_[i].name == target) index = static_cast<int>(i);
+  if (index < 0)
+    throw UnknownName("unknown layer '" + target + "' in " + architecture_ +
+                      "; the layers with feature maps are: " + feature_map_names());
+  const Shape& shape = outputs_[static_cast<std::size_t>(index)].shape;
+  if (shape.size() == 3) return index;
+  throw UnknownName("layer '" + target + "' outputs " + shape_string(shape) + ", not feature maps; the layers of " +
+                    architecture_ + " with feature maps are: " + feature_map_names());
 }
 
 std::vector<Parameter*> Model::parameters() {
   std::vector<Parameter*> all;
   for (auto& l : layers_)
     for (Parameter* p : l->parameters()) all.push_back(p);
+  return all;
+}
+
+std::vector<Parameter*> Model::state() {
+  std::vector<Parameter*> all;
+  for (auto& l : layers_)
+    for (Parameter* p : l->state()) all.push_back(p);
   return all;
 }
 
@@ -107,6 +162,8 @@ std::string Model::summary() {
         << shape_string(layer_output_shape(i));
     if (n) out << "  (" << n << " params)";
     out << "\n";
+    for (const NamedOutput& o : outputs_)  // a composite layer's named values, indented
+      if (o.layer == i && o.name != layer(i).name()) out << "      " << o.name << "  " << shape_string(o.shape) << "\n";
   }
   out << "  total " << parameter_count() << " parameters\n";
   return out.str();

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "gcam/core/error.hpp"
+#include "gcam/core/part_sums.hpp"
 #include "gcam/core/rng.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/nn/predict.hpp"
@@ -53,19 +54,26 @@ struct PartResult {
   std::vector<Tensor> grads;  // in the order of Model::parameters()
 };
 
+// One part of a batch: its loss is seeded with the part's share of the batch
+// (`share` = its images / the batch's), so that its gradients are already
+// its part of the batch's mean loss: the parts' gradients simply add up, and
+// batch norm's sums of (B4), taken across parts, are those of the whole batch.
 PartResult forward_backward(Model& model, const Tensor& images, const std::vector<int>& labels, Kernels kernels,
-                            ThreadPool* pool, Workspace* workspace) {
+                            ThreadPool* pool, Workspace* workspace, PartSums* sums, int part, Scalar share) {
   Tape tape(kernels, pool, workspace);
+  tape.share_batch(sums, part);
   const ForwardPass pass = model.forward(tape, images);
   const Var loss = softmax_cross_entropy(tape, pass.logits, labels);
   PartResult r;
   r.loss = tape.value(loss)[0];
   r.correct = count_correct(tape.value(pass.logits), labels);
-  if (!std::isfinite(r.loss)) return r;  // train_step reports it
+  // A non-finite loss is reported by train_step. With shared batch statistics
+  // every part must still walk back, or the others would wait for its sums.
+  if (!std::isfinite(r.loss) && !sums) return r;
   BackwardOptions options;
   options.wrt = pass.parameter_vars;  // not the images: conv1 needs no input gradient
   options.keep_intermediate = false;  // free each activation's gradient once it is passed on
-  const Gradients grads = tape.backward(loss, options);
+  const Gradients grads = tape.backward(loss, Tensor(tape.value(loss).shape(), share), options);
   for (Var v : pass.parameter_vars) {
     const Tensor& g = grads.of(v);
     r.grads.push_back(workspace ? workspace->take(g.shape()) : Tensor(g.shape()));
@@ -80,30 +88,39 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
                   Kernels kernels, ThreadPool* pool, int* correct, std::vector<Workspace>* workspaces) {
   // Data parallelism: with T threads the batch is cut into T contiguous parts,
   // each run on its own tape and thread (the kernels then stay on that thread).
-  // The images do not interact, so the batch's mean loss and its gradient are
-  // the parts' values weighted by their sizes, added in part order: the same
-  // thread count always gives the same bits.
+  // The batch's mean loss and its gradient are the parts' values weighted by
+  // their sizes, added in part order: the same thread count always gives the
+  // same bits. Only batch norm looks across images: its parts meet in a
+  // PartSums to use the whole batch's statistics (part_sums.hpp).
   const int N = images.rank() ? images.dim(0) : 0;
   const int parts = kernels == Kernels::Fast ? batch_parts(pool, N) : 1;
   if (workspaces && workspaces->size() < std::size_t(parts)) workspaces->resize(std::size_t(parts));
   auto workspace = [&](int t) { return workspaces ? &(*workspaces)[std::size_t(t)] : nullptr; };
-  std::vector<PartResult> results(static_cast<std::size_t>(parts));
-  if (parts == 1) {
-    results[0] = forward_backward(model, images, labels, kernels, pool, workspace(0));
-  } else {
-    run_parts(pool, N, parts, [&](int t, int first, int last) {
-      const std::vector<int> part_labels(labels.begin() + first, labels.begin() + last);
-      Shape shape = images.shape();
-      shape[0] = last - first;
-      Tensor part = workspace(t) ? workspace(t)->take(shape) : Tensor();
-      slice_batch(images, first, last, part);
-      results[std::size_t(t)] = forward_backward(model, part, part_labels, kernels, nullptr, workspace(t));
-      if (workspace(t)) workspace(t)->give(std::move(part));
-    });
-  }
   std::vector<double> weight(static_cast<std::size_t>(parts));  // each part's share of the batch
   for (int t = 0; t < parts; ++t)
     weight[std::size_t(t)] = double(int(std::int64_t(N) * (t + 1) / parts) - int(std::int64_t(N) * t / parts)) / N;
+  const TrainingMode training(model);
+  std::vector<PartResult> results(static_cast<std::size_t>(parts));
+  if (parts == 1) {
+    results[0] = forward_backward(model, images, labels, kernels, pool, workspace(0), nullptr, 0, 1);
+  } else {
+    PartSums sums(parts);
+    run_parts(pool, N, parts, [&](int t, int first, int last) {
+      try {
+        const std::vector<int> part_labels(labels.begin() + first, labels.begin() + last);
+        Shape shape = images.shape();
+        shape[0] = last - first;
+        Tensor part = workspace(t) ? workspace(t)->take(shape) : Tensor();
+        slice_batch(images, first, last, part);
+        results[std::size_t(t)] = forward_backward(model, part, part_labels, kernels, nullptr, workspace(t), &sums, t,
+                                                   Scalar(weight[std::size_t(t)]));
+        if (workspace(t)) workspace(t)->give(std::move(part));
+      } catch (...) {
+        sums.abandon();  // the other parts must not wait for this one's sums
+        throw;
+      }
+    });
+  }
   double loss = 0;
   int right = 0;
   for (int t = 0; t < parts; ++t) {
@@ -117,7 +134,7 @@ double train_step(Model& model, Optimizer& optimizer, const Tensor& images, cons
     for (std::size_t k = 0; k < total.size(); ++k)
       for (std::size_t e = 0; e < total[k].size(); ++e) {
         Scalar sum = 0;
-        for (int t = 0; t < parts; ++t) sum += Scalar(weight[std::size_t(t)]) * results[std::size_t(t)].grads[k][e];
+        for (int t = 0; t < parts; ++t) sum += results[std::size_t(t)].grads[k][e];  // each already weighted
         total[k][e] = sum;
       }
   std::vector<const Tensor*> gradient_list;

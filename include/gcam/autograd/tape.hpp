@@ -21,6 +21,7 @@
 
 namespace gcam {
 
+class PartSums;
 class ThreadPool;
 class Workspace;
 
@@ -36,6 +37,7 @@ enum class OpKind {
   Input,      // a leaf given by the user (an image batch)
   Parameter,  // a leaf owned by a layer (weights, biases)
   Conv2d,
+  BatchNorm2d,
   MaxPool2d,
   AvgPool2d,
   GlobalAvgPool,
@@ -69,6 +71,11 @@ struct OpAttributes {
   int kernel = 0;
   Scalar factor = 1;        // scale: the constant k in y = k·x
   std::vector<int> labels;  // select: class per row; cross-entropy: true class per row
+  // batch_norm2d: normalized with the batch's own statistics (training) rather
+  // than the running ones (evaluation), and the ε and M it used.
+  bool batch_statistics = false;
+  double epsilon = 0;
+  double count = 0;  // M = N·H·W over the whole batch (all parts of a data-parallel batch)
 };
 
 class Tape;
@@ -88,7 +95,7 @@ struct Record {
   Tensor value;                 // the value it produced
   OpAttributes attrs;
   std::vector<int> winners;          // max-pool: flat input index of each output's maximum
-  Tensor saved;                      // softmax, cross-entropy: the probabilities
+  Tensor saved;                      // softmax, cross-entropy: the probabilities; batch norm: (2, C) mean, 1/σ
   const Tensor* borrowed = nullptr;  // a parameter leaf refers to the layer's tensor instead of copying it
 
   // The value this record stands for (its own `value`, or the borrowed tensor).
@@ -206,6 +213,17 @@ class Tape {
   // The recorded graph as Graphviz DOT text (`dot -Tpng`), one node per value.
   std::string to_dot() const;
 
+  // Data-parallel training: this tape records part `part` of a batch whose
+  // parts add up their batch statistics in `sums` (batch norm; see
+  // part_sums.hpp). Without it the tape's batch is the whole batch.
+  void share_batch(PartSums* sums, int part) {
+    part_sums_ = sums;
+    part_ = part;
+  }
+  PartSums* part_sums() const { return part_sums_; }
+  // Which part of the batch this tape records (0 when it is the whole batch).
+  int part() const { return part_; }
+
   // Forgets all records (keeps the kernel choice, pool and workspace; the
   // records' buffers go back to the workspace).
   void clear();
@@ -216,6 +234,8 @@ class Tape {
   Kernels kernels_;
   ThreadPool* pool_;
   Workspace* workspace_;
+  PartSums* part_sums_ = nullptr;
+  int part_ = 0;
   std::vector<Record> records_;
 };
 

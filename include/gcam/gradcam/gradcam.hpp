@@ -60,13 +60,17 @@ struct GradCamResult {
 // (without the counterfactual sign: that is grad_cam's choice).
 struct LayerGradients {
   std::string layer;           // the target layer's name
-  int layer_index = -1;        // its index in the model
+  int output_index = -1;       // its index in Model::outputs()
   std::vector<int> classes;    // c for each image
   std::vector<Scalar> scores;  // y^c for each image
   Tensor logits;               // (N, classes)
   Tensor activations;          // A, (N, K, h, w)
   Tensor gradients;            // ∂y^c/∂A, (N, K, h, w)
   int rules_run = 0;           // backward rules run: only the records above A
+  // The input of the composite layer that holds the target, when the target
+  // is a value inside it (a block's "layer2.0.conv1"); empty otherwise.
+  // Model::forward_above needs it to re-run that layer.
+  Tensor layer_input;
 };
 // Uses options.layer, classes (empty = each image's predicted class), score,
 // kernels and pool; one thread. Throws UnknownName for an unknown layer or one

@@ -96,11 +96,12 @@ Tensor score_cam_weights(Model& model, const Tensor& images, const Tensor& activ
 
 // Ablation-CAM (Desai & Ramaswamy 2020, eq. 3):
 //   w^c_k = (y^c − y^c_k) / y^c,   y^c_k = y^c with channel A^k zeroed,
-// with only the layers above the target re-run (Model::forward_layers) from
-// the ablated A, `options.batch` ablations per forward pass.
+// with only what lies above the target re-run (Model::forward_above) from
+// the ablated A, `options.batch` ablations per forward pass: the layers above
+// a layer's output; for a value inside a block, that block (from its input,
+// lg.layer_input) and the layers above it.
 // A y^c of exactly 0 gives weights 0. Returns the weights (N, K).
-Tensor ablation_cam_weights(Model& model, const Tensor& activations, int layer_index, const std::vector<Scalar>& scores,
-                            const std::vector<int>& classes, const MethodOptions& options = {});
+Tensor ablation_cam_weights(Model& model, const LayerGradients& lg, const MethodOptions& options = {});
 
 // Eigen-CAM (Muhammad & Yeasin 2020): per image, reshape A to a Z × K matrix,
 // centre each column (subtract each channel's spatial mean), take the first

@@ -14,10 +14,38 @@
 
 namespace gcam {
 
-// A named trainable tensor, e.g. "conv1.weight" of shape (16, 1, 3, 3).
+// A named tensor of a layer, e.g. "conv1.weight" of shape (16, 1, 3, 3): a
+// trainable parameter, or a buffer such as batch norm's "bn1.running_mean".
 struct Parameter {
   std::string name;
   Tensor value;
+};
+
+// What one forward pass put on the tape.
+struct ForwardPass {
+  Var input;
+  Var logits;                       // (N, classes): pre-softmax scores
+  std::vector<Var> layer_outputs;   // one per layer run, in model order
+  std::vector<Var> outputs;         // every named output run (Model::outputs()), in recording order
+  std::vector<Var> parameter_vars;  // in the order of Model::parameters()
+
+  // Re-running part of a model (Model::forward_above): the named output with
+  // index `replaced` (in Model::outputs()) is taken to be `replacement`.
+  int replaced = -1;
+  Var replacement;
+  // Index in Model::outputs() of the next named output to be recorded.
+  int next_output = 0;
+
+  // A layer hands each named value it records to emit(), in the order of its
+  // outputs: emit keeps it (or swaps in the replacement) and returns what the
+  // layer must go on with.
+  Var emit(Var v);
+};
+
+// The name and shape (without the batch) of a value inside a composite layer.
+struct NamedShape {
+  std::string name;
+  Shape shape;
 };
 
 class Layer {
@@ -35,29 +63,70 @@ class Layer {
   virtual Shape output_shape(const Shape& input) const = 0;
 
   // Records the layer on the tape. Each parameter put on the tape is appended
-  // to `parameter_vars`, in the order of parameters().
-  virtual Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) = 0;
+  // to pass.parameter_vars, in the order of parameters(); a composite layer
+  // passes each named value inside it through pass.emit (inner_outputs()).
+  virtual Var forward(Tape& tape, Var x, ForwardPass& pass) = 0;
 
+  // The trainable tensors.
   virtual std::vector<Parameter*> parameters() { return {}; }
+  // Tensors that are saved but not trained (batch norm's running statistics).
+  virtual std::vector<Parameter*> buffers() { return {}; }
+  // Everything a checkpoint holds, in PyTorch's state_dict order.
+  virtual std::vector<Parameter*> state();
+  // A composite layer's named values, in the order its forward emits them
+  // (the layer's own output, named name(), comes after them).
+  virtual std::vector<NamedShape> inner_outputs(const Shape& input) const {
+    (void)input;
+    return {};
+  }
+  // Training mode (batch statistics) or evaluation mode (running statistics).
+  virtual void set_training(bool training) { (void)training; }
+  // Whether the output is a feature map made by convolutions (a conv layer,
+  // or a block of them): a candidate for Grad-CAM's default target.
+  virtual bool convolutional() const { return false; }
 
  private:
   std::string name_;
 };
 
 // Conv2d: weight (out, in, k, k), bias (out). He-initialized: uniform in
-// ±sqrt(6 / fan_in), fan_in = in·k·k (variance 2/fan_in), bias 0.
+// ±sqrt(6 / fan_in), fan_in = in·k·k (variance 2/fan_in), bias 0. Without a
+// bias (before batch norm, whose β does its job) the bias stays zero and is
+// neither trained nor saved, as PyTorch's bias=False.
 class Conv2d : public Layer {
  public:
-  Conv2d(std::string name, int in_channels, int out_channels, int kernel, int stride, int padding);
+  Conv2d(std::string name, int in_channels, int out_channels, int kernel, int stride, int padding,
+         bool has_bias = true);
   OpKind kind() const override { return OpKind::Conv2d; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
-  Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
-  std::vector<Parameter*> parameters() override { return {&weight, &bias}; }
+  Var forward(Tape& tape, Var x, ForwardPass& pass) override;
+  std::vector<Parameter*> parameters() override;
+  bool convolutional() const override { return true; }
   void initialize(Rng& rng);
 
   Parameter weight, bias;
   int in_channels, out_channels, kernel, stride, padding;
+  bool has_bias;
+};
+
+// Batch normalization (ops/batch_norm2d.hpp): weight γ = 1 and bias β = 0
+// (trained), running_mean = 0 and running_var = 1 (buffers, updated by (B5)
+// in training mode and used in evaluation mode).
+class BatchNorm2d : public Layer {
+ public:
+  BatchNorm2d(std::string name, int channels);
+  OpKind kind() const override { return OpKind::BatchNorm2d; }
+  std::string describe() const override;
+  Shape output_shape(const Shape& input) const override;
+  Var forward(Tape& tape, Var x, ForwardPass& pass) override;
+  std::vector<Parameter*> parameters() override { return {&weight, &bias}; }
+  std::vector<Parameter*> buffers() override { return {&running_mean, &running_var}; }
+  void set_training(bool on) override { training = on; }
+
+  Parameter weight, bias, running_mean, running_var;
+  int channels;
+  bool training = false;
 };
 
 // Dense (fully connected): weight (out, in), bias (out). He-initialized.
@@ -67,7 +136,7 @@ class Dense : public Layer {
   OpKind kind() const override { return OpKind::Linear; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
-  Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
+  Var forward(Tape& tape, Var x, ForwardPass& pass) override;
   std::vector<Parameter*> parameters() override { return {&weight, &bias}; }
   void initialize(Rng& rng);
 
@@ -81,7 +150,7 @@ class ReLU : public Layer {
   OpKind kind() const override { return OpKind::Relu; }
   std::string describe() const override { return "relu"; }
   Shape output_shape(const Shape& input) const override { return input; }
-  Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
+  Var forward(Tape& tape, Var x, ForwardPass& pass) override;
 };
 
 // Max or average pooling over k×k windows every `stride` cells, no padding.
@@ -93,7 +162,7 @@ class Pool2d : public Layer {
   OpKind kind() const override { return mode == Mode::Max ? OpKind::MaxPool2d : OpKind::AvgPool2d; }
   std::string describe() const override;
   Shape output_shape(const Shape& input) const override;
-  Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
+  Var forward(Tape& tape, Var x, ForwardPass& pass) override;
   Mode mode;
   int kernel, stride;
 };
@@ -105,7 +174,7 @@ class GlobalAvgPool : public Layer {
   OpKind kind() const override { return OpKind::GlobalAvgPool; }
   std::string describe() const override { return "global average pool"; }
   Shape output_shape(const Shape& input) const override;
-  Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
+  Var forward(Tape& tape, Var x, ForwardPass& pass) override;
 };
 
 // (N, C, H, W) → (N, C·H·W).
@@ -115,7 +184,7 @@ class Flatten : public Layer {
   OpKind kind() const override { return OpKind::Reshape; }
   std::string describe() const override { return "flatten"; }
   Shape output_shape(const Shape& input) const override;
-  Var forward(Tape& tape, Var x, std::vector<Var>& parameter_vars) override;
+  Var forward(Tape& tape, Var x, ForwardPass& pass) override;
 };
 
 }  // namespace gcam

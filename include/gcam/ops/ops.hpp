@@ -8,6 +8,8 @@
 //
 //   op                     kind                 forward   backward    file
 //   conv2d                 Conv2d               (C1)      (C2)–(C4)   conv2d
+//   batch_norm2d_training  BatchNorm2d          (B1),(B2) (B3),(B4)   batch_norm2d
+//   batch_norm2d_evaluation BatchNorm2d         (B6)      (B3),(B6)   batch_norm2d
 //   max_pool2d             MaxPool2d            (P1)      (P2)        max_pool2d
 //   avg_pool2d             AvgPool2d            (P3)      (P4)        avg_pool2d
 //   global_avg_pool        GlobalAvgPool        (P5)      (P6)        global_avg_pool
@@ -32,6 +34,7 @@
 #pragma once
 
 #include "gcam/ops/avg_pool2d.hpp"
+#include "gcam/ops/batch_norm2d.hpp"
 #include "gcam/ops/conv2d.hpp"
 #include "gcam/ops/elementwise.hpp"
 #include "gcam/ops/global_avg_pool.hpp"

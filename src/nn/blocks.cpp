@@ -1,0 +1,104 @@
+// The residual block (include/gcam/nn/blocks.hpp).
+#include "gcam/nn/blocks.hpp"
+
+#include "gcam/ops/ops.hpp"
+#include "layer_helpers.hpp"
+
+namespace gcam {
+
+using namespace layer_helpers;
+
+BasicBlock::BasicBlock(std::string stage, int in, int out, int stride)
+    : Layer(stage),
+      prefix(stage + ".0"),
+      conv1(prefix + ".conv1", in, out, 3, stride, 1, /*has_bias=*/false),
+      bn1(prefix + ".bn1", out),
+      relu1(prefix + ".relu1"),
+      conv2(prefix + ".conv2", out, out, 3, 1, 1, /*has_bias=*/false),
+      bn2(prefix + ".bn2", out) {
+  if (stride != 1 || in != out) {
+    downsample_conv = std::make_unique<Conv2d>(prefix + ".downsample.0", in, out, 1, stride, 0, /*has_bias=*/false);
+    downsample_bn = std::make_unique<BatchNorm2d>(prefix + ".downsample.1", out);
+  }
+}
+
+std::vector<Layer*> BasicBlock::body() const {
+  auto* self = const_cast<BasicBlock*>(this);  // the sub-layers are members; constness is the caller's
+  return {&self->conv1, &self->bn1, &self->relu1, &self->conv2, &self->bn2};
+}
+
+std::vector<Layer*> BasicBlock::sublayers() const {
+  std::vector<Layer*> all = body();
+  if (downsample_conv) all.insert(all.end(), {downsample_conv.get(), downsample_bn.get()});
+  return all;
+}
+
+void BasicBlock::initialize(Rng& rng) {
+  conv1.initialize(rng);
+  conv2.initialize(rng);
+  if (downsample_conv) downsample_conv->initialize(rng);
+}
+
+std::string BasicBlock::describe() const {
+  return "basic block " + std::to_string(conv1.in_channels) + "->" + std::to_string(conv1.out_channels) +
+         ", stride " + std::to_string(conv1.stride) + (downsample_conv ? ", 1x1 downsample" : ", identity shortcut");
+}
+
+Shape BasicBlock::output_shape(const Shape& input) const { return inner_outputs(input).back().shape; }
+
+std::vector<NamedShape> BasicBlock::inner_outputs(const Shape& input) const {
+  std::vector<NamedShape> named;
+  Shape shape = input;
+  for (const Layer* l : body()) {
+    shape = l->output_shape(shape);
+    named.push_back({l->name(), shape});
+  }
+  if (downsample_conv) {
+    const Shape s = downsample_conv->output_shape(input);
+    named.push_back({downsample_conv->name(), s});
+    named.push_back({downsample_bn->name(), downsample_bn->output_shape(s)});
+  } else if (input != shape) {
+    layer_shape_error(*this, "an identity shortcut needs the body to keep the shape " + shape_string(shape), input);
+  }
+  named.push_back({prefix + ".sum", shape});
+  return named;
+}
+
+Var BasicBlock::forward(Tape& tape, Var x, ForwardPass& pass) {
+  Var h = x;
+  for (Layer* l : body()) h = pass.emit(l->forward(tape, h, pass));
+  Var shortcut = x;  // x's second use: its gradient will be the sum over both branches
+  if (downsample_conv) {
+    shortcut = pass.emit(downsample_conv->forward(tape, x, pass));
+    shortcut = pass.emit(downsample_bn->forward(tape, shortcut, pass));
+  }
+  const Var sum = pass.emit(named(tape, add(tape, h, shortcut), prefix + ".sum"));
+  return named(tape, relu(tape, sum), name());
+}
+
+std::vector<Parameter*> BasicBlock::parameters() {
+  std::vector<Parameter*> all;
+  for (Layer* l : sublayers())
+    for (Parameter* p : l->parameters()) all.push_back(p);
+  return all;
+}
+
+std::vector<Parameter*> BasicBlock::buffers() {
+  std::vector<Parameter*> all;
+  for (Layer* l : sublayers())
+    for (Parameter* p : l->buffers()) all.push_back(p);
+  return all;
+}
+
+std::vector<Parameter*> BasicBlock::state() {
+  std::vector<Parameter*> all;  // sub-layer by sub-layer, as torchvision's state_dict
+  for (Layer* l : sublayers())
+    for (Parameter* p : l->state()) all.push_back(p);
+  return all;
+}
+
+void BasicBlock::set_training(bool training) {
+  for (Layer* l : sublayers()) l->set_training(training);
+}
+
+}  // namespace gcam
