@@ -155,22 +155,50 @@ TEST_CASE("explain: Grad-CAM = CAM / Z on gap-cnn", "[cam_methods]") {
 }
 
 TEST_CASE("Ablation-CAM on a GAP head: w_k = w^c_k mean(A^k) / y^c exactly", "[cam_methods]") {
-  // Above relu3, gap-cnn is linear (gap, fc): zeroing A^k lowers y^c by
-  // exactly w^c_k · mean(A^k).
-  Model model = make_model("gap-cnn", {1, 16, 16}, 3, 5);
-  const Tensor images = random_tensor({2, 1, 16, 16}, 8, 0, 1);
-  const std::vector<int> classes = {1, 2};
+  // Above gap-cnn's relu3 and resnet-mini's layer3 (a block's output) the
+  // nets are linear (pooling, fc): zeroing A^k lowers y^c by exactly
+  // w^c_k · mean(A^k), and only those layers run again.
+  for (const char* architecture : {"gap-cnn", "resnet-mini"}) {
+    INFO(architecture);
+    Model model = make_model(architecture, {1, 16, 16}, 3, 5);
+    const Tensor images = random_tensor({2, 1, 16, 16}, 8, 0, 1);
+    const std::vector<int> classes = {1, 2};
+    MethodOptions options;
+    options.batch = 5;  // several batches, the last one partial
+    const LayerGradients lg = layer_gradients(model, images, target_options(classes, options));
+    const Tensor w = ablation_cam_weights(model, lg, options);
+    const Tensor means = channel_weights(lg.activations);  // spatial means of A^k
+    const auto& fc = dynamic_cast<const Dense&>(model.layer(model.layer_count() - 1));
+    REQUIRE(max_abs(w) > 1e-6);
+    for (int n = 0; n < 2; ++n)
+      for (int k = 0; k < lg.activations.dim(1); ++k)
+        CHECK(w.at(n, k) ==
+              Approx(fc.weight.value.at(classes[std::size_t(n)], k) * means.at(n, k) / lg.scores[std::size_t(n)])
+                  .margin(1e-12));
+  }
+}
+
+TEST_CASE("every method runs on resnet-mini, at its default target and inside a block", "[cam_methods][resnet]") {
+  Model model = make_model("resnet-mini", {1, 16, 16}, 3, 7);
+  const Tensor images = random_tensor({2, 1, 16, 16}, 9, 0, 1);
   MethodOptions options;
-  options.batch = 5;  // several batches, the last one partial
-  const LayerGradients lg = layer_gradients(model, images, target_options(classes, options));
-  const Tensor w = ablation_cam_weights(model, lg, options);
-  const Tensor means = channel_weights(lg.activations);  // spatial means of A^k
-  const auto& fc = dynamic_cast<const Dense&>(model.layer(model.layer_count() - 1));
-  for (int n = 0; n < 2; ++n)
-    for (int k = 0; k < lg.activations.dim(1); ++k)
-      CHECK(w.at(n, k) ==
-            Approx(fc.weight.value.at(classes[std::size_t(n)], k) * means.at(n, k) / lg.scores[std::size_t(n)])
-                .margin(1e-12));
+  options.smoothgrad_samples = 3;
+  options.ig_steps = 4;
+  for (const char* layer : {"", "layer2.0.conv2"}) {
+    options.layer = layer;
+    for (const std::string& method : method_names()) {
+      INFO(method << " at '" << layer << "'");
+      const Tensor maps = explain(method, model, images, {0, 2}, options);
+      REQUIRE(maps.shape() == Shape{2, 1, 16, 16});
+      CHECK(max_abs(maps) > 0);
+      for (Scalar v : maps.values()) REQUIRE(std::isfinite(double(v)));
+    }
+  }
+  // CAM on a net without the pooling head says why, and points to Grad-CAM.
+  Model flat = make_model("fashion-cnn", {1, 16, 16}, 3, 7);
+  CHECK_THROWS_WITH(explain("cam", flat, images, {0, 2}),
+                    Catch::Contains("global average pooling followed by one dense layer") &&
+                        Catch::Contains("Grad-CAM"));
 }
 
 TEST_CASE("Score-CAM weights are a softmax over the masked images' scores", "[cam_methods]") {

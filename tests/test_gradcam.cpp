@@ -71,49 +71,87 @@ TEST_CASE("step 4: every non-constant normalized map has min exactly 0 and max e
   }
 }
 
+namespace {
+
+// ∂y^c/∂A from the tape against central differences of y^c with A perturbed
+// and only what lies above A re-run (Model::forward_above). The layers above
+// A are piecewise linear (or smooth): where the one-sided slopes differ, a
+// ReLU switched within ±h (a kink, no derivative), and that coordinate is
+// skipped. Checks at most `limit` coordinates, spread over A, with step h
+// (piecewise linear: a large step costs no accuracy, only more skipped kinks).
+void check_gradients_against_rerun(Model& model, const Tensor& image, const std::string& layer, int c,
+                                   std::size_t limit, double h) {
+  GradCamOptions options;
+  options.layer = layer;
+  options.classes = {c};
+  options.kernels = Kernels::Reference;
+  const LayerGradients r = layer_gradients(model, image, options);
+  Tensor a = r.activations;
+  auto y_of = [&](std::size_t e, double t) {
+    const Scalar keep = a[e];
+    a[e] = Scalar(t);
+    Tape rest;
+    ForwardPass upper;
+    const Var below = r.layer_input.empty() ? Var{} : rest.input(r.layer_input);
+    const Var logits = model.forward_above(rest, r.output_index, rest.input(a), below, upper);
+    a[e] = keep;
+    return double(rest.value(logits).at(0, c));
+  };
+  double worst = 0;
+  std::size_t checked = 0, kinks = 0, tried = 0;
+  const std::size_t stride = std::max<std::size_t>(1, a.size() / limit);
+  for (std::size_t e = 0; e < a.size(); e += stride) {
+    // A ReLU output that feeds a max-pool: at A = 0 ties of zeros leave y^c without a derivative.
+    if (layer == "relu2" && a[e] == 0) continue;
+    ++tried;
+    const double y0 = y_of(e, a[e]), up = y_of(e, a[e] + h), down = y_of(e, a[e] - h);
+    const double right = (up - y0) / h, left = (y0 - down) / h;
+    if (relative_error(right, left, 1e-3) > 1e-5) {
+      ++kinks;
+      continue;
+    }
+    worst = std::max(worst, relative_error(r.gradients[e], (up - down) / (2 * h), 1e-7));
+    ++checked;
+  }
+  INFO("layer " << layer << ": " << kinks << " kinks skipped, " << checked << " coordinates checked");
+  CHECK(kinks * 50 < checked);
+  CHECK(checked > tried / 4);
+  CHECK(worst <= 1e-6);
+}
+
+}  // namespace
+
 TEST_CASE("the gradient Grad-CAM reads for A equals finite differences through the layers above A", "[gradcam]") {
   Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 11);
   const Tensor image = random_tensor({1, 1, 32, 32}, 12, 0, 1);
-  for (const char* layer : {"relu2", "conv3", "relu4"}) {
-    GradCamOptions options;
+  for (const char* layer : {"relu2", "conv3", "relu4"}) check_gradients_against_rerun(model, image, layer, 2, 1 << 20, 1e-3);
+}
+
+TEST_CASE("resnet-mini: dy/dA equals finite differences at block outputs and inside a block", "[gradcam][resnet]") {
+  Model model = make_model("resnet-mini", {1, 16, 16}, 4, 13);
+  for (Parameter* p : model.state())  // trained-looking batch norms: not the identity of a fresh net
+    if (p->name.find("running_var") != std::string::npos) p->value = random_tensor(p->value.shape(), 14, 0.5, 2);
+  const Tensor image = random_tensor({1, 1, 16, 16}, 15, 0, 1);
+  for (const char* layer : {"layer3", "layer2", "layer3.0.conv1", "layer2.0.sum"})
+    check_gradients_against_rerun(model, image, layer, 1, 400, 1e-5);  // A moves hundreds of ReLUs: a small step
+}
+
+TEST_CASE("re-running above a value inside a block with that value unchanged gives the same logits",
+          "[gradcam][resnet]") {
+  Model model = make_model("resnet-mini", {1, 16, 16}, 4, 17);
+  const Tensor image = random_tensor({1, 1, 16, 16}, 18, 0, 1);
+  GradCamOptions options;
+  options.kernels = Kernels::Reference;
+  for (const char* layer : {"layer2.0.bn1", "layer2.0.downsample.0", "layer1", "conv1"}) {
     options.layer = layer;
-    options.classes = {2};
-    options.kernels = Kernels::Reference;
-    const GradCamResult r = grad_cam(model, image, options);
-    const int k = model.layer_index(layer);
-    Tensor a = r.activations;
-    auto y_of = [&](std::size_t e, double t) {
-      const Scalar keep = a[e];
-      a[e] = Scalar(t);
-      Tape rest;
-      ForwardPass upper;
-      const Var logits = model.forward_layers(rest, rest.input(a), k + 1, model.layer_count(), upper);
-      a[e] = keep;
-      return double(rest.value(logits).at(0, 2));
-    };
-    double worst = 0;
-    std::size_t checked = 0, kinks = 0;
-    const double h = 1e-3;  // piecewise linear: a large step costs no accuracy, only more skipped kinks
-    for (std::size_t e = 0; e < a.size(); ++e) {
-      // relu2 feeds a max-pool: where A = 0, ties of zeros make y^c not
-      // differentiable in A (left and right derivatives differ), so skip those.
-      if (std::string(layer) == "relu2" && a[e] == 0) continue;
-      // The layers above A are piecewise linear: where the one-sided slopes
-      // differ, a ReLU switched within ±h (a kink, no derivative); skip it.
-      const double y0 = y_of(e, a[e]), up = y_of(e, a[e] + h), down = y_of(e, a[e] - h);
-      const double right = (up - y0) / h, left = (y0 - down) / h;
-      if (relative_error(right, left, 1e-3) > 1e-5) {
-        ++kinks;
-        continue;
-      }
-      worst = std::max(worst, relative_error(r.gradients[e], (up - down) / (2 * h), 1e-7));
-      ++checked;
-    }
-    INFO("layer " << layer << ": " << kinks << " kinks skipped");
-    CHECK(kinks * 50 < checked);
-    INFO("layer " << layer << ": " << checked << " coordinates checked");
-    CHECK(checked > a.size() / 4);
-    CHECK(worst <= 1e-6);
+    const LayerGradients r = layer_gradients(model, image, options);
+    CHECK(r.layer_input.empty() == (std::string(layer) == "layer1" || std::string(layer) == "conv1"));
+    Tape rest;
+    ForwardPass upper;
+    const Var below = r.layer_input.empty() ? Var{} : rest.input(r.layer_input);
+    const Var logits = model.forward_above(rest, r.output_index, rest.input(r.activations), below, upper);
+    INFO(layer);
+    CHECK(max_abs_difference(rest.value(logits), r.logits) == 0);
   }
 }
 
@@ -138,6 +176,24 @@ TEST_CASE("on gap-cnn Z·alpha equals the dense weights and Grad-CAM equals CAM 
   // CAM refuses a model without global average pooling.
   Model other = make_model("fashion-cnn", {1, 32, 32}, 4, 1);
   CHECK_THROWS_WITH(class_activation_map(other, images, classes), Catch::Contains("global average pooling"));
+}
+
+TEST_CASE("on resnet-mini Grad-CAM at layer3 equals CAM / Z", "[gradcam][cam][resnet]") {
+  Model model = make_model("resnet-mini", {1, 28, 28}, 10, 23);
+  for (Parameter* p : model.state())  // batch norms and a head that are not a fresh net's
+    if (p->value.rank() == 1) p->value = random_tensor(p->value.shape(), 24 + p->value.size(), 0.5, 1.5);
+  const Tensor images = random_tensor({2, 1, 28, 28}, 25, 0, 1);
+  const std::vector<int> classes = {7, 2};
+  GradCamOptions options;
+  options.classes = classes;  // the default target: layer3, the input of the average pooling
+  options.kernels = Kernels::Reference;
+  const GradCamResult r = grad_cam(model, images, options);
+  REQUIRE(r.layer == "layer3");
+  const Tensor cam = class_activation_map(model, images, classes);
+  const double Z = r.activations.dim(2) * r.activations.dim(3);
+  REQUIRE(Z == 49);
+  REQUIRE(max_abs(cam) > 1e-3);
+  for (std::size_t e = 0; e < cam.size(); ++e) CHECK(std::fabs(r.weighted_sum[e] - cam[e] / Z) <= 1e-12);
 }
 
 TEST_CASE("the Grad-CAM backward walk computes nothing below A", "[gradcam]") {

@@ -56,6 +56,37 @@ TEST_CASE("LRP-epsilon conserves relevance on bias-free nets as epsilon -> 0", "
   }
 }
 
+TEST_CASE("LRP-epsilon conserves relevance through folded batch norms and residual sums on resnet-mini", "[lrp][resnet]") {
+  Model model = make_model("resnet-mini", {1, 16, 16}, 4, 33);
+  for (Parameter* p : model.state()) {  // b' = (b − μ)·γ/σ + β = 0: every bias and shift zero
+    const bool zero = p->name.find("bias") != std::string::npos || p->name.find("running_mean") != std::string::npos;
+    if (zero) p->value.fill(0);
+    if (p->name.find("bn") != std::string::npos && p->name.find(".weight") != std::string::npos)
+      p->value = random_tensor(p->value.shape(), 34 + p->value.size(), 0.5, 1.5);  // γ
+    if (p->name.find("running_var") != std::string::npos)
+      p->value = random_tensor(p->value.shape(), 35 + p->value.size(), 0.5, 2);
+  }
+  const Tensor images = random_tensor({2, 1, 16, 16}, 36, 0, 1);
+  const std::vector<int> classes = {0, 3};
+  Tape tape;
+  const Tensor logits = tape.value(model.forward(tape, images).logits);
+  LrpOptions lrp;
+  lrp.epsilon = 1e-14;
+  const Tensor R = lrp_relevance(model, images, classes, lrp);
+  for (int n = 0; n < 2; ++n) {
+    const double y = logits.at(n, classes[std::size_t(n)]);
+    INFO("image " << n << ": y^c = " << y);
+    REQUIRE(std::abs(y) > 1e-3);
+    CHECK(std::abs(total(slice_batch(R, n, n + 1)) - y) < 1e-9 * std::max(1.0, std::abs(y)));
+  }
+  // With a non-zero shift the folded bias b' absorbs relevance: conservation no longer holds.
+  model.state()[2]->value.fill(Scalar(0.5));  // bn1.bias
+  const Tensor shifted = lrp_relevance(model, images, classes, lrp);
+  Tape again;
+  const double y0 = again.value(model.forward(again, images).logits).at(0, 0);
+  CHECK(std::abs(total(slice_batch(shifted, 0, 1)) - y0) > 1e-6);
+}
+
 TEST_CASE("LRP-0 equals gradient x input on ReLU/max-pool nets", "[lrp]") {
   for (const char* architecture : {"fashion-cnn", "shapes-cnn"}) {
     for (bool biases : {false, true}) {

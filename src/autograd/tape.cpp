@@ -60,6 +60,13 @@ std::vector<int> Tape::index_buffer(std::size_t size) const {
   return workspace_ ? workspace_->take_indices(size) : std::vector<int>(size);
 }
 
+int Tape::id_of(const Record& r) const {
+  const std::ptrdiff_t id = &r - records_.data();
+  if (id < 0 || id >= static_cast<std::ptrdiff_t>(records_.size()))
+    throw std::logic_error("Tape::id_of: the record is not on this tape");
+  return static_cast<int>(id);
+}
+
 Var Tape::input(Tensor value, std::string name) {
   Record r;
   r.kind = OpKind::Input;

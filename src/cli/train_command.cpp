@@ -27,7 +27,9 @@ Args train_arguments() {
   Args args("train",
             "Train a model and save it as a checkpoint.\n"
             "example: gradcam train --model fashion-cnn --data fashion --epochs 5 --out build/fashion.ckpt");
-  args.option("model", "name", "fashion-cnn, shapes-cnn or gap-cnn", "shapes-cnn")
+  std::string models;
+  for (const auto& name : model_names()) models += (models.empty() ? "" : ", ") + name;
+  args.option("model", "name", models, "shapes-cnn")
       .option("data", "name", std::string("data set: ") + dataset_names(), "shapes")
       .option("epochs", "n", "passes over the training set", "5")
       .option("batch", "n", "mini-batch size", "64")
@@ -35,6 +37,7 @@ Args train_arguments() {
       .option("lr", "x", "learning rate", "0.01")
       .option("momentum", "x", "SGD momentum", "0.9")
       .option("weight-decay", "x", "L2 weight decay", "0")
+      .option("schedule", "name", "learning rate: constant, or cosine (annealed to 0 over all steps)", "constant")
       .option("seed", "n", "seed for the initial weights and the shuffling", "1")
       .option("threads", "n", "worker threads (results are reproducible for a fixed count)", default_threads())
       .option("limit", "n", "train on the first n samples only (0 = all)", "0")
@@ -53,6 +56,10 @@ TrainOptions read_train_options(const Args& args) {
   options.optimizer.lr = args.number("lr", 0, 10);
   options.optimizer.momentum = args.number("momentum", 0, 1);
   options.optimizer.weight_decay = args.number("weight-decay", 0, 1);
+  const std::string schedule = args.text("schedule");
+  if (schedule != "constant" && schedule != "cosine")
+    throw UsageError("--schedule: unknown schedule '" + schedule + "'; schedules are: constant, cosine");
+  options.cosine_schedule = schedule == "cosine";
   return options;
 }
 
@@ -73,6 +80,7 @@ void write_trained_checkpoint(const Args& args, const std::string& out, Model& m
                    {"seed", std::to_string(options.seed)},
                    {"optimizer", options.optimizer.kind},
                    {"lr", args.text("lr")},
+                   {"schedule", args.text("schedule")},
                    {"test_accuracy", std::to_string(last.accuracy)}};
   OutputWrite writing;
   save_checkpoint(out, model, info);

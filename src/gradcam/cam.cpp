@@ -12,8 +12,11 @@ Tensor class_activation_map(Model& model, const Tensor& images, const std::vecto
   const auto* gap = L >= 2 ? dynamic_cast<const GlobalAvgPool*>(&model.layer(L - 2)) : nullptr;
   if (!dense || !gap || L < 3)
     throw std::invalid_argument(
-        "CAM needs a model ending in global average pooling and one dense layer (gap-cnn, shapes-cnn); " +
-        model.architecture() + " does not");
+        "CAM needs a model ending in global average pooling followed by one dense layer (gap-cnn, shapes-cnn, "
+        "resnet-mini); " +
+        model.architecture() +
+        " does not, so its class scores are no weighted sum of map averages. Grad-CAM (method gradcam) needs no "
+        "such head: it works on any CNN");
   check_classes("class_activation_map", classes, images.dim(0), model.classes());
   Tape tape;
   const ForwardPass pass = model.forward(tape, images);

@@ -1,6 +1,9 @@
 // (O1) SGD with momentum and weight decay.
 #include "gcam/train/optim.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace gcam {
 
 // Course exercise ex09: with EXERCISES=ex09, src/exercises/ex09_sgd.cpp stands in for this block.
@@ -13,5 +16,10 @@ void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr, 
   }
 }
 #endif  // GCAM_EXERCISE_EX09
+
+double cosine_learning_rate(double lr, long step, long steps) {
+  const double pi = 3.14159265358979323846;
+  return lr * 0.5 * (1 + std::cos(pi * double(step) / double(std::max(1L, steps))));  // (O3)
+}
 
 }  // namespace gcam

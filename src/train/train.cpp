@@ -168,6 +168,9 @@ std::vector<EpochReport> train(Model& model, const Dataset& train_set, const Dat
       const std::vector<std::size_t> idx = batch_indices(order, b, batch);
       int correct = 0;
       double loss;
+      if (options.cosine_schedule)
+        optimizer.set_learning_rate(cosine_learning_rate(options.optimizer.lr, long((epoch - 1) * batches + b),
+                                                         long(options.epochs * batches)));
       try {
         train_set.images(idx, images);
         loss = train_step(model, optimizer, images, train_set.labels_of(idx), options.kernels, options.pool, &correct,

@@ -194,6 +194,8 @@ class Tape {
   const Tensor& value(Var v) const;
   const Record& at(Var v) const;
   const Record& at(int id) const;
+  // The id of a record of this tape (a rule that is handed `r` asks where it stands).
+  int id_of(const Record& r) const;
   int size() const { return static_cast<int>(records_.size()); }
   Kernels kernels() const { return kernels_; }
   ThreadPool* pool() const { return pool_; }

@@ -19,6 +19,13 @@
 //   reshape / flatten, select pass (select puts y^c's relevance on logit c)
 //   global / average pooling  proportional (the ε rule with weights 1/k²): R_i = (a_i/k²) R_j / (z_j + ε·sign z_j), in
 //   both modes
+//   batch norm after a conv   folded into it (the canonizer of LRP toolkits): the conv's rule uses
+//                             w'_o = w_o·γ_o/σ_o and z = the batch norm's output (bias b'_o =
+//                             (b_o − μ_o)·γ_o/σ_o + β_o), and the batch norm passes R down unchanged;
+//                             σ_o = √(running_var_o + ε_BN) in evaluation mode
+//   other batch norm          the ε rule of y = (γ/σ)·x + shift: R_in = x·(γ/σ)·R / (y + ε·sign y)
+//   residual sum z = a + b    shared in proportion to each branch's part: R_a = a·R/(z + ε·sign z),
+//                             R_b = b·R/(z + ε·sign z)
 // First layer: the same rule as every other conv/dense layer (no z^B / w²
 // rule), so that LRP-0 equals gradient × input on ReLU/max-pool nets.
 // Equations, tests and caveats: docs/methods.md.
@@ -40,12 +47,16 @@ struct LrpOptions {
 };
 
 // The replacement backward rules that turn a gradient pass into relevance
-// propagation (Conv2d, Linear, Relu, MaxPool2d, AvgPool2d, GlobalAvgPool,
-// Reshape, Select).
+// propagation (Conv2d, BatchNorm2d, Linear, Relu, MaxPool2d, AvgPool2d,
+// GlobalAvgPool, Add, Reshape, Select) on `recorded`, whose batch norms after
+// a conv are folded into it.
+std::map<OpKind, BackwardRule> lrp_rules(const LrpOptions& options, const Tape& recorded);
+// The same for a tape without batch norm (nothing to fold).
 std::map<OpKind, BackwardRule> lrp_rules(const LrpOptions& options);
 
 // Relevance on the input for each image: (N, C, H, W). With the ε rule, zero
-// biases and ε → 0, Σ_i R_i = y^c (conservation).
+// biases (and zero folded biases b': β = 0 and running means 0) and ε → 0,
+// Σ_i R_i = y^c (conservation).
 Tensor lrp_relevance(Model& model, const Tensor& images, const std::vector<int>& classes, const LrpOptions& lrp = {},
                      const MethodOptions& options = {});
 

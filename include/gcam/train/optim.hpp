@@ -31,6 +31,11 @@ struct OptimizerOptions {
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
 };
 
+// (O3) Cosine annealing without restarts (Loshchilov & Hutter 2017), as
+//      torch.optim.lr_scheduler.CosineAnnealingLR with η_min = 0, stepped per batch:
+//      η_t = η · ½ (1 + cos(π t / T)),  t = 0 … T − 1 the step, T the steps of the whole run
+double cosine_learning_rate(double lr, long step, long steps);
+
 class Optimizer {
  public:
   // Throws UnknownName for a kind other than "sgd" or "adam".
@@ -38,6 +43,8 @@ class Optimizer {
   // Applies one update to every parameter; grads[i] belongs to params[i].
   void step(const std::vector<Parameter*>& params, const std::vector<const Tensor*>& grads);
   const OptimizerOptions& options() const { return options_; }
+  // For a schedule: the learning rate of the following steps.
+  void set_learning_rate(double lr) { options_.lr = lr; }
 
  private:
   OptimizerOptions options_;

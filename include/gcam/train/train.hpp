@@ -23,6 +23,7 @@ struct TrainOptions {
   Kernels kernels = Kernels::Fast;
   ThreadPool* pool = nullptr;  // null: one thread
   std::size_t limit = 0;       // train on the first `limit` samples only (0 = all)
+  bool cosine_schedule = false;  // false: constant learning rate; true: (O3) over all the run's steps
 };
 
 struct Evaluation {
