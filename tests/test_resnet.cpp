@@ -62,6 +62,13 @@ TEST_CASE("a residual block's input gradient is the sum of the gradients through
     CHECK(max_abs(through_body) > 1e-3);
     CHECK(max_abs(through_shortcut) > 1e-3);
     CHECK(max_abs_difference(all.of(x), both) < 1e-12);
+    // (RB1)-(RB2) by hand, from the two branches' own backwards, agree with the tape.
+    const Var sum = named_record(tape, "layer2.0.sum");
+    const BranchBackward body = [&](const Tensor& d) { return tape.backward(named_record(tape, "layer2.0.bn2"), d).of(x); };
+    const BranchBackward shortcut = [&](const Tensor& d) {
+      return downsample ? tape.backward(named_record(tape, "layer2.0.downsample.1"), d).of(x) : d;
+    };
+    CHECK(max_abs_difference(residual_block_input_gradient(tape.value(sum), u, body, shortcut), all.of(x)) < 1e-12);
   }
 }
 

@@ -8,6 +8,20 @@ namespace gcam {
 
 using namespace layer_helpers;
 
+// ---- the block's backward by hand (RB1)-(RB2): course exercise ex14 ---------------
+// Course exercise ex14: with EXERCISES=ex14, src/exercises/ex14_residual_backward.cpp stands in for this block.
+#ifndef GCAM_EXERCISE_EX14
+Tensor residual_block_input_gradient(const Tensor& sum, const Tensor& dy, const BranchBackward& body,
+                                     const BranchBackward& shortcut) {
+  Tensor d_sum(sum.shape());
+  for (std::size_t e = 0; e < sum.size(); ++e) d_sum[e] = sum[e] > 0 ? dy[e] : Scalar(0);  // (RB1)
+  Tensor dx = body(d_sum);
+  const Tensor through_shortcut = shortcut(d_sum);
+  for (std::size_t e = 0; e < dx.size(); ++e) dx[e] += through_shortcut[e];  // (RB2)
+  return dx;
+}
+#endif  // GCAM_EXERCISE_EX14
+
 BasicBlock::BasicBlock(std::string stage, int in, int out, int stride)
     : Layer(stage),
       prefix(stage + ".0"),

@@ -19,11 +19,25 @@
 // output is "layer2": each of them is a Grad-CAM target.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "gcam/nn/layers.hpp"
 
 namespace gcam {
+
+// A branch's backward: the gradient its input receives when `upstream`
+// flows into its output (a vector-Jacobian product).
+using BranchBackward = std::function<Tensor(const Tensor& upstream)>;
+
+// The block's backward by hand, from the two branches' own backwards:
+// (RB1) d_sum = dy ⊙ [sum > 0]                           (the last ReLU, as (R2))
+// (RB2) dx = body(d_sum) + shortcut(d_sum)                (x was used twice: the gradients of both uses add)
+// With the identity shortcut, shortcut(d) = d. The tape computes the same on
+// its own (the add's rule sends d_sum to both branches, the walk adds what
+// reaches x); tests/test_resnet.cpp holds the two together. Course exercise ex14.
+Tensor residual_block_input_gradient(const Tensor& sum, const Tensor& dy, const BranchBackward& body,
+                                     const BranchBackward& shortcut);
 
 class BasicBlock : public Layer {
  public:
