@@ -115,7 +115,13 @@ std::string Args::help() const {
     out << "\n";
   }
   out << "  --help                      show this help\n";
+  if (!epilog_.empty()) out << "\n" << epilog_;
   return out.str();
+}
+
+Args& Args::epilog(const std::string& text) {
+  epilog_ = text;
+  return *this;
 }
 
 }  // namespace gcam::cli

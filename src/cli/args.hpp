@@ -34,6 +34,9 @@ class Args {
   // "unknown option". Not listed in help().
   Args& retired(const std::string& name, const std::string& message);
 
+  // Text printed after the options in help() (e.g. the valid values of one).
+  Args& epilog(const std::string& text);
+
   // Parses argv (without the program and subcommand). Returns false if --help
   // was given (help() should then be printed). Throws UsageError.
   bool parse(const std::vector<std::string>& argv);
@@ -52,7 +55,7 @@ class Args {
     std::string metavar, help, default_value;
     bool is_flag;
   };
-  std::string command_, summary_;
+  std::string command_, summary_, epilog_;
   std::vector<std::string> order_;
   std::map<std::string, Spec> specs_;
   std::map<std::string, std::string> retired_;  // name -> why it is refused

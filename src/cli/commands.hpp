@@ -24,6 +24,9 @@ int run_compare(const std::vector<std::string>& argv);
 // samples draws: one set of scenes, never trained on, across the commands.
 constexpr std::uint64_t kSceneSeed = 3;
 
+// For --help: the names --layer accepts (values with feature maps), model by model.
+std::string target_layers_help();
+
 // A pool of `threads` threads (1 = no extra thread).
 std::unique_ptr<ThreadPool> make_pool(long long threads);
 // The default for --threads: the machine's core count.

@@ -30,13 +30,14 @@ Args compare_arguments() {
       .option("data", "set", "scenes (two-object scenes, seed 3, one map per object) or shapes-test", "scenes")
       .option("count", "n", "how many images of --data", "32")
       .option("methods", "a,b,...", "methods to compare (default: every method and both baselines)")
-      .option("layer", "name", "target layer of the CAM methods (default: the last conv block)")
+      .option("layer", "name", "target layer of the CAM methods (default: the last conv block; see below)")
       .option("steps", "n", "deletion/insertion steps", "32")
       .option("montage-rows", "n", "images shown in the montage", "8")
       .option("sanity-images", "n", "images used by the randomization sanity check (0 = skip it)", "8")
       .option("out-dir", "folder", "where the four files go (created if missing)", "compare")
       .option("markdown", "file", "write the Markdown table here instead of <out-dir>/compare.md")
       .option("threads", "n", "worker threads", default_threads());
+  args.epilog(target_layers_help());
   return args;
 }
 

@@ -97,7 +97,7 @@ Args explain_arguments() {
       .option("image", "file", "PNG/JPEG to explain (converted to the model's input)")
       .option("data", "set-split", "a data set image instead: fashion-test, shapes-test, ...")
       .option("index", "n", "which image of --data", "0")
-      .option("layer", "name", "target layer (default: the last conv block)")
+      .option("layer", "name", "target layer (default: the last conv block; see below)")
       .option("class", "c", "target class, by name or number (default: the predicted class)")
       .option("score", "kind", "logit or probability", "logit")
       .flag("counterfactual", "negate the gradients: regions that speak against the class")
@@ -110,6 +110,7 @@ Args explain_arguments() {
       .retired("alpha",
                "--alpha was renamed --opacity (the heatmap's opacity over the image); alpha means the "
                "channel weights α^c_k");
+  args.epilog(target_layers_help());
   return args;
 }
 

@@ -138,12 +138,33 @@ int run_eval(const std::vector<std::string>& argv) {
   return 0;
 }
 
+std::string target_layers_help() {
+  std::string text = "--layer takes any value with feature maps; by model (a block's inner values are\n"
+                     "<stage>.0.conv1 ... <stage>.0.sum):\n";
+  for (const auto& name : model_names()) {
+    std::string line = "  " + name + ":";
+    const std::string names = make_model(name, {1, 32, 32}, 2, 0).feature_map_names();
+    std::size_t start = 0;
+    while (start < names.size()) {  // wrapped at about 100 columns, after a comma
+      std::size_t end = names.find(", ", start);
+      end = end == std::string::npos ? names.size() : end + 1;
+      const std::string word = names.substr(start, end - start);
+      if (line.size() + 1 + word.size() > 100) text += line + "\n", line = "   ";
+      line += " " + word;
+      start = end + 1;
+    }
+    text += line + "\n";
+  }
+  return text;
+}
+
 int run_models(const std::vector<std::string>& argv) {
   Args args("models", "List the built-in architectures with their layers.");
   if (!args.parse(argv)) return std::printf("%s", args.help().c_str()), 0;
   for (const auto& name : model_names()) {
-    const Shape input = name == "fashion-cnn" ? Shape{1, 28, 28} : Shape{1, 32, 32};
-    std::printf("%s\n", make_model(name, input, name == "fashion-cnn" ? 10 : 4, 0).summary().c_str());
+    const bool fashion = name == "fashion-cnn" || name == "resnet-mini";  // shown as for Fashion-MNIST
+    const Shape input = fashion ? Shape{1, 28, 28} : Shape{1, 32, 32};
+    std::printf("%s\n", make_model(name, input, fashion ? 10 : 4, 0).summary().c_str());
   }
   return 0;
 }

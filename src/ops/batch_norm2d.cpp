@@ -42,14 +42,12 @@ std::vector<double> channel_squared_deviations(const Tensor& x, const std::vecto
   return sum;
 }
 
-Tensor batch_norm_forward(const Tensor& x, const std::vector<double>& mean, const std::vector<double>& inv_std,
-                          const Tensor& gamma, const Tensor& beta) {
-  Tensor y(x.shape());
+void batch_norm_forward(const Tensor& x, const std::vector<double>& mean, const std::vector<double>& inv_std,
+                        const Tensor& gamma, const Tensor& beta, Tensor& y) {
   for_each_in_channels(x, [&](int c, std::size_t e) {
     const double xhat = (x[e] - mean[std::size_t(c)]) * inv_std[std::size_t(c)];  // (B2)
     y[e] = static_cast<Scalar>(gamma[std::size_t(c)] * xhat + beta[std::size_t(c)]);
   });
-  return y;
 }
 
 // ---- reference backward (B3), (B4): course exercise ex13 ---------------------------
@@ -146,13 +144,16 @@ void check_batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta) 
 Var record_batch_norm(Tape& tape, Var x, Var gamma, Var beta, const std::vector<double>& mean,
                       const std::vector<double>& inv_std, const OpAttributes& attrs) {
   const int C = static_cast<int>(mean.size());
-  Tensor saved({2, C});
-  for (int c = 0; c < C; ++c) saved.at(0, c) = Scalar(mean[std::size_t(c)]), saved.at(1, c) = Scalar(inv_std[std::size_t(c)]);
-  Record r = make(OpKind::BatchNorm2d, backward_batch_norm2d, {x.id, gamma.id, beta.id}, Tensor());
+  Tensor saved = tape.buffer({2, C});
+  for (int c = 0; c < C; ++c) {
+    saved.at(0, c) = Scalar(mean[std::size_t(c)]);
+    saved.at(1, c) = Scalar(inv_std[std::size_t(c)]);
+  }
+  Record r = make(OpKind::BatchNorm2d, backward_batch_norm2d, {x.id, gamma.id, beta.id}, tape.buffer(tape.value(x).shape()));
   r.saved = std::move(saved);
   r.attrs = attrs;
   // The forward uses the statistics as saved, so that the rule differentiates exactly what was computed.
-  r.value = batch_norm_forward(tape.value(x), saved_row(r, 0), saved_row(r, 1), tape.value(gamma), tape.value(beta));
+  batch_norm_forward(tape.value(x), saved_row(r, 0), saved_row(r, 1), tape.value(gamma), tape.value(beta), r.value);
   return tape.record(std::move(r));
 }
 

@@ -19,7 +19,7 @@ Var add(Tape& tape, Var a, Var b) {
   const Tensor& av = tape.value(a);
   const Tensor& bv = tape.value(b);
   require_same_shape("add", av, bv);
-  Tensor y(av.shape());
+  Tensor y = tape.buffer(av.shape());
   for (std::size_t e = 0; e < y.size(); ++e) y[e] = av[e] + bv[e];
   return tape.record(make(OpKind::Add, backward_add, {a.id, b.id}, std::move(y)));
 }

@@ -2,6 +2,8 @@
 // the reference loops, then the tape record and its backward rule.
 #include "gcam/ops/global_avg_pool.hpp"
 
+#include <algorithm>
+
 #include "op_record.hpp"
 
 namespace gcam {
@@ -38,7 +40,10 @@ static void backward_global_avg_pool(const Tape&, const Record& r, const Tensor&
 Var global_avg_pool(Tape& tape, Var x) {
   const Tensor& xv = tape.value(x);
   require_rank("global_avg_pool", "input", xv, 4);
-  return tape.record(make(OpKind::GlobalAvgPool, backward_global_avg_pool, {x.id}, global_avg_pool_forward(xv)));
+  const Tensor means = global_avg_pool_forward(xv);
+  Tensor y = tape.buffer(means.shape());  // a training loop's workspace gets back only what it gave
+  std::copy(means.values().begin(), means.values().end(), y.values().begin());
+  return tape.record(make(OpKind::GlobalAvgPool, backward_global_avg_pool, {x.id}, std::move(y)));
 }
 
 }  // namespace gcam

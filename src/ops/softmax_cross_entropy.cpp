@@ -7,6 +7,7 @@
 // underflowed to zero.
 #include "gcam/ops/softmax_cross_entropy.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "gcam/ops/softmax.hpp"
@@ -50,7 +51,13 @@ Var softmax_cross_entropy(Tape& tape, Var logits, const std::vector<int>& labels
   require_labels("softmax_cross_entropy", z, labels);
   Record r = make(OpKind::SoftmaxCrossEntropy, backward_softmax_cross_entropy, {logits.id}, Tensor());
   r.attrs.labels = labels;
-  r.value = Tensor(Shape{}, softmax_cross_entropy_forward(z, labels, r.saved));
+  Tensor probabilities;
+  const Scalar loss = softmax_cross_entropy_forward(z, labels, probabilities);
+  // Kept in the tape's buffers, so that a training loop's workspace gets back only what it gave.
+  r.value = tape.buffer(Shape{});
+  r.value[0] = loss;
+  r.saved = tape.buffer(probabilities.shape());
+  std::copy(probabilities.values().begin(), probabilities.values().end(), r.saved.values().begin());
   return tape.record(std::move(r));
 }
 

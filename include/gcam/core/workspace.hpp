@@ -30,6 +30,9 @@ class Workspace {
 
   // How many times take() or take_indices() had to allocate (for tests and the benchmark).
   std::size_t allocations() const { return allocations_; }
+  // How many spare buffers it holds: steady from step to step once every op
+  // takes what it gives back (a test holds it to that).
+  std::size_t spares() const { return spare_.size() + spare_indices_.size(); }
 
  private:
   std::vector<Tensor> spare_;

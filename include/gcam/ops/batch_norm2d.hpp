@@ -30,9 +30,10 @@ constexpr double kBatchNormMomentum = 0.1;
 std::vector<double> channel_sums(const Tensor& x);
 // Per-channel Σ (x − μ_c)² (so σ² when divided by M).
 std::vector<double> channel_squared_deviations(const Tensor& x, const std::vector<double>& mean);
-// (B2) / (B6): y = γ_c (x − μ_c)·inv_std_c + β_c, with inv_std = 1/√(σ² + ε).
-Tensor batch_norm_forward(const Tensor& x, const std::vector<double>& mean, const std::vector<double>& inv_std,
-                          const Tensor& gamma, const Tensor& beta);
+// (B2) / (B6): y = γ_c (x − μ_c)·inv_std_c + β_c, with inv_std = 1/√(σ² + ε),
+// written into y (of x's shape).
+void batch_norm_forward(const Tensor& x, const std::vector<double>& mean, const std::vector<double>& inv_std,
+                        const Tensor& gamma, const Tensor& beta, Tensor& y);
 // (B3)'s two sums per channel, Σ dy and Σ dy·x̂: the parameter gradients, and
 // what (B4) needs from the whole batch.
 struct NormGradientSums {
