@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
 
   std::vector<Image> tiles;
   for (std::size_t n = 0; n < picks.size(); ++n) {
-    tiles.push_back(upscale_nearest(inputs[n], 4));
+    tiles.push_back(upscale_nearest(overlay(inputs[n], image_map(cam_heat, int(n)), Colormap::Jet, 0), 4));  // input, RGB
     tiles.push_back(plain_tiles[n]), tiles.push_back(layer2_tiles[n]), tiles.push_back(layer3_tiles[n]);
     tiles.push_back(upscale_nearest(overlay(inputs[n], image_map(cam_heat, int(n)), Colormap::Jet), 4));
   }

@@ -96,7 +96,8 @@ Shape Conv2d::output_shape(const Shape& input) const {
 Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
   const Var w = put_parameter(tape, weight, pass.parameter_vars);
   // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
-  const Var b = has_bias ? put_parameter(tape, bias, pass.parameter_vars) : tape.parameter(bias.value, bias.name);
+  const Var b = has_bias ? put_parameter(tape, bias, pass.parameter_vars)
+                         : tape.parameter(bias.value, name() + " (no bias: 0)");
   return named(tape, conv2d(tape, x, w, b, stride, padding), name());
 }
 

@@ -2,8 +2,8 @@
 //
 // Prints human-readable figures, then one line of JSON with the same numbers.
 // Every timing is the median of several repeats after a warm-up, on the real
-// Fashion-MNIST data with the fashion-cnn architecture (batch 64, SGD with
-// momentum), as in docs/performance.md.
+// Fashion-MNIST data with the fashion-cnn and resnet-mini architectures
+// (batch 64, SGD with momentum), as in docs/performance.md.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,10 +105,10 @@ Batches first_batches(const Dataset& data, int count, int batch) {
 }
 
 // Training throughput in images/s: steps over pre-converted batches.
-double training_rate(const Dataset& data, ThreadPool* pool) {
-  constexpr int kBatch = 64, kSteps = 100;
+double training_rate(const std::string& architecture, const Dataset& data, ThreadPool* pool, int kSteps) {
+  constexpr int kBatch = 64;
   const Batches b = first_batches(data, kSteps, kBatch);
-  Model model = make_model("fashion-cnn", data.image_shape, data.classes(), 1);
+  Model model = make_model(architecture, data.image_shape, data.classes(), 1);
   Optimizer sgd(OptimizerOptions{"sgd", 0.01, 0.9});
   std::vector<Workspace> workspaces;  // as train() does: buffers reused from step to step
   const double seconds = median_seconds(5, [&] {
@@ -118,22 +118,22 @@ double training_rate(const Dataset& data, ThreadPool* pool) {
   return kSteps * kBatch / seconds;
 }
 
-double inference_rate(const Dataset& data, ThreadPool* pool) {
-  constexpr int kBatch = 64, kSteps = 100;
+double inference_rate(const std::string& architecture, const Dataset& data, ThreadPool* pool, int kSteps) {
+  constexpr int kBatch = 64;
   const Batches b = first_batches(data, kSteps, kBatch);
-  Model model = make_model("fashion-cnn", data.image_shape, data.classes(), 1);
+  Model model = make_model(architecture, data.image_shape, data.classes(), 1);
   const double seconds = median_seconds(5, [&] {
     for (int s = 0; s < kSteps; ++s) predict(model, b.images[s], Kernels::Fast, pool);
   });
   return kSteps * kBatch / seconds;
 }
 
-// Grad-CAM at relu2, predicted class, including the upsampling: ms per image.
-double gradcam_ms_per_image(Model& model, const Dataset& data, int batch, ThreadPool* pool) {
+// Grad-CAM at `layer`, predicted class, including the upsampling: ms per image.
+double gradcam_ms_per_image(Model& model, const std::string& layer, const Dataset& data, int batch, ThreadPool* pool) {
   const int calls = batch == 1 ? 400 : 20;
   const Batches b = first_batches(data, calls, batch);
   GradCamOptions options;
-  options.layer = "relu2";
+  options.layer = layer;
   options.pool = pool;
   const double seconds = median_seconds(5, [&] {
     for (int c = 0; c < calls; ++c) grad_cam(model, b.images[std::size_t(c)], options);
@@ -192,27 +192,43 @@ double training_peak_mb(const std::string& cli) {
   return double(usage.ru_maxrss) / 1024.0;
 }
 
+// Training, inference and Grad-CAM figures of one architecture.
+struct ModelFigures {
+  double train1, train2, infer1, infer2, cam1, cam64;
+};
+
+ModelFigures model_figures(const std::string& architecture, const std::string& layer, const Dataset& data,
+                           ThreadPool& one, ThreadPool& two, int steps) {
+  ModelFigures f{};
+  f.train1 = training_rate(architecture, data, &one, steps);
+  f.train2 = training_rate(architecture, data, &two, steps);
+  f.infer1 = inference_rate(architecture, data, &one, steps);
+  f.infer2 = inference_rate(architecture, data, &two, steps);
+  Model model = make_model(architecture, data.image_shape, data.classes(), 1);
+  f.cam1 = gradcam_ms_per_image(model, layer, data, 1, &two);
+  f.cam64 = gradcam_ms_per_image(model, layer, data, 64, &two);
+  std::printf("%s\n", architecture.c_str());
+  std::printf("  training      %8.0f img/s (1 thread)  %8.0f img/s (2 threads)  scaling %.2fx\n", f.train1, f.train2,
+              f.train2 / f.train1);
+  std::printf("  inference     %8.0f img/s (1 thread)  %8.0f img/s (2 threads)\n", f.infer1, f.infer2);
+  std::printf("  Grad-CAM      %8.3f ms/image at batch 1,  %.4f ms/image at batch 64 (%s, 2 threads)\n", f.cam1,
+              f.cam64, layer.c_str());
+  return f;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string cli = argc > 1 ? argv[1] : "build/float/gradcam";
-  std::printf("gradcam benchmark (%s build, fashion-cnn, batch 64)\n\n", scalar_name());
+  std::printf("gradcam benchmark (%s build, Fashion-MNIST, batch 64)\n\n", scalar_name());
   // First, while this process is still small: a child's peak includes what it
   // inherited from us before exec.
   const double peak_mb = training_peak_mb(cli);
   const Dataset train_set = load_fashion_mnist("train");
   ThreadPool one(1), two(2);
 
-  const double train1 = training_rate(train_set, &one), train2 = training_rate(train_set, &two);
-  std::printf("training      %8.0f img/s (1 thread)  %8.0f img/s (2 threads)  scaling %.2fx\n", train1, train2,
-              train2 / train1);
-  const double infer1 = inference_rate(train_set, &one), infer2 = inference_rate(train_set, &two);
-  std::printf("inference     %8.0f img/s (1 thread)  %8.0f img/s (2 threads)\n", infer1, infer2);
-
-  Model model = make_model("fashion-cnn", train_set.image_shape, train_set.classes(), 1);
-  const double cam1 = gradcam_ms_per_image(model, train_set, 1, &two);
-  const double cam64 = gradcam_ms_per_image(model, train_set, 64, &two);
-  std::printf("Grad-CAM      %8.3f ms/image at batch 1,  %.4f ms/image at batch 64 (relu2, 2 threads)\n", cam1, cam64);
+  const ModelFigures plain = model_figures("fashion-cnn", "relu2", train_set, one, two, 100);
+  const ModelFigures resnet = model_figures("resnet-mini", "layer3", train_set, one, two, 20);
 
   const KernelRate k1 = kernel_rates(&one);
   const VectorUnit unit = vector_unit();
@@ -235,8 +251,11 @@ int main(int argc, char** argv) {
       "{\"train_img_per_s_1t\": %.0f, \"train_img_per_s_2t\": %.0f, \"scaling\": %.2f, \"infer_img_per_s_1t\": %.0f, "
       "\"infer_img_per_s_2t\": %.0f, \"gradcam_ms_batch1\": %.4f, \"gradcam_ms_per_image_batch64\": %.4f, "
       "\"conv_fwd_gflops\": %.1f, \"conv_bwd_gflops\": %.1f, \"dense_fwd_gflops\": %.1f, \"dense_bwd_gflops\": %.1f, "
-      "\"gemm_gflops\": %.1f, \"core_peak_gflops\": %.1f, \"clock_ghz\": %.2f, \"train_peak_rss_mb\": %.1f}\n",
-      train1, train2, train2 / train1, infer1, infer2, cam1, cam64, k1.conv_forward, k1.conv_backward, k1.dense_forward,
-      k1.dense_backward, k1.gemm_square, peak, ghz, peak_mb);
+      "\"gemm_gflops\": %.1f, \"core_peak_gflops\": %.1f, \"clock_ghz\": %.2f, \"train_peak_rss_mb\": %.1f, "
+      "\"resnet_train_img_per_s_1t\": %.0f, \"resnet_train_img_per_s_2t\": %.0f, \"resnet_infer_img_per_s_2t\": %.0f, "
+      "\"resnet_gradcam_ms_batch1\": %.4f, \"resnet_gradcam_ms_per_image_batch64\": %.4f}\n",
+      plain.train1, plain.train2, plain.train2 / plain.train1, plain.infer1, plain.infer2, plain.cam1, plain.cam64,
+      k1.conv_forward, k1.conv_backward, k1.dense_forward, k1.dense_backward, k1.gemm_square, peak, ghz, peak_mb,
+      resnet.train1, resnet.train2, resnet.infer2, resnet.cam1, resnet.cam64);
   return 0;
 }
