@@ -36,12 +36,11 @@ BasicBlock::BasicBlock(std::string stage, int in, int out, int stride)
   }
 }
 
-std::vector<Layer*> BasicBlock::body() const {
-  auto* self = const_cast<BasicBlock*>(this);  // the sub-layers are members; constness is the caller's
-  return {&self->conv1, &self->bn1, &self->relu1, &self->conv2, &self->bn2};
-}
+std::vector<const Layer*> BasicBlock::body() const { return {&conv1, &bn1, &relu1, &conv2, &bn2}; }
 
-std::vector<Layer*> BasicBlock::sublayers() const {
+std::vector<Layer*> BasicBlock::body() { return {&conv1, &bn1, &relu1, &conv2, &bn2}; }
+
+std::vector<Layer*> BasicBlock::sublayers() {
   std::vector<Layer*> all = body();
   if (downsample_conv) all.insert(all.end(), {downsample_conv.get(), downsample_bn.get()});
   return all;

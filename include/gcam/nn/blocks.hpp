@@ -68,9 +68,10 @@ class BasicBlock : public Layer {
 
  private:
   // conv1, bn1, relu1, conv2, bn2: the body, in recording order.
-  std::vector<Layer*> body() const;
+  std::vector<const Layer*> body() const;
+  std::vector<Layer*> body();
   // The body's sub-layers, then the shortcut's.
-  std::vector<Layer*> sublayers() const;
+  std::vector<Layer*> sublayers();
 };
 
 }  // namespace gcam
