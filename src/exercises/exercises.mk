@@ -45,6 +45,8 @@ $(eval $(call exercise,ex09,sgd,src/train/sgd.cpp))
 $(eval $(call exercise,ex10,channel_weights,src/gradcam/channel_weights.cpp))
 $(eval $(call exercise,ex11,weighted_map,src/gradcam/weighted_map.cpp))
 $(eval $(call exercise,ex12,upsample,src/gradcam/upsample.cpp))
+$(eval $(call exercise,ex13,batch_norm_backward,src/ops/batch_norm2d.cpp))
+$(eval $(call exercise,ex14,residual_backward,src/nn/blocks.cpp))
 EXERCISE_IDS := $(strip $(EXERCISE_IDS))
 
 # "5", "05", "ex5" and "ex05" all name ex05.
@@ -69,5 +71,5 @@ LIB_SRC += $(foreach e,$(EXERCISE_SELECTED),$(EXERCISE_STUB_$(e)))
 EXERCISE_DEFINES := $(foreach e,$(EXERCISE_SELECTED),-D$(EXERCISE_MACRO_$(e)))
 endif
 
-# The checks of every exercise, tagged [ex01] ... [ex12].
+# The checks of every exercise, tagged [ex01] ... [ex14].
 TEST_SRC += $(sort $(wildcard tests/exercises/*.cpp))
