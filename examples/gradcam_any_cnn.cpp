@@ -24,7 +24,7 @@ using namespace gcam;
 
 // Grad-CAM of `model` at `layer` for each image's predicted class, as overlays.
 static std::vector<Image> grad_cam_overlays(Model& model, const Tensor& images, const std::string& layer,
-                                           const std::vector<Image>& inputs) {
+                                            const std::vector<Image>& inputs) {
   GradCamOptions options;
   options.layer = layer;
   const GradCamResult r = grad_cam(model, images, options);
@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
 
   std::vector<Image> tiles;
   for (std::size_t n = 0; n < picks.size(); ++n) {
-    tiles.push_back(upscale_nearest(overlay(inputs[n], image_map(cam_heat, int(n)), Colormap::Jet, 0), 4));  // input, RGB
+    tiles.push_back(
+        upscale_nearest(overlay(inputs[n], image_map(cam_heat, int(n)), Colormap::Jet, 0), 4));  // input, RGB
     tiles.push_back(plain_tiles[n]), tiles.push_back(layer2_tiles[n]), tiles.push_back(layer3_tiles[n]);
     tiles.push_back(upscale_nearest(overlay(inputs[n], image_map(cam_heat, int(n)), Colormap::Jet), 4));
   }

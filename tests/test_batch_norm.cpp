@@ -77,8 +77,8 @@ TEST_CASE("(B6) batch norm forward in evaluation mode uses the running statistic
   const Tensor gamma({1}, {2}), beta({1}, {0.5});
   const Tensor running_mean({1}, {1}), running_var({1}, {4});
   Tape tape;
-  const Var y = batch_norm2d_evaluation(tape, tape.input(x), tape.input(gamma), tape.input(beta), running_mean,
-                                        running_var);
+  const Var y =
+      batch_norm2d_evaluation(tape, tape.input(x), tape.input(gamma), tape.input(beta), running_mean, running_var);
   const double s = std::sqrt(4 + 1e-5);
   CHECK(tape.value(y)[0] == Approx(0.5));
   CHECK(tape.value(y)[1] == Approx(2 * 2 / s + 0.5));
@@ -102,20 +102,23 @@ TEST_CASE("batch norm in evaluation mode passes gradcheck on three shapes, batch
 }
 
 TEST_CASE("gradcheck rejects a batch norm backward without the mean term", "[checker][batch_norm]") {
-  const auto r = gradcheck_with_rules("batch_norm2d", training_f, bn_args({2, 3, 3, 4}, 41), bn_names,
-                                      {{OpKind::BatchNorm2d, rule_keeping(/*mean_term=*/false, /*variance_term=*/true)}});
+  const auto r =
+      gradcheck_with_rules("batch_norm2d", training_f, bn_args({2, 3, 3, 4}, 41), bn_names,
+                           {{OpKind::BatchNorm2d, rule_keeping(/*mean_term=*/false, /*variance_term=*/true)}});
   CHECK_FALSE(r.passed);
   CHECK(r.argument == "x");
 }
 
 TEST_CASE("gradcheck rejects a batch norm backward without the variance term", "[checker][batch_norm]") {
-  const auto r = gradcheck_with_rules("batch_norm2d", training_f, bn_args({2, 3, 3, 4}, 43), bn_names,
-                                      {{OpKind::BatchNorm2d, rule_keeping(/*mean_term=*/true, /*variance_term=*/false)}});
+  const auto r =
+      gradcheck_with_rules("batch_norm2d", training_f, bn_args({2, 3, 3, 4}, 43), bn_names,
+                           {{OpKind::BatchNorm2d, rule_keeping(/*mean_term=*/true, /*variance_term=*/false)}});
   CHECK_FALSE(r.passed);
   CHECK(r.argument == "x");
 }
 
-TEST_CASE("the planted batch norm rules differ from the true one only in the terms they drop", "[checker][batch_norm]") {
+TEST_CASE("the planted batch norm rules differ from the true one only in the terms they drop",
+          "[checker][batch_norm]") {
   // Control: with both terms the replacement rule is the op's own and passes.
   const auto r = gradcheck_with_rules("batch_norm2d", training_f, bn_args({2, 3, 3, 4}, 45), bn_names,
                                       {{OpKind::BatchNorm2d, rule_keeping(true, true)}});
@@ -131,7 +134,7 @@ TEST_CASE("batch norm refuses shapes that do not fit and a single value per chan
                     Catch::Contains("batch_norm2d") && Catch::Contains("[2]") && Catch::Contains("[2, 3, 2, 2]"));
   const Var one = tape.input(Tensor({1, 3, 1, 1}, 1));
   CHECK_THROWS_AS(batch_norm2d_training(tape, one, tape.input(Tensor({3}, 1)), tape.input(Tensor({3}))), ShapeError);
-  CHECK_THROWS_WITH(batch_norm2d_evaluation(tape, x, tape.input(Tensor({3}, 1)), tape.input(Tensor({3})),
-                                            Tensor({4}), Tensor({4}, 1)),
+  CHECK_THROWS_WITH(batch_norm2d_evaluation(tape, x, tape.input(Tensor({3}, 1)), tape.input(Tensor({3})), Tensor({4}),
+                                            Tensor({4}, 1)),
                     Catch::Contains("running statistics"));
 }

@@ -196,9 +196,9 @@ TEST_CASE("every method runs on resnet-mini, at its default target and inside a 
   }
   // CAM on a net without the pooling head says why, and points to Grad-CAM.
   Model flat = make_model("fashion-cnn", {1, 16, 16}, 3, 7);
-  CHECK_THROWS_WITH(explain("cam", flat, images, {0, 2}),
-                    Catch::Contains("global average pooling followed by one dense layer") &&
-                        Catch::Contains("Grad-CAM"));
+  CHECK_THROWS_WITH(
+      explain("cam", flat, images, {0, 2}),
+      Catch::Contains("global average pooling followed by one dense layer") && Catch::Contains("Grad-CAM"));
 }
 
 TEST_CASE("Score-CAM weights are a softmax over the masked images' scores", "[cam_methods]") {

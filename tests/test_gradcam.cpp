@@ -124,7 +124,8 @@ void check_gradients_against_rerun(Model& model, const Tensor& image, const std:
 TEST_CASE("the gradient Grad-CAM reads for A equals finite differences through the layers above A", "[gradcam]") {
   Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 11);
   const Tensor image = random_tensor({1, 1, 32, 32}, 12, 0, 1);
-  for (const char* layer : {"relu2", "conv3", "relu4"}) check_gradients_against_rerun(model, image, layer, 2, 1 << 20, 1e-3);
+  for (const char* layer : {"relu2", "conv3", "relu4"})
+    check_gradients_against_rerun(model, image, layer, 2, 1 << 20, 1e-3);
 }
 
 TEST_CASE("resnet-mini: dy/dA equals finite differences at block outputs and inside a block", "[gradcam][resnet]") {

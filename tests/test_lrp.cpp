@@ -56,7 +56,8 @@ TEST_CASE("LRP-epsilon conserves relevance on bias-free nets as epsilon -> 0", "
   }
 }
 
-TEST_CASE("LRP-epsilon conserves relevance through folded batch norms and residual sums on resnet-mini", "[lrp][resnet]") {
+TEST_CASE("LRP-epsilon conserves relevance through folded batch norms and residual sums on resnet-mini",
+          "[lrp][resnet]") {
   Model model = make_model("resnet-mini", {1, 16, 16}, 4, 33);
   for (Parameter* p : model.state()) {  // b' = (b − μ)·γ/σ + β = 0: every bias and shift zero
     const bool zero = p->name.find("bias") != std::string::npos || p->name.find("running_mean") != std::string::npos;

@@ -64,7 +64,9 @@ TEST_CASE("a residual block's input gradient is the sum of the gradients through
     CHECK(max_abs_difference(all.of(x), both) < 1e-12);
     // (RB1)-(RB2) by hand, from the two branches' own backwards, agree with the tape.
     const Var sum = named_record(tape, "layer2.0.sum");
-    const BranchBackward body = [&](const Tensor& d) { return tape.backward(named_record(tape, "layer2.0.bn2"), d).of(x); };
+    const BranchBackward body = [&](const Tensor& d) {
+      return tape.backward(named_record(tape, "layer2.0.bn2"), d).of(x);
+    };
     const BranchBackward shortcut = [&](const Tensor& d) {
       return downsample ? tape.backward(named_record(tape, "layer2.0.downsample.1"), d).of(x) : d;
     };
@@ -90,8 +92,8 @@ TEST_CASE("gradcheck rejects a residual block whose shortcut gradient is dropped
     Tensor& d = g.accumulator(r.inputs[0]);
     for (std::size_t e = 0; e < dy.size(); ++e) d[e] += dy[e];
   };
-  const auto r = gradcheck_with_rules("basic block", f, {distinct_tensor({2, 3, 5, 5}, 15)}, {"x"},
-                                      {{OpKind::Add, body_only}});
+  const auto r =
+      gradcheck_with_rules("basic block", f, {distinct_tensor({2, 3, 5, 5}, 15)}, {"x"}, {{OpKind::Add, body_only}});
   CHECK_FALSE(r.passed);
   CHECK(r.argument == "x");
 }

@@ -116,29 +116,30 @@ TEST_CASE("with workspaces, training steps after the first allocate no new buffe
   const auto [images, labels] = first_samples(data, 32);
   ThreadPool pool(2);
   for (const char* architecture : {"shapes-cnn", "resnet-mini"})
-  for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
-    INFO(architecture << (p ? ", 2 threads" : ", 1 thread"));
-    Model model = make_model(architecture, data.image_shape, data.classes(), 1);
-    Optimizer sgd(OptimizerOptions{});
-    std::vector<Workspace> workspaces;
-    auto allocations = [&] {
-      std::size_t n = 0;
-      for (const Workspace& w : workspaces) n += w.allocations();
-      return n;
-    };
-    train_step(model, sgd, images, labels, Kernels::Fast, p, nullptr, &workspaces);
-    const std::size_t after_first = allocations();
-    CHECK(after_first > 0);
-    auto spares = [&] {
-      std::size_t n = 0;
-      for (const Workspace& w : workspaces) n += w.spares();
-      return n;
-    };
-    const std::size_t spares_after_first = spares();
-    for (int step = 0; step < 3; ++step) train_step(model, sgd, images, labels, Kernels::Fast, p, nullptr, &workspaces);
-    CHECK(allocations() == after_first);
-    CHECK(spares() == spares_after_first);  // an op that gives back buffers it never took would grow them
-  }
+    for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+      INFO(architecture << (p ? ", 2 threads" : ", 1 thread"));
+      Model model = make_model(architecture, data.image_shape, data.classes(), 1);
+      Optimizer sgd(OptimizerOptions{});
+      std::vector<Workspace> workspaces;
+      auto allocations = [&] {
+        std::size_t n = 0;
+        for (const Workspace& w : workspaces) n += w.allocations();
+        return n;
+      };
+      train_step(model, sgd, images, labels, Kernels::Fast, p, nullptr, &workspaces);
+      const std::size_t after_first = allocations();
+      CHECK(after_first > 0);
+      auto spares = [&] {
+        std::size_t n = 0;
+        for (const Workspace& w : workspaces) n += w.spares();
+        return n;
+      };
+      const std::size_t spares_after_first = spares();
+      for (int step = 0; step < 3; ++step)
+        train_step(model, sgd, images, labels, Kernels::Fast, p, nullptr, &workspaces);
+      CHECK(allocations() == after_first);
+      CHECK(spares() == spares_after_first);  // an op that gives back buffers it never took would grow them
+    }
 }
 
 TEST_CASE("a workspace does not change the results", "[train][float]") {

@@ -139,8 +139,9 @@ int run_eval(const std::vector<std::string>& argv) {
 }
 
 std::string target_layers_help() {
-  std::string text = "--layer takes any value with feature maps; by model (a block's inner values are\n"
-                     "<stage>.0.conv1 ... <stage>.0.sum):\n";
+  std::string text =
+      "--layer takes any value with feature maps; by model (a block's inner values are\n"
+      "<stage>.0.conv1 ... <stage>.0.sum):\n";
   for (const auto& name : model_names()) {
     std::string line = "  " + name + ":";
     const std::string names = make_model(name, {1, 32, 32}, 2, 0).feature_map_names();

@@ -115,8 +115,8 @@ void write_tensor(ByteWriter& w, const Parameter& p) {
     // Checked before the cast: converting an out-of-range double to float is
     // undefined behaviour in C++, not a guaranteed infinity.
     if (!std::isfinite(v) || std::fabs(v) > std::numeric_limits<float>::max())
-      throw NumericError("checkpoint: tensor '" + p.name + "' element " + std::to_string(e) + " is " +
-                         not_storable(v) + "; a checkpoint holds only finite float32 values");
+      throw NumericError("checkpoint: tensor '" + p.name + "' element " + std::to_string(e) + " is " + not_storable(v) +
+                         "; a checkpoint holds only finite float32 values");
     // The one place the double build loses precision: float32 on disk.
     w.f32(static_cast<float>(v));
   }

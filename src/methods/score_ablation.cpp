@@ -74,8 +74,9 @@ Tensor ablation_cam_weights(Model& model, const LayerGradients& lg, const Method
       // Only what lies above the target runs again.
       Tape tape(options.kernels, options.pool);
       const Var layer_input =
-          inside_layer ? tape.input(concat_batch(std::vector<Tensor>(std::size_t(count), slice_batch(lg.layer_input, n, n + 1))))
-                       : Var{};
+          inside_layer
+              ? tape.input(concat_batch(std::vector<Tensor>(std::size_t(count), slice_batch(lg.layer_input, n, n + 1))))
+              : Var{};
       ForwardPass upper;
       const Var logits = model.forward_above(tape, lg.output_index, tape.input(std::move(ablated)), layer_input, upper);
       for (int b = 0; b < count; ++b) {

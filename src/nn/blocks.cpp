@@ -53,8 +53,8 @@ void BasicBlock::initialize(Rng& rng) {
 }
 
 std::string BasicBlock::describe() const {
-  return "basic block " + std::to_string(conv1.in_channels) + "->" + std::to_string(conv1.out_channels) +
-         ", stride " + std::to_string(conv1.stride) + (downsample_conv ? ", 1x1 downsample" : ", identity shortcut");
+  return "basic block " + std::to_string(conv1.in_channels) + "->" + std::to_string(conv1.out_channels) + ", stride " +
+         std::to_string(conv1.stride) + (downsample_conv ? ", 1x1 downsample" : ", identity shortcut");
 }
 
 Shape BasicBlock::output_shape(const Shape& input) const { return inner_outputs(input).back().shape; }

@@ -96,8 +96,8 @@ Shape Conv2d::output_shape(const Shape& input) const {
 Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
   const Var w = put_parameter(tape, weight, pass.parameter_vars);
   // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
-  const Var b = has_bias ? put_parameter(tape, bias, pass.parameter_vars)
-                         : tape.parameter(bias.value, name() + " (no bias: 0)");
+  const Var b =
+      has_bias ? put_parameter(tape, bias, pass.parameter_vars) : tape.parameter(bias.value, name() + " (no bias: 0)");
   return named(tape, conv2d(tape, x, w, b, stride, padding), name());
 }
 
@@ -173,9 +173,7 @@ Shape GlobalAvgPool::output_shape(const Shape& input) const {
   if (input.size() != 3) layer_shape_error(*this, "needs a (C, H, W) feature map", input);
   return {input[0]};
 }
-Var GlobalAvgPool::forward(Tape& tape, Var x, ForwardPass&) {
-  return named(tape, global_avg_pool(tape, x), name());
-}
+Var GlobalAvgPool::forward(Tape& tape, Var x, ForwardPass&) { return named(tape, global_avg_pool(tape, x), name()); }
 
 Shape Flatten::output_shape(const Shape& input) const { return {static_cast<int>(numel(input))}; }
 Var Flatten::forward(Tape& tape, Var x, ForwardPass&) { return named(tape, flatten(tape, x), name()); }

@@ -48,7 +48,8 @@ Var Model::forward_layers(Tape& tape, Var x, int first, int end, ForwardPass& pa
     x = pass.emit(layers_[static_cast<std::size_t>(i)]->forward(tape, x, pass));
     const int expected = i + 1 < layer_count() ? first_output_[std::size_t(i) + 1] : int(outputs_.size());
     if (pass.next_output != expected)
-      throw std::logic_error("layer '" + layer(i).name() + "' emitted " + std::to_string(pass.next_output - first_output_[std::size_t(i)]) +
+      throw std::logic_error("layer '" + layer(i).name() + "' emitted " +
+                             std::to_string(pass.next_output - first_output_[std::size_t(i)]) +
                              " named values, but its inner_outputs() lists " +
                              std::to_string(expected - first_output_[std::size_t(i)]));
     pass.layer_outputs.push_back(x);
@@ -58,8 +59,8 @@ Var Model::forward_layers(Tape& tape, Var x, int first, int end, ForwardPass& pa
 
 Var Model::forward_above(Tape& tape, int output, Var A, Var layer_input, ForwardPass& pass) {
   const int k = outputs_.at(static_cast<std::size_t>(output)).layer;
-  const bool layer_output = k + 1 == layer_count() ? output + 1 == int(outputs_.size())
-                                                   : output + 1 == first_output_[std::size_t(k) + 1];
+  const bool layer_output =
+      k + 1 == layer_count() ? output + 1 == int(outputs_.size()) : output + 1 == first_output_[std::size_t(k) + 1];
   if (layer_output) return forward_layers(tape, A, k + 1, layer_count(), pass);
   pass.replaced = output;  // a value inside layer k: run k again with A in its place
   pass.replacement = A;

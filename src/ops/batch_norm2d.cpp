@@ -55,25 +55,37 @@ void batch_norm_forward(const Tensor& x, const std::vector<double>& mean, const 
 #ifndef GCAM_EXERCISE_EX13
 NormGradientSums norm_gradient_sums(const Tensor& x, const std::vector<double>& mean,
                                     const std::vector<double>& inv_std, const Tensor& dy) {
+  const int N = x.dim(0), C = x.dim(1);
+  const std::size_t plane = static_cast<std::size_t>(x.dim(2)) * static_cast<std::size_t>(x.dim(3));
   NormGradientSums s{std::vector<double>(mean.size(), 0.0), std::vector<double>(mean.size(), 0.0)};
-  for_each_in_channels(x, [&](int c, std::size_t e) {
-    const double xhat = (x[e] - mean[std::size_t(c)]) * inv_std[std::size_t(c)];
-    s.dy[std::size_t(c)] += dy[e];             // (B3) dβ
-    s.dy_xhat[std::size_t(c)] += dy[e] * xhat;  // (B3) dγ
-  });
+  for (int n = 0; n < N; ++n)
+    for (std::size_t c = 0; c < std::size_t(C); ++c) {
+      const std::size_t first = (std::size_t(n) * std::size_t(C) + c) * plane;
+      for (std::size_t e = first; e < first + plane; ++e) {
+        const double xhat = (x[e] - mean[c]) * inv_std[c];
+        s.dy[c] += dy[e];              // (B3) dβ
+        s.dy_xhat[c] += dy[e] * xhat;  // (B3) dγ
+      }
+    }
   return s;
 }
 
 void batch_norm_input_gradient(const Tensor& x, const std::vector<double>& mean, const std::vector<double>& inv_std,
                                const Tensor& gamma, const Tensor& dy, const NormGradientSums& sums, double count,
                                Tensor& dx) {
-  for_each_in_channels(x, [&](int c, std::size_t e) {
-    const std::size_t k = std::size_t(c);
-    const double xhat = (x[e] - mean[k]) * inv_std[k];
-    const double mean_term = sums.dy[k];                // through μ: every x moved the mean
-    const double variance_term = xhat * sums.dy_xhat[k];  // through σ²: every x moved the spread
-    dx[e] += static_cast<Scalar>(gamma[k] * inv_std[k] / count * (count * dy[e] - mean_term - variance_term));  // (B4)
-  });
+  const int N = x.dim(0), C = x.dim(1);
+  const std::size_t plane = static_cast<std::size_t>(x.dim(2)) * static_cast<std::size_t>(x.dim(3));
+  for (int n = 0; n < N; ++n)
+    for (std::size_t c = 0; c < std::size_t(C); ++c) {
+      const std::size_t first = (std::size_t(n) * std::size_t(C) + c) * plane;
+      for (std::size_t e = first; e < first + plane; ++e) {
+        const double xhat = (x[e] - mean[c]) * inv_std[c];
+        const double mean_term = sums.dy[c];                  // through μ: every x moved the mean
+        const double variance_term = xhat * sums.dy_xhat[c];  // through σ²: every x moved the spread
+        dx[e] +=
+            static_cast<Scalar>(gamma[c] * inv_std[c] / count * (count * dy[e] - mean_term - variance_term));  // (B4)
+      }
+    }
 }
 #endif  // GCAM_EXERCISE_EX13
 
@@ -149,7 +161,8 @@ Var record_batch_norm(Tape& tape, Var x, Var gamma, Var beta, const std::vector<
     saved.at(0, c) = Scalar(mean[std::size_t(c)]);
     saved.at(1, c) = Scalar(inv_std[std::size_t(c)]);
   }
-  Record r = make(OpKind::BatchNorm2d, backward_batch_norm2d, {x.id, gamma.id, beta.id}, tape.buffer(tape.value(x).shape()));
+  Record r =
+      make(OpKind::BatchNorm2d, backward_batch_norm2d, {x.id, gamma.id, beta.id}, tape.buffer(tape.value(x).shape()));
   r.saved = std::move(saved);
   r.attrs = attrs;
   // The forward uses the statistics as saved, so that the rule differentiates exactly what was computed.
@@ -168,7 +181,8 @@ Var batch_norm2d_training(Tape& tape, Var x, Var gamma, Var beta, BatchStatistic
   sums = batch_total(tape, sums);
   const double count = sums.back();
   if (count < 2)
-    shape_error("batch_norm2d", "training needs more than one value per channel, got input " + shape_string(xv.shape()));
+    shape_error("batch_norm2d",
+                "training needs more than one value per channel, got input " + shape_string(xv.shape()));
   const std::size_t channels = static_cast<std::size_t>(C);
   std::vector<double> mean(channels), variance(channels), inv_std(channels);
   for (std::size_t c = 0; c < channels; ++c) mean[c] = sums[c] / count;  // (B1)
@@ -191,7 +205,8 @@ Var batch_norm2d_evaluation(Tape& tape, Var x, Var gamma, Var beta, const Tensor
   check_batch_norm(xv, tape.value(gamma), tape.value(beta));
   if (running_mean.shape() != tape.value(gamma).shape() || running_var.shape() != running_mean.shape())
     shape_error("batch_norm2d", "running statistics " + shape_string(running_mean.shape()) + ", " +
-                                    shape_string(running_var.shape()) + " do not match input " + shape_string(xv.shape()));
+                                    shape_string(running_var.shape()) + " do not match input " +
+                                    shape_string(xv.shape()));
   std::vector<double> mean(running_mean.size()), inv_std(running_mean.size());
   for (std::size_t c = 0; c < mean.size(); ++c) {
     mean[c] = running_mean[c];

@@ -21,8 +21,8 @@ struct TrainOptions {
   std::uint64_t seed = 1;  // shuffling order (weights are seeded by make_model)
   OptimizerOptions optimizer;
   Kernels kernels = Kernels::Fast;
-  ThreadPool* pool = nullptr;  // null: one thread
-  std::size_t limit = 0;       // train on the first `limit` samples only (0 = all)
+  ThreadPool* pool = nullptr;    // null: one thread
+  std::size_t limit = 0;         // train on the first `limit` samples only (0 = all)
   bool cosine_schedule = false;  // false: constant learning rate; true: (O3) over all the run's steps
 };
 
