@@ -228,6 +228,33 @@ TEST_CASE("Score-CAM weights are a softmax over the masked images' scores", "[ca
   CHECK(w.at(0, 3) / w.at(0, 0) == Approx(std::exp(double(masked_score(3) - masked_score(0)))).epsilon(1e-9));
 }
 
+TEST_CASE("Eigen-CAM finds the principal direction of complementary channels", "[cam_methods]") {
+  // A² = 1 − A¹: the centred channels are c and −c, so CᵀC = ‖c‖²·[[1, −1], [−1, 1]]
+  // and (1, 1)/√2, a power iteration's usual start, is orthogonal to the top
+  // eigenvector (1, −1)/√2. The map is C·v = √2·c (its largest value, 0.525·√2, positive).
+  const std::vector<double> p = {0.1, 0.9, 0.3, 0.2};  // mean 0.375
+  Tensor A({1, 2, 2, 2});
+  for (int z = 0; z < 4; ++z) {
+    A.at(0, 0, z / 2, z % 2) = Scalar(p[std::size_t(z)]);
+    A.at(0, 1, z / 2, z % 2) = Scalar(1 - p[std::size_t(z)]);
+  }
+  const Tensor map = eigen_cam_map(A);
+  for (int z = 0; z < 4; ++z)
+    CHECK(map.at(0, 0, z / 2, z % 2) == Approx(std::sqrt(2.0) * (p[std::size_t(z)] - 0.375)).margin(1e-6));
+  // A third channel 2·q with q = (1, −1, −1, 1) carries far more variance (16 against 0.78):
+  // the principal direction follows it, and the map takes q's pattern (its sign is the sign rule's).
+  const std::vector<double> q = {1, -1, -1, 1};
+  Tensor B({1, 3, 2, 2});
+  for (int z = 0; z < 4; ++z) {
+    B.at(0, 0, z / 2, z % 2) = Scalar(p[std::size_t(z)]);
+    B.at(0, 1, z / 2, z % 2) = Scalar(1 - p[std::size_t(z)]);
+    B.at(0, 2, z / 2, z % 2) = Scalar(2 * q[std::size_t(z)]);
+  }
+  const Tensor strong = eigen_cam_map(B);
+  const double orientation = strong.at(0, 0, 0, 0) > 0 ? 1 : -1;
+  for (int z = 0; z < 4; ++z) CHECK(orientation * strong.at(0, 0, z / 2, z % 2) * q[std::size_t(z)] > 1);
+}
+
 TEST_CASE("Eigen-CAM recovers a rank-one pattern with a positive peak", "[cam_methods]") {
   // A^k = u_k · p + m_k: after centring, every channel is u_k (p − mean p), so
   // the first principal component's projection is ±‖u‖ (p − mean p).

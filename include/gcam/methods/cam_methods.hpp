@@ -105,10 +105,10 @@ Tensor ablation_cam_weights(Model& model, const LayerGradients& lg, const Method
 
 // Eigen-CAM (Muhammad & Yeasin 2020): per image, reshape A to a Z × K matrix,
 // centre each column (subtract each channel's spatial mean), take the first
-// right singular vector v (the first principal direction) by power iteration
-// on the K × K matrix CᵀC, and project: M = C·v reshaped to h × w.
-// Power iteration: start vector all ones / √K (deterministic), at most 500
-// iterations, stop when ‖v_new − v‖∞ < 1e-10 (1e-6 in float).
+// right singular vector v (the first principal direction) as the top
+// eigenvector of the K × K matrix CᵀC (cyclic Jacobi rotations: no start
+// vector that could be orthogonal to it), and project: M = C·v reshaped to
+// h × w. Constant channels (trace(CᵀC) = 0) give the all-zero map.
 // Sign rule: a singular vector's sign is arbitrary, so the map is flipped when
 // its largest-magnitude value is negative (the strongest response is positive).
 // Class independent. Returns the signed projection (N, 1, h, w).
