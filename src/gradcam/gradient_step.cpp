@@ -44,7 +44,7 @@ LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCam
   Tape tape(options.kernels, options.pool);
   const ForwardPass pass = model.forward(tape, images);
   const Var A = pass.outputs[static_cast<std::size_t>(r.output_index)];
-  if (target.name != model.layer(target.layer).name())  // inside a composite layer: keep that layer's input
+  if (model.inside_layer(r.output_index))  // inside a composite layer: keep that layer's input
     r.layer_input = tape.value(target.layer == 0 ? pass.input : pass.layer_outputs[std::size_t(target.layer) - 1]);
   r.logits = tape.value(pass.logits);
   check_logits(r.logits, model.architecture());

@@ -46,7 +46,7 @@ Var Model::forward_layers(Tape& tape, Var x, int first, int end, ForwardPass& pa
   for (int i = first; i < end; ++i) {
     pass.next_output = first_output_[static_cast<std::size_t>(i)];
     x = pass.emit(layers_[static_cast<std::size_t>(i)]->forward(tape, x, pass));
-    const int expected = i + 1 < layer_count() ? first_output_[std::size_t(i) + 1] : int(outputs_.size());
+    const int expected = outputs_end(i);
     if (pass.next_output != expected)
       throw std::logic_error("layer '" + layer(i).name() + "' emitted " +
                              std::to_string(pass.next_output - first_output_[std::size_t(i)]) +
@@ -59,9 +59,7 @@ Var Model::forward_layers(Tape& tape, Var x, int first, int end, ForwardPass& pa
 
 Var Model::forward_above(Tape& tape, int output, Var A, Var layer_input, ForwardPass& pass) {
   const int k = outputs_.at(static_cast<std::size_t>(output)).layer;
-  const bool layer_output =
-      k + 1 == layer_count() ? output + 1 == int(outputs_.size()) : output + 1 == first_output_[std::size_t(k) + 1];
-  if (layer_output) return forward_layers(tape, A, k + 1, layer_count(), pass);
+  if (!inside_layer(output)) return forward_layers(tape, A, k + 1, layer_count(), pass);
   pass.replaced = output;  // a value inside layer k: run k again with A in its place
   pass.replacement = A;
   const Var logits = forward_layers(tape, layer_input, k, layer_count(), pass);
@@ -69,12 +67,25 @@ Var Model::forward_above(Tape& tape, int output, Var A, Var layer_input, Forward
   return logits;
 }
 
-int Model::output_index(const std::string& name) const {
-  std::string names;
-  for (std::size_t i = 0; i < outputs_.size(); ++i) {
+int Model::outputs_end(int k) const {
+  return k + 1 < layer_count() ? first_output_[std::size_t(k) + 1] : int(outputs_.size());
+}
+
+bool Model::inside_layer(int output) const {
+  return output + 1 != outputs_end(outputs_.at(static_cast<std::size_t>(output)).layer);
+}
+
+int Model::find_output(const std::string& name) const {
+  for (std::size_t i = 0; i < outputs_.size(); ++i)
     if (outputs_[i].name == name) return static_cast<int>(i);
-    names += (i ? ", " : "") + outputs_[i].name;
-  }
+  return -1;
+}
+
+int Model::output_index(const std::string& name) const {
+  const int index = find_output(name);
+  if (index >= 0) return index;
+  std::string names;
+  for (const NamedOutput& o : outputs_) names += (names.empty() ? "" : ", ") + o.name;
   throw UnknownName("unknown layer '" + name + "' in " + architecture_ + "; layers are: " + names);
 }
 
@@ -120,9 +131,7 @@ std::string Model::feature_map_names() const {
 
 int Model::feature_map_output(const std::string& name) const {
   const std::string target = name.empty() ? last_conv_block() : name;
-  int index = -1;
-  for (std::size_t i = 0; i < outputs_.size() && index < 0; ++i)
-    if (outputs_[i].name == target) index = static_cast<int>(i);
+  const int index = find_output(target);
   if (index < 0)
     throw UnknownName("unknown layer '" + target + "' in " + architecture_ +
                       "; the layers with feature maps are: " + feature_map_names());
@@ -163,8 +172,8 @@ std::string Model::summary() {
         << shape_string(layer_output_shape(i));
     if (n) out << "  (" << n << " params)";
     out << "\n";
-    for (const NamedOutput& o : outputs_)  // a composite layer's named values, indented
-      if (o.layer == i && o.name != layer(i).name()) out << "      " << o.name << "  " << shape_string(o.shape) << "\n";
+    for (int o = first_output_[std::size_t(i)]; inside_layer(o); ++o)  // a composite layer's named values, indented
+      out << "      " << outputs_[std::size_t(o)].name << "  " << shape_string(outputs_[std::size_t(o)].shape) << "\n";
   }
   out << "  total " << parameter_count() << " parameters\n";
   return out.str();

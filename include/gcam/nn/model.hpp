@@ -54,6 +54,9 @@ class Model {
   const std::vector<NamedOutput>& outputs() const { return outputs_; }
   // Index in outputs() of `name`; throws UnknownName listing all names.
   int output_index(const std::string& name) const;
+  // Whether named output `output` is a value inside its layer (a block's
+  // "layer2.0.conv1"), not the layer's own output.
+  bool inside_layer(int output) const;
   // The named value `name` in a pass made by forward().
   Var output_of(const ForwardPass& pass, const std::string& name) const;
   // Name of the last layer whose output is a feature map (rank 3 without the
@@ -92,6 +95,10 @@ class Model {
   std::vector<Shape> shapes_;  // shapes_[0] = input, shapes_[i+1] = output of layer i
   std::vector<NamedOutput> outputs_;
   std::vector<int> first_output_;  // index in outputs_ of each layer's first named value
+  // One past layer k's last named value in outputs_ (its own output is the last).
+  int outputs_end(int k) const;
+  // Index in outputs_ of `name`, or -1.
+  int find_output(const std::string& name) const;
   bool training_ = false;
 };
 
