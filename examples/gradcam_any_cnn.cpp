@@ -18,6 +18,7 @@
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/io/files.hpp"
 #include "gcam/io/image_codec.hpp"
+#include "gcam/render/figure.hpp"
 #include "gcam/render/heatmap.hpp"
 
 using namespace gcam;

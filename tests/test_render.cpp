@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "gcam/core/image.hpp"
+#include "gcam/render/figure.hpp"
 #include "gcam/render/heatmap.hpp"
 
 using namespace gcam;

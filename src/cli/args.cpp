@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "gcam/core/names.hpp"
+
 namespace gcam::cli {
 
 Args::Args(std::string command, std::string summary) : command_(std::move(command)), summary_(std::move(summary)) {}
@@ -40,9 +42,10 @@ bool Args::parse(const std::vector<std::string>& argv) {
     if (gone != retired_.end()) throw UsageError(gone->second);
     const auto spec = specs_.find(name);
     if (spec == specs_.end()) {
-      std::string valid;
-      for (const auto& known : order_) valid += "--" + known + ", ";
-      throw UsageError("unknown option '--" + name + "'; the options of '" + command_ + "' are: " + valid + "--help");
+      std::vector<std::string> valid;
+      for (const auto& known : order_) valid.push_back("--" + known);
+      valid.push_back("--help");
+      throw UsageError(unknown_name_message("option", "--" + name, valid, "the options of '" + command_ + "'"));
     }
     if (values_.count(name)) throw UsageError("option '--" + name + "' is given twice");
     if (spec->second.is_flag) {

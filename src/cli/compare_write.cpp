@@ -8,6 +8,7 @@
 #include "gcam/io/convert.hpp"
 #include "gcam/io/files.hpp"
 #include "gcam/io/image_codec.hpp"
+#include "gcam/render/figure.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "outputs.hpp"
 

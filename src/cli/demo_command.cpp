@@ -10,6 +10,7 @@
 #include "gcam/gradcam/gradcam.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/io/image_codec.hpp"
+#include "gcam/render/figure.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "gcam/train/train.hpp"
 #include "outputs.hpp"

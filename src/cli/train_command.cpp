@@ -5,6 +5,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/train/train.hpp"
 #include "outputs.hpp"
@@ -58,7 +59,7 @@ TrainOptions read_train_options(const Args& args) {
   options.optimizer.weight_decay = args.number("weight-decay", 0, 1);
   const std::string schedule = args.text("schedule");
   if (schedule != "constant" && schedule != "cosine")
-    throw UsageError("--schedule: unknown schedule '" + schedule + "'; schedules are: constant, cosine");
+    throw UsageError("--schedule: " + unknown_name_message("schedule", schedule, {"constant", "cosine"}));
   options.cosine_schedule = schedule == "cosine";
   return options;
 }
@@ -66,9 +67,7 @@ TrainOptions read_train_options(const Args& args) {
 void check_architecture(const std::string& architecture) {
   const std::vector<std::string> models = model_names();
   if (std::find(models.begin(), models.end(), architecture) != models.end()) return;
-  std::string valid;
-  for (const auto& name : models) valid += (valid.empty() ? "" : ", ") + name;
-  throw UnknownName("unknown model '" + architecture + "'; models are: " + valid);
+  throw UnknownName(unknown_name_message("model", architecture, models));
 }
 
 void write_trained_checkpoint(const Args& args, const std::string& out, Model& model, const TrainOptions& options,
@@ -144,7 +143,7 @@ std::string target_layers_help() {
       "<stage>.0.conv1 ... <stage>.0.sum):\n";
   for (const auto& name : model_names()) {
     std::string line = "  " + name + ":";
-    const std::string names = make_model(name, {1, 32, 32}, 2, 0).feature_map_names();
+    const std::string names = join_names(make_model(name, {1, 32, 32}, 2, 0).feature_map_names());
     std::size_t start = 0;
     while (start < names.size()) {  // wrapped at about 100 columns, after a comma
       std::size_t end = names.find(", ", start);

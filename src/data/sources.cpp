@@ -1,5 +1,6 @@
 // The data sets the command line and the tests know by name.
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 #include "gcam/data/dataset.hpp"
 
 namespace gcam {
@@ -22,10 +23,10 @@ Dataset shapes_training_set() {
 const char* dataset_names() { return "fashion, shapes"; }
 
 Dataset load_dataset(const std::string& name, const std::string& split) {
-  if (split != "train" && split != "test") throw UnknownName("unknown split '" + split + "'; splits are: train, test");
+  if (split != "train" && split != "test") throw UnknownName(unknown_name_message("split", split, {"train", "test"}));
   if (name == "fashion") return load_fashion_mnist(split);
   if (name == "shapes") return split == "train" ? shapes_training_set() : make_shapes(kShapesTestSize, kShapesTestSeed);
-  throw UnknownName("unknown data set '" + name + "'; data sets are: " + dataset_names());
+  throw UnknownName(unknown_name_message("data set", name, {"fashion", "shapes"}));
 }
 
 }  // namespace gcam

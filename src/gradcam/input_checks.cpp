@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 #include "gcam/gradcam/gradcam.hpp"
 
 namespace gcam {
@@ -59,14 +60,18 @@ void check_images(const std::string& who, const Tensor& images) {
 int class_index(const std::string& name, const std::vector<std::string>& class_names) {
   for (std::size_t i = 0; i < class_names.size(); ++i)
     if (class_names[i] == name) return static_cast<int>(i);
+  for (std::size_t i = 0; i < class_names.size(); ++i)  // "sneaker" for "Sneaker": letter case does not count
+    if (edit_distance(class_names[i], name) == 0) return static_cast<int>(i);
   char* end = nullptr;
   const long number = std::strtol(name.c_str(), &end, 10);
   if (!name.empty() && *end == '\0' && number >= 0 && number < static_cast<long>(class_names.size()))
     return static_cast<int>(number);
-  std::string valid;
-  for (std::size_t i = 0; i < class_names.size(); ++i)
-    valid += (i ? ", " : "") + std::to_string(i) + " " + class_names[i];
-  throw UnknownName("unknown class '" + name + "'; classes are: " + valid);
+  std::string message = "unknown class '" + name + "'; ";
+  const std::string suggestion = closest_name(name, class_names);
+  if (!suggestion.empty()) message += "did you mean '" + suggestion + "'? ";
+  std::vector<std::string> numbered;
+  for (std::size_t i = 0; i < class_names.size(); ++i) numbered.push_back(std::to_string(i) + " " + class_names[i]);
+  throw UnknownName(message + "classes are: " + join_names(numbered));
 }
 
 }  // namespace gcam

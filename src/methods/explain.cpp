@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 #include "gcam/methods/attribution.hpp"
 #include "gcam/methods/cam_methods.hpp"
 #include "gcam/methods/lrp.hpp"
@@ -156,9 +157,7 @@ Tensor explain(const std::string& method, Model& model, const Tensor& images, co
       check_classes("explain " + method, classes, images.dim(0), model.classes());
       return m.second(model, images, classes, options);
     }
-  std::string valid;
-  for (const std::string& name : method_names()) valid += (valid.empty() ? "" : ", ") + name;
-  throw UnknownName("unknown method '" + method + "'; methods are: " + valid);
+  throw UnknownName(unknown_name_message("method", method, method_names()));
 }
 
 }  // namespace gcam

@@ -1,5 +1,6 @@
 // The built-in architectures (see model.hpp).
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 #include "gcam/nn/model.hpp"
 
 namespace gcam {
@@ -65,9 +66,7 @@ Model make_model(const std::string& architecture, const Shape& input_shape, int 
     b.block("layer1", 16, 1), b.block("layer2", 32, 2), b.block("layer3", 64, 2);
     b.gap("avgpool"), b.dense("fc", classes);
   } else {
-    std::string names;
-    for (const auto& n : model_names()) names += (names.empty() ? "" : ", ") + n;
-    throw UnknownName("unknown model '" + architecture + "'; models are: " + names);
+    throw UnknownName(unknown_name_message("model", architecture, model_names()));
   }
   return model;
 }

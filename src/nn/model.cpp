@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 
 namespace gcam {
 
@@ -84,18 +85,18 @@ int Model::find_output(const std::string& name) const {
 int Model::output_index(const std::string& name) const {
   const int index = find_output(name);
   if (index >= 0) return index;
-  std::string names;
-  for (const NamedOutput& o : outputs_) names += (names.empty() ? "" : ", ") + o.name;
-  throw UnknownName("unknown layer '" + name + "' in " + architecture_ + "; layers are: " + names);
+  std::vector<std::string> names;
+  for (const NamedOutput& o : outputs_) names.push_back(o.name);
+  throw UnknownName(unknown_name_message("layer", name, names, "the layers of " + architecture_));
 }
 
 int Model::layer_index(const std::string& name) const {
-  std::string names;
+  std::vector<std::string> names;
   for (int i = 0; i < layer_count(); ++i) {
     if (layers_[static_cast<std::size_t>(i)]->name() == name) return i;
-    names += (i ? ", " : "") + layers_[static_cast<std::size_t>(i)]->name();
+    names.push_back(layers_[static_cast<std::size_t>(i)]->name());
   }
-  throw UnknownName("unknown layer '" + name + "' in " + architecture_ + "; layers are: " + names);
+  throw UnknownName(unknown_name_message("layer", name, names, "the layers of " + architecture_));
 }
 
 Var Model::output_of(const ForwardPass& pass, const std::string& name) const {
@@ -122,23 +123,22 @@ std::string Model::last_conv_block() const {
   return best;
 }
 
-std::string Model::feature_map_names() const {
-  std::string maps;
+std::vector<std::string> Model::feature_map_names() const {
+  std::vector<std::string> maps;
   for (const NamedOutput& o : outputs_)
-    if (o.shape.size() == 3) maps += (maps.empty() ? "" : ", ") + o.name;
+    if (o.shape.size() == 3) maps.push_back(o.name);
   return maps;
 }
 
 int Model::feature_map_output(const std::string& name) const {
   const std::string target = name.empty() ? last_conv_block() : name;
   const int index = find_output(target);
-  if (index < 0)
-    throw UnknownName("unknown layer '" + target + "' in " + architecture_ +
-                      "; the layers with feature maps are: " + feature_map_names());
+  const std::string layers_with_maps = "the layers of " + architecture_ + " with feature maps";
+  if (index < 0) throw UnknownName(unknown_name_message("layer", target, feature_map_names(), layers_with_maps));
   const Shape& shape = outputs_[static_cast<std::size_t>(index)].shape;
   if (shape.size() == 3) return index;
-  throw UnknownName("layer '" + target + "' outputs " + shape_string(shape) + ", not feature maps; the layers of " +
-                    architecture_ + " with feature maps are: " + feature_map_names());
+  throw UnknownName("layer '" + target + "' outputs " + shape_string(shape) + ", not feature maps; " +
+                    layers_with_maps + " are: " + join_names(feature_map_names()));
 }
 
 std::vector<Parameter*> Model::parameters() {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 
 namespace gcam {
 
@@ -34,6 +35,17 @@ Rgb viridis(double t) {
   return {mix(0), mix(1), mix(2)};
 }
 
+// Diverging: linear from a blue end through white to a red end.
+Rgb diverging(double t) {
+  static constexpr double blue[3] = {33, 102, 172}, white[3] = {255, 255, 255}, red[3] = {178, 24, 43};
+  const bool upper = t > 0.5;
+  const double f = upper ? 2 * t - 1 : 2 * t;  // 0 at the near end of the half, 1 at the far end
+  const double* from = upper ? white : blue;
+  const double* to = upper ? red : white;
+  auto mix = [&](int c) { return static_cast<std::uint8_t>(std::lround((1 - f) * from[c] + f * to[c])); };
+  return {mix(0), mix(1), mix(2)};
+}
+
 // Height and width of a map given as (H, W), (1, H, W) or (1, 1, H, W).
 std::pair<int, int> map_size(const Tensor& heat) {
   const Shape& s = heat.shape();
@@ -47,12 +59,31 @@ std::pair<int, int> map_size(const Tensor& heat) {
 Colormap colormap_by_name(const std::string& name) {
   if (name == "jet") return Colormap::Jet;
   if (name == "viridis") return Colormap::Viridis;
-  throw UnknownName("unknown colormap '" + name + "'; colormaps are: jet, viridis");
+  if (name == "diverging") return Colormap::Diverging;
+  throw UnknownName(unknown_name_message("colormap", name, {"jet", "viridis", "diverging"}));
 }
 
 Rgb colormap_color(Colormap map, double t) {
   t = clamp01(t);
+  if (map == Colormap::Diverging) return diverging(t);
   return map == Colormap::Jet ? jet(t) : viridis(t);
+}
+
+double symmetric_bound(const Tensor& map) {
+  double bound = 0;
+  for (std::size_t e = 0; e < map.size(); ++e) bound = std::max(bound, std::fabs(double(map[e])));
+  return bound > 0 ? bound : 1.0;
+}
+
+Tensor signed_to_unit(const Tensor& map, double bound) {
+  if (!(bound > 0)) throw std::invalid_argument("signed_to_unit: the bound must be positive");
+  Tensor unit = map;
+  for (std::size_t e = 0; e < unit.size(); ++e) unit[e] = Scalar(0.5 + 0.5 * double(map[e]) / bound);
+  return unit;
+}
+
+Image colorize_signed(const Tensor& map, double bound) {
+  return colorize(signed_to_unit(map, bound), Colormap::Diverging);
 }
 
 Image colorize(const Tensor& heat, Colormap map) {
@@ -89,25 +120,6 @@ Image upscale_nearest(const Image& image, int factor) {
   for (int y = 0; y < out.height; ++y)
     for (int x = 0; x < out.width; ++x)
       for (int c = 0; c < image.channels; ++c) out.at(y, x, c) = image.at(y / factor, x / factor, c);
-  return out;
-}
-
-Image montage(const std::vector<Image>& tiles, int columns, int gap) {
-  if (tiles.empty() || columns < 1) throw std::invalid_argument("montage: needs at least one tile and one column");
-  const int tw = tiles[0].width, th = tiles[0].height;
-  const int rows = (static_cast<int>(tiles.size()) + columns - 1) / columns;
-  Image out{columns * tw + (columns + 1) * gap, rows * th + (rows + 1) * gap, 3, {}};
-  out.pixels.assign(std::size_t(out.width) * std::size_t(out.height) * 3, 255);
-  for (std::size_t t = 0; t < tiles.size(); ++t) {
-    const Image& tile = tiles[t];
-    if (tile.width != tw || tile.height != th || tile.channels != 3)
-      throw ShapeError("montage: every tile must be an RGB image of " + std::to_string(tw) + "x" + std::to_string(th));
-    const int x0 = gap + int(t % std::size_t(columns)) * (tw + gap),
-              y0 = gap + int(t / std::size_t(columns)) * (th + gap);
-    for (int y = 0; y < th; ++y)
-      for (int x = 0; x < tw; ++x)
-        for (int c = 0; c < 3; ++c) out.at(y0 + y, x0 + x, c) = tile.at(y, x, c);
-  }
   return out;
 }
 

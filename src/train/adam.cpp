@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 #include "gcam/train/optim.hpp"
 
 namespace gcam {
@@ -21,7 +22,7 @@ void adam_update(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, long s
 
 Optimizer::Optimizer(OptimizerOptions options) : options_(std::move(options)) {
   if (options_.kind != "sgd" && options_.kind != "adam")
-    throw UnknownName("unknown optimizer '" + options_.kind + "'; optimizers are: sgd, adam");
+    throw UnknownName(unknown_name_message("optimizer", options_.kind, {"sgd", "adam"}));
 }
 
 void Optimizer::step(const std::vector<Parameter*>& params, const std::vector<const Tensor*>& grads) {

@@ -67,8 +67,8 @@ class Model {
   // (C, H, W). Throws UnknownName for an unknown name or one without feature
   // maps, listing the names that have them.
   int feature_map_output(const std::string& name) const;
-  // The names of outputs() with feature maps, comma-separated (for help and errors).
-  std::string feature_map_names() const;
+  // The names of outputs() with feature maps (for help and errors).
+  std::vector<std::string> feature_map_names() const;
 
   Layer& layer(int index) { return *layers_.at(static_cast<std::size_t>(index)); }
   const Layer& layer(int index) const { return *layers_.at(static_cast<std::size_t>(index)); }
