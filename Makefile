@@ -154,7 +154,8 @@ help:
 	@echo "  make fashion           train fashion-cnn on Fashion-MNIST -> build/fashion.ckpt"
 	@echo "  make resnet            train resnet-mini on Fashion-MNIST (~13 min on 2 cores) -> build/resnet.ckpt"
 	@echo "  make bench             speed and memory of the float build (docs/performance.md)"
-	@echo "  make exercise N=5      the checks of course exercise 5 (EXERCISES=ex05 for the stub)"
+	@echo "  make exercise N=5      check course exercise 5: the student's stub src/exercises/ex05_*.cpp"
+	@echo "  make exercise N=5 REFERENCE=1   the same checks against the reference (instructors)"
 	@echo "  make exercises-check   every stub selected: every exercise's checks must fail"
 	@echo "  make student-kit DEST=<folder>   a copy for students without the reference solutions"
 	@echo "  make student-kit-check           build a kit, fill in each exercise, check exactly it passes"
@@ -178,30 +179,36 @@ bench: $(FLT)/bench $(FLT)/gradcam fashion-data
 	$(FLT)/bench $(FLT)/gradcam
 
 # ---- course exercises ----------------------------------------------------------------
-# (see docs/exercises/README.md; the table of exercises and the stub selection
-# with EXERCISES=... are in src/exercises/exercises.mk, included above)
+# (students: docs/exercises/README.md; instructors: docs/exercises/INSTRUCTORS.md; the
+# table of exercises, the stub selection with EXERCISES=... and the handling of N= and
+# REFERENCE= are in src/exercises/exercises.mk, included above)
 #
-# make exercise N=5            the checks of ex05 ([ex05]) against the reference,
-#                              or against the stub with EXERCISES=ex05 (or all)
+# make exercise N=5            the checks of ex05 ([ex05]) against the student's stub
+#                              src/exercises/ex05_conv2d_forward.cpp: the goal selects that
+#                              stub (as EXERCISES=ex05 would, added to any other selection)
+# make exercise N=5 REFERENCE=1  the same checks against the reference block (instructors;
+#                              refused in a student copy, which has no reference blocks)
 # make exercises-check         every stub selected: every exercise's checks must fail
 # make student-kit DEST=dir    a copy of the tree without the reference solutions
 # make student-kit-check       builds a kit in a temp folder, fills in KIT_EXERCISES
 .PHONY: exercise exercise-tests exercises-check student-kit student-kit-check
 
-EXERCISE_N := $(call exercise_id,$(N))
-ifneq ($(filter exercise,$(MAKECMDGOALS)),)
-ifeq ($(filter $(EXERCISE_N),$(EXERCISE_IDS)),)
-$(error make exercise N=<1..14 or ex01..ex14>: '$(N)' is not an exercise; they are $(EXERCISE_IDS))
-endif
-endif
-
+# tests/exercises/run_exercise.sh runs the checks and says what was checked, and for a
+# stub what is not written yet, where to write it and which page to read.
+ifeq ($(EXERCISE_REFERENCE),)
 exercise: $(DBL)/tests
-	@echo "== $(EXERCISE_N): the checks tagged [$(EXERCISE_N)] against $(if $(filter $(EXERCISE_N),$(EXERCISE_SELECTED)),the stub $(EXERCISE_STUB_$(EXERCISE_N)),the reference $(EXERCISE_REF_$(EXERCISE_N)))"
-	@if $(DBL)/tests "[$(EXERCISE_N)]" -w NoTests; then \
-	  echo "== $(EXERCISE_N): all checks pass"; \
-	else \
-	  echo "== $(EXERCISE_N): not done yet. Read $(EXERCISE_DOC_$(EXERCISE_N))"; exit 1; \
-	fi
+	@tests/exercises/run_exercise.sh stub $(DBL)/tests $(EXERCISE_N) $(EXERCISE_STUB_$(EXERCISE_N)) \
+	  $(EXERCISE_DOC_$(EXERCISE_N))
+else ifneq ($(filter $(EXERCISE_N),$(EXERCISE_NO_REFERENCE)),)
+exercise:
+	@echo "error: REFERENCE=1 checks the reference solution of $(EXERCISE_N), and this copy has none"; \
+	echo "($(EXERCISE_REF_$(EXERCISE_N)) has no block $(EXERCISE_MACRO_$(EXERCISE_N)): a student copy)."; \
+	echo "Check your own code with: make exercise N=$(N)"; exit 1
+else
+exercise: $(DBL)/tests
+	@tests/exercises/run_exercise.sh reference $(DBL)/tests $(EXERCISE_N) $(EXERCISE_REF_$(EXERCISE_N)) \
+	  $(EXERCISE_DOC_$(EXERCISE_N))
+endif
 
 # The test program of the current selection (used by the scripts below).
 exercise-tests: $(DBL)/tests

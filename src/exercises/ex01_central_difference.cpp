@@ -2,7 +2,7 @@
 // and (G2) of include/gcam/gradcheck/gradcheck.hpp. See docs/exercises/ex01-central-difference.md.
 //
 // Stub: stands in for the reference in src/gradcheck/central_difference.cpp (the block marked GCAM_EXERCISE_EX01 there)
-// when the exercise is selected (make exercise N=1 EXERCISES=ex01). Write the bodies, then run that command.
+// when the exercise is selected (make exercise N=1 does that). Write the bodies, then run that command.
 #include <algorithm>
 #include <cmath>
 

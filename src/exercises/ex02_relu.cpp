@@ -2,7 +2,7 @@
 // include/gcam/ops/relu.hpp. See docs/exercises/ex02-relu.md.
 //
 // Stub: stands in for the reference in src/ops/relu.cpp (the block marked GCAM_EXERCISE_EX02 there)
-// when the exercise is selected (make exercise N=2 EXERCISES=ex02). Write the bodies, then run that command.
+// when the exercise is selected (make exercise N=2 does that). Write the bodies, then run that command.
 #include "gcam/ops/relu.hpp"
 #include "not_implemented.hpp"
 

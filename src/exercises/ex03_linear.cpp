@@ -2,7 +2,7 @@
 // include/gcam/ops/linear.hpp. See docs/exercises/ex03-linear.md.
 //
 // Stub: stands in for the reference in src/ops/linear.cpp (the block marked GCAM_EXERCISE_EX03 there)
-// when the exercise is selected (make exercise N=3 EXERCISES=ex03). Write the bodies, then run that command.
+// when the exercise is selected (make exercise N=3 does that). Write the bodies, then run that command.
 #include "gcam/ops/linear.hpp"
 #include "not_implemented.hpp"
 

@@ -3,7 +3,7 @@
 // comments of include/gcam/autograd/tape.hpp (Tape::backward, Gradients, BackwardOptions).
 //
 // Stub: stands in for the reference in src/autograd/tape_walk.cpp (the block marked GCAM_EXERCISE_EX04 there)
-// when the exercise is selected (make exercise N=4 EXERCISES=ex04). Write the body of Tape::backward, then
+// when the exercise is selected (make exercise N=4 does that). Write the body of Tape::backward, then
 // run that command.
 //
 // Records were appended in execution order, so every consumer of a value sits

@@ -2,7 +2,7 @@
 // See docs/exercises/ex05-conv2d-forward.md.
 //
 // Stub: stands in for the reference in src/ops/conv2d.cpp (the block marked GCAM_EXERCISE_EX05 there)
-// when the exercise is selected (make exercise N=5 EXERCISES=ex05). Write the body, then run that command.
+// when the exercise is selected (make exercise N=5 does that). Write the body, then run that command.
 #include "gcam/ops/conv2d.hpp"
 #include "not_implemented.hpp"
 

@@ -2,7 +2,7 @@
 // include/gcam/ops/max_pool2d.hpp. See docs/exercises/ex07-max-pool.md.
 //
 // Stub: stands in for the reference in src/ops/max_pool2d.cpp (the block marked GCAM_EXERCISE_EX07 there)
-// when the exercise is selected (make exercise N=7 EXERCISES=ex07). Write the bodies, then run that command.
+// when the exercise is selected (make exercise N=7 does that). Write the bodies, then run that command.
 #include "gcam/ops/max_pool2d.hpp"
 #include "not_implemented.hpp"
 

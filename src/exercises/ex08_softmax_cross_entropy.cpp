@@ -2,7 +2,7 @@
 // (S5) and (S6) of include/gcam/ops/softmax_cross_entropy.hpp. See docs/exercises/ex08-softmax-cross-entropy.md.
 //
 // Stub: stands in for the reference in src/ops/softmax_cross_entropy.cpp (the block marked
-// GCAM_EXERCISE_EX08 there) when the exercise is selected (make exercise N=8 EXERCISES=ex08).
+// GCAM_EXERCISE_EX08 there) when the exercise is selected (make exercise N=8 does that).
 // Write the bodies, then run that command.
 #include <cmath>
 

@@ -2,7 +2,7 @@
 // include/gcam/train/optim.hpp. See docs/exercises/ex09-sgd.md.
 //
 // Stub: stands in for the reference in src/train/sgd.cpp (the block marked GCAM_EXERCISE_EX09 there)
-// when the exercise is selected (make exercise N=9 EXERCISES=ex09). Write the body, then run that command.
+// when the exercise is selected (make exercise N=9 does that). Write the body, then run that command.
 #include "gcam/train/optim.hpp"
 #include "not_implemented.hpp"
 

@@ -2,7 +2,7 @@
 // docs/gradcam.md). See docs/exercises/ex10-channel-weights.md.
 //
 // Stub: stands in for the reference in src/gradcam/channel_weights.cpp (the block marked GCAM_EXERCISE_EX10 there)
-// when the exercise is selected (make exercise N=10 EXERCISES=ex10). Write the body, then run that command.
+// when the exercise is selected (make exercise N=10 does that). Write the body, then run that command.
 #include "gcam/gradcam/gradcam.hpp"
 #include "not_implemented.hpp"
 

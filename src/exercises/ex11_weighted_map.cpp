@@ -3,7 +3,7 @@
 // See docs/exercises/ex11-weighted-map.md.
 //
 // Stub: stands in for the reference in src/gradcam/weighted_map.cpp (the block marked GCAM_EXERCISE_EX11 there)
-// when the exercise is selected (make exercise N=11 EXERCISES=ex11). Write the bodies, then run that command.
+// when the exercise is selected (make exercise N=11 does that). Write the bodies, then run that command.
 #include "gcam/core/error.hpp"
 #include "gcam/gradcam/gradcam.hpp"
 #include "not_implemented.hpp"

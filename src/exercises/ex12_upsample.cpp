@@ -3,7 +3,7 @@
 // See docs/exercises/ex12-upsample.md.
 //
 // Stub: stands in for the reference in src/gradcam/upsample.cpp (the block marked GCAM_EXERCISE_EX12 there)
-// when the exercise is selected (make exercise N=12 EXERCISES=ex12). Write the body, then run that command.
+// when the exercise is selected (make exercise N=12 does that). Write the body, then run that command.
 #include <algorithm>
 
 #include "gcam/gradcam/gradcam.hpp"

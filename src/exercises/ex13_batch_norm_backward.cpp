@@ -2,7 +2,7 @@
 // include/gcam/ops/batch_norm2d.hpp. See docs/exercises/ex13-batch-norm-backward.md.
 //
 // Stub: stands in for the reference in src/ops/batch_norm2d.cpp (the block marked GCAM_EXERCISE_EX13 there)
-// when the exercise is selected (make exercise N=13 EXERCISES=ex13). Write the bodies, then run that command.
+// when the exercise is selected (make exercise N=13 does that). Write the bodies, then run that command.
 #include "gcam/ops/batch_norm2d.hpp"
 #include "not_implemented.hpp"
 

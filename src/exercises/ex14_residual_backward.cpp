@@ -3,7 +3,7 @@
 // See docs/exercises/ex14-residual-backward.md.
 //
 // Stub: stands in for the reference in src/nn/blocks.cpp (the block marked GCAM_EXERCISE_EX14 there)
-// when the exercise is selected (make exercise N=14 EXERCISES=ex14). Write the body, then run that command.
+// when the exercise is selected (make exercise N=14 does that). Write the body, then run that command.
 #include "gcam/nn/blocks.hpp"
 #include "not_implemented.hpp"
 

@@ -14,6 +14,8 @@
 #
 #   make test EXERCISES="ex05 ex06"   stubs of ex05 and ex06, references elsewhere
 #   make test EXERCISES=all           every stub
+#   make exercise N=5                 selects the stub of ex05 itself (added to EXERCISES)
+#   make exercise N=5 REFERENCE=1     leaves ex05 out of the selection: its reference
 #
 # A selection builds into $(BUILD)/exercises/<ids joined by '-', or 'all'>/
 # (double/ and float/ below it), never into the reference build folders.
@@ -57,6 +59,34 @@ EXERCISE_UNKNOWN  := $(filter-out $(EXERCISE_IDS),$(EXERCISE_SELECTED))
 ifneq ($(EXERCISE_UNKNOWN),)
 $(error EXERCISES: unknown exercise '$(EXERCISE_UNKNOWN)'; choose from $(EXERCISE_IDS) or all)
 endif
+
+# make exercise N=<id> checks the student's own stub: the goal selects it, as
+# EXERCISES=<id> would, so the build goes to $(BUILD)/exercises/<selection>.
+# REFERENCE=1 (instructors) checks the reference block instead: <id> is then
+# left out of the selection. REFERENCE is read from the command line only, so
+# that a variable of that name in the environment cannot switch a student's
+# check to the reference.
+EXERCISE_N :=
+EXERCISE_REFERENCE :=
+ifneq ($(filter exercise,$(MAKECMDGOALS)),)
+EXERCISE_N := $(call exercise_id,$(N))
+ifneq ($(words $(EXERCISE_N)) $(filter $(EXERCISE_N),$(EXERCISE_IDS)),1 $(EXERCISE_N))
+$(error make exercise N=<1..14 or ex01..ex14>: '$(N)' is not an exercise; they are $(EXERCISE_IDS))
+endif
+ifneq ($(filter-out environment,$(origin REFERENCE)),)
+ifeq ($(filter-out 0 1,$(REFERENCE)),)
+EXERCISE_REFERENCE := $(filter 1,$(REFERENCE))
+else
+$(error make exercise N=$(N) REFERENCE=1 checks the reference instead of the stub; REFERENCE='$(REFERENCE)' is neither 1 nor 0)
+endif
+endif
+ifeq ($(EXERCISE_REFERENCE),)
+EXERCISE_SELECTED += $(EXERCISE_N)
+else
+EXERCISE_SELECTED := $(filter-out $(EXERCISE_N),$(EXERCISE_SELECTED))
+endif
+endif
+
 # Where the reference block is absent (the student kit strips it), the stub is always used.
 exercise_has_reference = $(shell grep -qs '^\#ifndef $(EXERCISE_MACRO_$(1))$$' $(EXERCISE_REF_$(1)) && echo yes)
 EXERCISE_NO_REFERENCE := $(strip $(foreach e,$(EXERCISE_IDS),$(if $(call exercise_has_reference,$(e)),,$(e))))

@@ -52,14 +52,24 @@ mk="$dest/src/exercises/exercises.mk"
 sed -i 's/^EXERCISES ?=$/EXERCISES ?= all/' "$mk"
 grep -qx 'EXERCISES ?= all' "$mk" || { echo "error: could not set 'EXERCISES ?= all' in $mk"; exit 1; }
 
-# The reference blocks out, each replaced by a pointer to its stub.
+# The reference blocks out, each replaced by a pointer to its stub (the
+# comment just above a block, "// Course exercise <id>: ... this block.", goes too).
 for entry in "${entries[@]}"; do
   IFS='=' read -r id r stub <<<"$entry"
   m=$(macro "$id")
-  awk -v m="$m" -v id="$id" -v stub="$stub" '
-    $0 == "#ifndef " m { print "// Course exercise " id ": written in " stub "."; skip = 1; next }
+  n=$((10#${id#ex}))
+  awk -v m="$m" -v id="$id" -v stub="$stub" -v n="$n" '
+    function flush() { if (held) print prev; held = 0 }
+    $0 == "#ifndef " m {
+      if (held && index(prev, "// Course exercise " id ":") == 1) held = 0
+      flush()
+      print "// Course exercise " id ": written in " stub " (make exercise N=" n " checks it)."
+      skip = 1; next
+    }
     skip && $0 == "#endif  // " m { skip = 0; next }
-    !skip' "$dest/$r" >"$dest/$r.kit" && mv "$dest/$r.kit" "$dest/$r"
+    skip { next }
+    { flush(); prev = $0; held = 1 }
+    END { flush() }' "$dest/$r" >"$dest/$r.kit" && mv "$dest/$r.kit" "$dest/$r"
 done
 # No file of the copy may still hold a reference block.
 if left=$(grep -rlE '^#ifndef GCAM_EXERCISE_EX[0-9]+$' "$dest/src" "$dest/include") && [ -n "$left" ]; then

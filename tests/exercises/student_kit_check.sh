@@ -8,12 +8,14 @@
 # end unless KEEP_KIT=1):
 #   1. make student-kit DEST=<tmp>/kit
 #   2. build the kit's test program (double build; EXERCISES is all there)
-#   3. every exercise's checks fail with its stub's message (check_stubs_fail.sh)
+#   3. every exercise's checks fail with its stub's message (check_stubs_fail.sh);
+#      `make exercise N=<first id>` checks the stub and says it is not written
+#      yet, and `make exercise N=<first id> REFERENCE=1` refuses (no reference)
 #   4. for each exercise of the first argument ("all" = every one): fill in the
 #      kit's stub as a student would, with the reference block of this
 #      repository's reference file (its includes, then the block), rebuild, and
-#      require `make exercise N=<id>` to pass and every other exercise to still
-#      fail; then put the stub back.
+#      require `make exercise N=<id>` (which checks the stub) to pass and every
+#      other exercise to still fail; then put the stub back.
 set -euo pipefail
 
 fill_arg=$1
@@ -82,13 +84,29 @@ pages=()
 for id in "${ids[@]}"; do pages+=("$id=${page[$id]}"); done
 (cd "$kit" && tests/exercises/check_stubs_fail.sh "$tests" "${pages[@]}") ||
   { echo "student-kit-check: FAILED: not every exercise fails with its message in the kit"; exit 1; }
+first=${ids[0]}
+if "$make" -C "$kit" --no-print-directory BUILD=build exercise N="$first" >"$tmp/first.log" 2>&1 ||
+  ! grep -q "^== $first: NOT WRITTEN YET: your stub ${stub[$first]} " "$tmp/first.log"; then
+  tail -n 5 "$tmp/first.log"
+  echo "student-kit-check: FAILED: 'make exercise N=$first' in the kit must fail, saying its stub is not written yet"
+  exit 1
+fi
+echo "make exercise N=$first: $(grep "^== $first: NOT WRITTEN YET" "$tmp/first.log")"
+if "$make" -C "$kit" --no-print-directory BUILD=build exercise N="$first" REFERENCE=1 >"$tmp/reference.log" 2>&1 ||
+  ! grep -q "^error: REFERENCE=1 checks the reference solution of $first, and this copy has none" "$tmp/reference.log"; then
+  tail -n 5 "$tmp/reference.log"
+  echo "student-kit-check: FAILED: 'make exercise N=$first REFERENCE=1' in the kit must refuse: it has no reference"
+  exit 1
+fi
+echo "make exercise N=$first REFERENCE=1: refused ($(head -n 1 "$tmp/reference.log"))"
 
 wrong=()
 for id in "${fill[@]}"; do
   step "4. fill in $id (the block of ${ref[$id]} into ${stub[$id]}): exactly $id must pass"
   filled_stub "$id" >"$kit/${stub[$id]}"
   build_kit "$id filled in"
-  if "$make" -C "$kit" --no-print-directory BUILD=build exercise N="$id" >"$tmp/$id.log" 2>&1; then
+  if "$make" -C "$kit" --no-print-directory BUILD=build exercise N="$id" >"$tmp/$id.log" 2>&1 &&
+    grep -q "^== $id: PASS: all checks pass against your stub ${stub[$id]}$" "$tmp/$id.log"; then
     echo "$id: passes once filled in ($(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/$id.log" | tail -n 1))"
   else
     tail -n 30 "$tmp/$id.log"
