@@ -117,7 +117,8 @@ examples: $(EXAMPLES:%=$(FLT)/examples/%)
 # Double build: every test except [trained]. Float build: the tests tagged
 # [float]: fast vs reference kernels in single precision, reproducibility,
 # and the end-to-end tests on a trained shapes-cnn.
-test: layout-check $(DBL)/tests $(FLT)/tests
+# Fashion-MNIST is installed first: tests explain its images (make fashion-data).
+test: layout-check fashion-data $(DBL)/tests $(FLT)/tests
 	@echo "== double build: all tests but [trained] (those train a net: float build)"
 	@set -o pipefail; $(DBL)/tests "~[trained]" | tee $(DBL)/test.log; double=$$?; \
 	echo "== float32 build: tests tagged [float]"; \
@@ -154,6 +155,8 @@ help:
 	@echo "  make fashion           train fashion-cnn on Fashion-MNIST -> build/fashion.ckpt"
 	@echo "  make resnet            train resnet-mini on Fashion-MNIST (~13 min on 2 cores) -> build/resnet.ckpt"
 	@echo "  make bench             speed and memory of the float build (docs/performance.md)"
+	@echo "  make report-check      the demo's HTML report rendered by headless Chromium: every panel there"
+	@echo "  make report-shots      one screenshot per report panel of make demo -> docs/images/"
 	@echo "  make exercise N=5      check course exercise 5: the student's stub src/exercises/ex05_*.cpp"
 	@echo "  make exercise N=5 REFERENCE=1   the same checks against the reference (instructors)"
 	@echo "  make exercises-check   every stub selected: every exercise's checks must fail"
@@ -177,6 +180,39 @@ $(FLT)/bench: $(FLT_LIB) $(FLT)/obj/tests/bench/bench.o
 
 bench: $(FLT)/bench $(FLT)/gradcam fashion-data
 	$(FLT)/bench $(FLT)/gradcam
+
+# ---- the HTML report in a real browser -----------------------------------------------
+# make report-check: the demo's report (a quick 2-epoch demo in $(BUILD)/report-check)
+# rendered by headless Chromium to a PNG; tests/report/panel_shots.cpp fails on a
+# blank page, a page cut short or an empty panel. Chromium is a test tool here, never
+# a dependency of the framework: installed like the packages of make deps.
+# make report-shots: the same check on the full demo (make demo), writing one
+# screenshot per panel to docs/images/report-panel-<n>.png (docs/gradcam.md shows them).
+CHROMIUM     := /usr/bin/chromium
+REPORT_CHECK := $(BUILD)/report-check
+# Root in CI: Chromium's sandbox needs a user namespace it may not get.
+CHROMIUM_SHOT = $(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars \
+  --user-data-dir=$(REPORT_CHECK)/profile --window-size=1100,9000
+.PHONY: report-check report-shots
+
+$(CHROMIUM):
+	$(call apt_install,chromium,$@)
+
+$(FLT)/panel_shots: $(FLT_LIB) $(FLT)/obj/tests/report/panel_shots.o
+	$(CXX) $(FLT_FLAGS) $^ -o $@ $(LDLIBS)
+
+report-check: $(FLT)/gradcam $(FLT)/panel_shots $(CHROMIUM)
+	@mkdir -p $(REPORT_CHECK)
+	$(FLT)/gradcam demo --out-dir $(REPORT_CHECK)/demo --epochs 2 --scenes 1 --threads 2 >/dev/null
+	$(CHROMIUM_SHOT) --screenshot=$(REPORT_CHECK)/page.png file://$(abspath $(REPORT_CHECK))/demo/report/index.html 2>/dev/null
+	$(FLT)/panel_shots $(REPORT_CHECK)/page.png 7
+	@echo "report-check: the demo's report renders in Chromium with all 7 panels"
+
+report-shots: $(FLT)/panel_shots $(CHROMIUM)
+	@test -f $(BUILD)/demo/report/index.html || { echo "error: run make demo first"; exit 1; }
+	@mkdir -p $(REPORT_CHECK)
+	$(CHROMIUM_SHOT) --screenshot=$(REPORT_CHECK)/demo-page.png file://$(abspath $(BUILD))/demo/report/index.html 2>/dev/null
+	$(FLT)/panel_shots $(REPORT_CHECK)/demo-page.png 7 docs/images/report-panel
 
 # ---- course exercises ----------------------------------------------------------------
 # (students: docs/exercises/README.md; instructors: docs/exercises/INSTRUCTORS.md; the

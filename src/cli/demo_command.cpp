@@ -12,6 +12,7 @@
 #include "gcam/io/image_codec.hpp"
 #include "gcam/render/figure.hpp"
 #include "gcam/render/heatmap.hpp"
+#include "gcam/report/report.hpp"
 #include "gcam/train/train.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
@@ -72,11 +73,17 @@ Model train_demo_model(const DemoRequest& request, const TrainOptions& options, 
   return model;
 }
 
+// The montage's pictures with their column titles.
+struct MontageCells {
+  std::vector<Image> tiles;
+  std::vector<std::string> titles;
+};
+
 // Grad-CAM for both objects of scene `s` in one batch: writes one overlay per
-// object, appends the input and both overlays to `tiles`, and returns how many
+// object, appends the input and both overlays to `cells`, and returns how many
 // of the two maps peak inside their own object.
 int explain_scene(const DemoRequest& request, Model& model, ThreadPool* pool, const TwoObjectScenes& scenes,
-                  std::size_t s, const std::vector<std::string>& class_names, std::vector<Image>& tiles) {
+                  std::size_t s, const std::vector<std::string>& class_names, MontageCells& cells) {
   const Tensor pair = scenes.images.images({s, s});
   GradCamOptions cam;
   cam.classes = {scenes.classes[s][0], scenes.classes[s][1]};
@@ -85,7 +92,8 @@ int explain_scene(const DemoRequest& request, Model& model, ThreadPool* pool, co
   const Image base = dataset_image(scenes.images, s);
   const std::size_t plane = base.pixels.size();
   // The input itself (an overlay with opacity 0 is the image in RGB).
-  tiles.push_back(upscale_nearest(overlay(base, image_map(r.heatmap, 0), request.colors, 0), kZoom));
+  cells.tiles.push_back(upscale_nearest(overlay(base, image_map(r.heatmap, 0), request.colors, 0), kZoom));
+  cells.titles.push_back("scene " + std::to_string(s));
   int hits = 0;
   for (int k = 0; k < 2; ++k) {
     const Tensor one = image_map(r.heatmap, k);
@@ -98,16 +106,35 @@ int explain_scene(const DemoRequest& request, Model& model, ThreadPool* pool, co
       OutputWrite writing;
       save_png(file, tile);
     }
-    tiles.push_back(tile);
+    cells.tiles.push_back(tile);
+    cells.titles.push_back("Grad-CAM: " + name);
     std::printf("  scene %zu: %-8s y^c = %7.3f  -> %s\n", s, name.c_str(), double(r.scores[std::size_t(k)]),
                 file.c_str());
   }
   return hits;
 }
 
-void write_montage_and_summary(const DemoRequest& request, const std::vector<Image>& tiles, int hits) {
+// The step-by-step page for the first object of scene 0 (docs/gradcam.md shows its panels).
+// Returns the page's path.
+std::string write_demo_report(const DemoRequest& request, Model& model, const TwoObjectScenes& scenes,
+                              const std::vector<std::string>& class_names) {
+  ReportRequest report;
+  report.source = "two-object scene 0";
+  report.checkpoint = request.dir + "/shapes-cnn.ckpt";
+  report.class_names = class_names;
+  report.target_class = scenes.classes[0][0];
+  report.colours = request.colors;
+  OutputWrite writing;
+  return write_gradcam_report(model, scenes.images.images({0}), dataset_image(scenes.images, 0), report,
+                              request.dir + "/report");
+}
+
+void write_montage_and_summary(const DemoRequest& request, const MontageCells& cells, int hits,
+                               const std::string& report) {
   {
-    const Image all = montage(tiles, 3, 4);
+    const Image all =
+        stack_vertically(titled_montage(cells.tiles, cells.titles, 3, 4),
+                         colour_bar({request.colors, 0, 1}, 200, "heatmap: L^c scaled to [0, 1] per map"));
     OutputWrite writing;
     save_png(request.dir + "/montage.png", all);
   }
@@ -116,8 +143,9 @@ void write_montage_and_summary(const DemoRequest& request, const std::vector<Ima
   std::printf(
       "Open %s/montage.png: each row is one scene — the input, then the Grad-CAM overlay for the\n"
       "first object's class, then for the second. Each map should light up its own object and\n"
-      "leave the other one dark: Grad-CAM is class-discriminative.\n",
-      request.dir.c_str());
+      "leave the other one dark: Grad-CAM is class-discriminative.\n"
+      "Open %s in a browser: every step of Grad-CAM for scene 0, with its numbers.\n",
+      request.dir.c_str(), report.c_str());
 }
 
 }  // namespace
@@ -143,11 +171,11 @@ int run_demo(const std::vector<std::string>& argv) {
   const TwoObjectScenes scenes = make_two_object_scenes(request.scene_count, kSceneSeed);
   std::printf("step 2: Grad-CAM at layer %s for both objects of %zu two-object scenes\n",
               model.last_conv_block().c_str(), request.scene_count);
-  std::vector<Image> tiles;
+  MontageCells cells;
   int hits = 0;
   for (std::size_t s = 0; s < request.scene_count; ++s)
-    hits += explain_scene(request, model, pool.get(), scenes, s, train_set.class_names, tiles);
-  write_montage_and_summary(request, tiles, hits);
+    hits += explain_scene(request, model, pool.get(), scenes, s, train_set.class_names, cells);
+  write_montage_and_summary(request, cells, hits, write_demo_report(request, model, scenes, train_set.class_names));
   return 0;
 }
 

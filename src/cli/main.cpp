@@ -9,6 +9,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "gcam/core/error.hpp"
+#include "gcam/core/names.hpp"
 #include "outputs.hpp"
 
 namespace {
@@ -47,7 +48,10 @@ int main(int argc, char** argv) {
     if (command == "models") return run_models(rest);
     if (command == "samples") return run_samples(rest);
     if (command == "compare") return run_compare(rest);
-    std::fprintf(stderr, "gradcam: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+    const std::string suggestion =
+        gcam::closest_name(command, {"train", "eval", "explain", "demo", "models", "samples", "compare"});
+    std::fprintf(stderr, "gradcam: unknown command '%s'%s\n\n%s", command.c_str(),
+                 suggestion.empty() ? "" : ("; did you mean '" + suggestion + "'?").c_str(), kUsage);
     return 2;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "gradcam %s: error: %s\nrun 'gradcam %s --help' for the options\n", command.c_str(), e.what(),

@@ -118,44 +118,76 @@ Tensor lrp_alpha_beta_method(Model& model, const Tensor& images, const std::vect
   return lrp_method(model, images, classes, o, LrpRule::AlphaBeta);
 }
 
-const std::vector<std::pair<std::string, Method>>& methods() {
-  static const std::vector<std::pair<std::string, Method>> table = {
-      {"cam", cam_method},
-      {"gradcam", gradcam_method},
-      {"gradcam-counterfactual", counterfactual_method},
-      {"gradcam++", weighted(grad_cam_plus_plus_weights)},
-      {"xgradcam", weighted(xgrad_cam_weights)},
-      {"hirescam", elementwise(hires_cam_map)},
-      {"layercam", elementwise(layer_cam_map)},
-      {"scorecam", score_cam_method},
-      {"ablationcam", ablation_cam_method},
-      {"eigencam", eigen_cam_method},
-      {"saliency", saliency_map},
-      {"smoothgrad", smoothgrad_method},
-      {"integrated-gradients", integrated_gradients_method},
-      {"guided-backprop", guided_backprop_method},
-      {"guided-gradcam", guided_grad_cam_method},
-      {"lrp-epsilon", lrp_epsilon_method},
-      {"lrp-alphabeta", lrp_alpha_beta_method},
+// One row per method: its name, what it shows, whether its map is signed,
+// and the function that computes it.
+struct MethodRow {
+  MethodInfo info;
+  Method run;
+};
+
+const std::vector<MethodRow>& methods() {
+  static const std::vector<MethodRow> table = {
+      {{"cam", "CAM: the dense weights of class c on the maps before global average pooling", false}, cam_method},
+      {{"gradcam", "Grad-CAM: ReLU(sum_k alpha^c_k A^k), alpha = the spatial mean of dy^c/dA^k (eq. 8)", false},
+       gradcam_method},
+      {{"gradcam-counterfactual", "Grad-CAM with negated gradients: regions that speak against class c", false},
+       counterfactual_method},
+      {{"gradcam++", "Grad-CAM++: channel weights from positive gradients, weighted pixel by pixel", false},
+       weighted(grad_cam_plus_plus_weights)},
+      {{"xgradcam", "XGrad-CAM: gradients weighted by the normalised activations", false}, weighted(xgrad_cam_weights)},
+      {{"hirescam", "HiResCAM: sum_k dy^c/dA^k * A^k element by element, no spatial mean", false},
+       elementwise(hires_cam_map)},
+      {{"layercam", "LayerCAM: sum_k ReLU(dy^c/dA^k) * A^k element by element", false}, elementwise(layer_cam_map)},
+      {{"scorecam", "Score-CAM: each map masks the image; weights = softmax of the masked scores", false},
+       score_cam_method},
+      {{"ablationcam", "Ablation-CAM: weight = the drop of y^c when channel k is zeroed", false}, ablation_cam_method},
+      {{"eigencam", "Eigen-CAM: the first principal component of the maps (class independent)", false},
+       eigen_cam_method},
+      {{"saliency", "Saliency: |dy^c/dx| summed over the input channels", false}, saliency_map},
+      {{"smoothgrad", "SmoothGrad: saliency averaged over noisy copies of the image", false}, smoothgrad_method},
+      {{"integrated-gradients", "Integrated Gradients from a black baseline (signed; sums to y^c(x) - y^c(0))", true},
+       integrated_gradients_method},
+      {{"guided-backprop", "Guided backpropagation: only positive signals pass each ReLU backwards", false},
+       guided_backprop_method},
+      {{"guided-gradcam", "Guided Grad-CAM: |guided backprop| times the upsampled Grad-CAM map", false},
+       guided_grad_cam_method},
+      {{"lrp-epsilon", "LRP-epsilon: relevance redistributed layer by layer (signed)", true}, lrp_epsilon_method},
+      {{"lrp-alphabeta", "LRP-alpha-beta (alpha 2, beta 1): positive and negative relevance apart (signed)", true},
+       lrp_alpha_beta_method},
   };
   return table;
 }
 
 }  // namespace
 
+const std::vector<MethodInfo>& method_catalogue() {
+  static const std::vector<MethodInfo> catalogue = [] {
+    std::vector<MethodInfo> infos;
+    for (const MethodRow& row : methods()) infos.push_back(row.info);
+    return infos;
+  }();
+  return catalogue;
+}
+
+const MethodInfo& method_info(const std::string& method) {
+  for (const MethodInfo& info : method_catalogue())
+    if (info.name == method) return info;
+  throw UnknownName(unknown_name_message("method", method, method_names()));
+}
+
 std::vector<std::string> method_names() {
   std::vector<std::string> names;
-  for (const auto& m : methods()) names.push_back(m.first);
+  for (const MethodRow& row : methods()) names.push_back(row.info.name);
   return names;
 }
 
 Tensor explain(const std::string& method, Model& model, const Tensor& images, const std::vector<int>& classes,
                const MethodOptions& options) {
-  for (const auto& m : methods())
-    if (m.first == method) {
+  for (const MethodRow& row : methods())
+    if (row.info.name == method) {
       check_images("explain " + method, images);
       check_classes("explain " + method, classes, images.dim(0), model.classes());
-      return m.second(model, images, classes, options);
+      return row.run(model, images, classes, options);
     }
   throw UnknownName(unknown_name_message("method", method, method_names()));
 }

@@ -28,8 +28,9 @@ declare -A LAYERS=(
   [methods]="core autograd ops fast nn gradcam"
   [evaluate]="core autograd ops nn gradcam methods"
   [render]="core"
+  [report]="core autograd ops nn io gradcam methods render"
   [exercises]="core autograd ops nn gradcheck train gradcam"
-  [cli]="core autograd ops nn gradcheck io data train gradcam methods evaluate render"
+  [cli]="core autograd ops nn gradcheck io data train gradcam methods evaluate render report"
 )
 max_file_lines=400
 max_function_lines=60

@@ -32,6 +32,10 @@ Image load_image(const std::string& path);
 // directly). `name` starts every error message.
 Image decode_image(const std::vector<std::uint8_t>& bytes, const std::string& name);
 
+// The PNG file's bytes for `image`, held in memory (an HTML report inlines
+// them). Throws like save_png.
+std::string encode_png(const Image& image);
+
 // Writes `image` as a PNG file (atomically). Throws std::invalid_argument if
 // the image is inconsistent (pixel count, 1..4 channels), std::runtime_error
 // if encoding or writing fails.

@@ -50,6 +50,17 @@ Tensor explain(const std::string& method, Model& model, const Tensor& images, co
 // The names explain() accepts, in a fixed order.
 std::vector<std::string> method_names();
 
+// What a method is, for `gradcam explain --list-methods` and for drawing it.
+struct MethodInfo {
+  std::string name;
+  std::string summary;  // one line: what the map shows
+  bool signed_map;      // its map takes both signs: drawn on the diverging colour map
+};
+// Every method, in method_names() order.
+const std::vector<MethodInfo>& method_catalogue();
+// The entry of `method`; throws UnknownName (with "did you mean") otherwise.
+const MethodInfo& method_info(const std::string& method);
+
 // ---- shared plumbing ---------------------------------------------------------
 
 // The target of the CAM methods as Grad-CAM's step 1 takes it (layer_gradients

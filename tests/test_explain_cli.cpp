@@ -1,0 +1,143 @@
+// `gradcam explain` for every method, the report and the friendlier refusals,
+// run as a user runs them (a child process of the float build's tool).
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <fstream>
+
+#include "child_process.hpp"
+#include "gcam/data/dataset.hpp"
+#include "gcam/io/checkpoint.hpp"
+#include "gcam/io/convert.hpp"
+#include "gcam/io/image_codec.hpp"
+#include "gcam/methods/cam_methods.hpp"
+#include "gcam/nn/predict.hpp"
+#include "handmade_images.hpp"
+#include "scratch_folder.hpp"
+
+using namespace gcam;
+using gcam_test::pattern_image;
+using gcam_test::ScratchFolder;
+
+namespace {
+
+// A float32 .npy of shape (H, W) as save_npy writes it: its values.
+std::vector<float> read_npy(const std::string& path, int H, int W) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string shape = "'shape': (" + std::to_string(H) + ", " + std::to_string(W) + ")";
+  REQUIRE(bytes.find("'descr': '<f4'") != std::string::npos);
+  REQUIRE(bytes.find(shape) != std::string::npos);
+  REQUIRE(bytes.size() == 128 + 4 * std::size_t(H) * std::size_t(W));
+  std::vector<float> values(std::size_t(H) * std::size_t(W));
+  std::memcpy(values.data(), bytes.data() + 128, 4 * values.size());
+  return values;
+}
+
+gcam_test::RunResult gradcam(const std::vector<std::string>& args) {
+  return gcam_test::run_child(gcam_test::cli_path(), args);
+}
+
+// Every method on one input; the .npy must equal explain()'s map for the predicted class.
+void check_every_method(const ScratchFolder& folder, Model& model, const std::vector<std::string>& input,
+                        const Tensor& batch) {
+  const Tensor logits = predict(model, batch);
+  const int predicted = int(std::max_element(logits.data(), logits.data() + logits.dim(1)) - logits.data());
+  for (const std::string& method : method_names()) {
+    INFO("method " << method);
+    std::vector<std::string> args{"explain",
+                                  "--ckpt",
+                                  folder.file("m.ckpt"),
+                                  "--method",
+                                  method,
+                                  "--out",
+                                  folder.file("m.png"),
+                                  "--save-map",
+                                  folder.file("m.npy"),
+                                  "--labels"};
+    args.insert(args.end(), input.begin(), input.end());
+    const gcam_test::RunResult r = gradcam(args);
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("with " + method) && Catch::Contains("probability"));
+    const Tensor expected = explain(method, model, batch, {predicted});
+    const std::vector<float> saved = read_npy(folder.file("m.npy"), batch.dim(2), batch.dim(3));
+    for (std::size_t e = 0; e < saved.size(); ++e) REQUIRE(saved[e] == Approx(double(expected[e])).margin(1e-6));
+    CHECK(load_image(folder.file("m.png")).height > 256);  // the labelled picture: title and colour bar added
+  }
+}
+
+}  // namespace
+
+TEST_CASE("explain --method runs every method on a Fashion-MNIST image; the .npy is explain()'s map", "[float][cli]") {
+  ScratchFolder folder("every_method_fashion");
+  // gap-cnn: CAM needs its head (global average pooling, then one dense layer).
+  Model model = make_model("gap-cnn", {1, 28, 28}, 10, 2);
+  save_checkpoint(folder.file("m.ckpt"), model, {});
+  const Dataset test = load_dataset("fashion", "test");  // make test installs dataset-fashion-mnist
+  check_every_method(folder, model, {"--data", "fashion-test", "--index", "3"}, test.images({3}));
+  // fashion-cnn has no such head: CAM is refused, saying that Grad-CAM needs none.
+  Model plain = make_model("fashion-cnn", {1, 28, 28}, 10, 2);
+  save_checkpoint(folder.file("plain.ckpt"), plain, {});
+  const gcam_test::RunResult cam = gradcam({"explain", "--ckpt", folder.file("plain.ckpt"), "--data", "fashion-test",
+                                            "--method", "cam", "--out", folder.file("cam.png")});
+  CHECK(cam.exit_code == 1);
+  CHECK_THAT(cam.output, Catch::Contains("Grad-CAM (method gradcam) needs no such head"));
+}
+
+TEST_CASE("explain --method runs every method on a user's PNG", "[float][cli]") {
+  ScratchFolder folder("every_method_png");
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 2);
+  save_checkpoint(folder.file("m.ckpt"), model, {});
+  save_png(folder.file("photo.png"), pattern_image(32, 32, 1));
+  const Tensor batch = image_to_tensor(load_image(folder.file("photo.png"))).reshaped({1, 1, 32, 32});
+  check_every_method(folder, model, {"--image", folder.file("photo.png")}, batch);
+}
+
+TEST_CASE("explain --list-methods prints each method with its description, one per line", "[float][cli]") {
+  const gcam_test::RunResult r = gradcam({"explain", "--list-methods"});
+  REQUIRE(r.exit_code == 0);
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = r.output.find('\n', at)) != std::string::npos; ++at) ++lines;
+  CHECK(lines == method_names().size());
+  for (const MethodInfo& m : method_catalogue())
+    CHECK_THAT(r.output, Catch::Contains(m.name + " ") && Catch::Contains(m.summary));
+}
+
+TEST_CASE("explain: did you mean, letter case, aspect ratio and letterbox, --report", "[float][cli]") {
+  ScratchFolder folder("explain_friendly");
+  Model model = make_model("shapes-cnn", {1, 32, 32}, 4, 2);
+  CheckpointInfo info;
+  info.class_names = {"circle", "square", "triangle", "cross"};
+  save_checkpoint(folder.file("m.ckpt"), model, info);
+  save_png(folder.file("wide.png"), pattern_image(64, 32, 1));
+  const std::vector<std::string> base{"explain", "--ckpt", folder.file("m.ckpt"), "--image", folder.file("wide.png")};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return gradcam(a);
+  };
+  const auto option = with({"--out", folder.file("a.png"), "--colourmap", "jet"});
+  CHECK(option.exit_code == 2);
+  CHECK_THAT(option.output, Catch::Contains("did you mean '--colormap'?"));
+  const auto layer = with({"--out", folder.file("a.png"), "--layer", "relu_4"});
+  CHECK_THAT(layer.output, Catch::Contains("did you mean 'relu4'?"));
+  const auto stretched = with({"--out", folder.file("a.png"), "--class", "TRIANGLE"});
+  INFO(stretched.output);
+  CHECK(stretched.exit_code == 0);
+  CHECK_THAT(stretched.output,
+             Catch::Contains("explaining class triangle") && Catch::Contains("changes the aspect ratio"));
+  const auto boxed = with({"--out", folder.file("b.png"), "--resize", "letterbox"});
+  CHECK(boxed.exit_code == 0);
+  CHECK_THAT(boxed.output, Catch::Contains("letterboxed to 32x32"));
+  const auto report = with({"--report", folder.file("report"), "--layers", "relu3,relu4"});
+  INFO(report.output);
+  REQUIRE(report.exit_code == 0);
+  std::ifstream page(folder.file("report/index.html"));
+  const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  CHECK(html.find("id=\"panel-7-relu4\"") != std::string::npos);
+  CHECK(html.find("id=\"panel-layers\"") != std::string::npos);
+  const auto no_report = with({"--out", folder.file("c.png"), "--layers", "relu3,relu4"});
+  CHECK(no_report.exit_code == 2);
+  CHECK_THAT(no_report.output, Catch::Contains("--layers is for --report"));
+}
