@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "child_process.hpp"
@@ -140,4 +141,47 @@ TEST_CASE("explain: did you mean, letter case, aspect ratio and letterbox, --rep
   const auto no_report = with({"--out", folder.file("c.png"), "--layers", "relu3,relu4"});
   CHECK(no_report.exit_code == 2);
   CHECK_THAT(no_report.output, Catch::Contains("--layers is for --report"));
+}
+
+TEST_CASE("compare on Fashion-MNIST and on a folder of images: the mask columns say n/a", "[float][cli]") {
+  ScratchFolder folder("compare_any_data");
+  Model fashion = make_model("fashion-cnn", {1, 28, 28}, 10, 2);
+  save_checkpoint(folder.file("fashion.ckpt"), fashion, {});
+  const std::vector<std::string> quick{"--count",         "4", "--methods", "gradcam,saliency,random",
+                                       "--sanity-images", "0", "--steps",   "4"};
+  std::vector<std::string> args{"compare",      "--ckpt",    folder.file("fashion.ckpt"), "--data",
+                                "fashion-test", "--out-dir", folder.file("fashion")};
+  args.insert(args.end(), quick.begin(), quick.end());
+  const gcam_test::RunResult r = gradcam(args);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  std::ifstream md_file(folder.file("fashion/compare.md")), csv_file(folder.file("fashion/compare.csv"));
+  const std::string md((std::istreambuf_iterator<char>(md_file)), std::istreambuf_iterator<char>());
+  const std::string csv((std::istreambuf_iterator<char>(csv_file)), std::istreambuf_iterator<char>());
+  // Each of the 3 rows: the 4 mask columns n/a, the perturbation columns numbers.
+  std::size_t marks = 0;
+  for (std::size_t at = 0; (at = md.find("| n/a (no masks) |", at)) != std::string::npos; at += 5) ++marks;
+  CHECK(marks == 3 * 4);
+  CHECK_THAT(csv, Catch::Contains("gradcam,n/a,n/a,n/a,n/a,0."));
+  CHECK_THAT(md, Catch::Contains("images of fashion-test"));
+
+  Model shapes = make_model("shapes-cnn", {1, 32, 32}, 4, 2);
+  save_checkpoint(folder.file("shapes.ckpt"), shapes, {});
+  std::filesystem::create_directory(folder.file("photos"));
+  for (int i = 0; i < 3; ++i)
+    save_png(folder.file("photos/p" + std::to_string(i) + ".png"), pattern_image(40 + i, 32, 3));
+  args = {"compare",   "--ckpt",          folder.file("shapes.ckpt"), "--data", folder.file("photos"),
+          "--out-dir", folder.file("out")};
+  args.insert(args.end(), quick.begin(), quick.end());
+  const gcam_test::RunResult photos = gradcam(args);
+  INFO(photos.output);
+  REQUIRE(photos.exit_code == 0);
+  std::ifstream folder_md(folder.file("out/compare.md"));
+  const std::string text((std::istreambuf_iterator<char>(folder_md)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("3 images of the folder") && Catch::Contains("n/a (no masks)"));
+  // A model of another input size is refused before any work.
+  args[2] = folder.file("fashion.ckpt"), args[4] = "shapes-test";
+  const gcam_test::RunResult wrong = gradcam(args);
+  CHECK(wrong.exit_code == 2);
+  CHECK_THAT(wrong.output, Catch::Contains("use a checkpoint trained on that data"));
 }

@@ -26,7 +26,9 @@ struct Request {
   std::string command;  // "gradcam compare <arguments>", quoted in the reports
 };
 
-// What is explained: image i for class classes[i], whose object is masks[i·H·W ..].
+// What is explained: image i for class classes[i], whose object is
+// masks[i·H·W ..]; `masks` is empty for data without object masks
+// (Fashion-MNIST, a folder of images): the mask scores are then n/a.
 struct Items {
   std::string description;
   Tensor images;
@@ -35,7 +37,10 @@ struct Items {
   std::vector<std::string> class_names;
 };
 
-Items load_items(const std::string& data, int count);
+// --data: "scenes", "shapes-test" (with masks), any other "<set>-<split>"
+// (fashion-test) or a folder of images (without). `model` classifies the
+// folder's images and gives their input size.
+Items load_items(const std::string& data, int count, Model& model);
 
 // One method's faithfulness scores, each the mean over the maps.
 struct MethodScores {
@@ -103,6 +108,9 @@ void write_reports(const Request& request, const Items& items, const Comparison&
 bool is_baseline(const std::string& method);
 std::string join(const std::vector<std::string>& names);  // "a, b, c"
 std::string fixed(double v, int digits);                  // printf "%.*f"
-std::string html_escape(const std::string& s);
+// A score as the tables print it: fixed(v, digits), or `missing` for NaN (a
+// mask score without masks).
+std::string score_text(double v, int digits, const char* missing);
+inline const char* const kNoMasks = "n/a (no masks)";
 
 }  // namespace gcam::cli::compare

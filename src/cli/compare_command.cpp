@@ -26,8 +26,11 @@ Args compare_arguments() {
             "sanity check. Writes compare.png (rows = images, columns = input then methods), compare.md,\n"
             "compare.csv and compare.html (both, PNG embedded) to --out-dir. Definitions: docs/metrics.md.\n"
             "example: gradcam compare --ckpt build/demo/shapes-cnn.ckpt --out-dir build/compare");
-  args.option("ckpt", "file", "checkpoint of a model trained on the shapes (e.g. by 'gradcam demo')")
-      .option("data", "set", "scenes (two-object scenes, seed 3, one map per object) or shapes-test", "scenes")
+  args.option("ckpt", "file", "checkpoint (e.g. build/demo/shapes-cnn.ckpt from 'gradcam demo', build/fashion.ckpt)")
+      .option("data", "set",
+              "scenes (two-object scenes, seed 3, one map per object), shapes-test, any <set>-<split> such as "
+              "fashion-test, or a folder of images (no masks: the mask scores are n/a)",
+              "scenes")
       .option("count", "n", "how many images of --data", "32")
       .option("methods", "a,b,...", "methods to compare (default: every method and both baselines)")
       .option("layer", "name", "target layer of the CAM methods (default: the last conv block; see below)")
@@ -83,8 +86,6 @@ Request read_request(const Args& args, const std::vector<std::string>& argv) {
   Request request;
   request.ckpt = args.text("ckpt");
   request.data = args.text("data");
-  if (request.data != "scenes" && request.data != "shapes-test")
-    throw UsageError("--data must be scenes or shapes-test, got '" + request.data + "'");
   request.count = int(args.integer("count", 1, 100000));
   request.steps = int(args.integer("steps", 1, 1024));
   request.montage_rows = int(args.integer("montage-rows", 0, 256));
@@ -95,11 +96,12 @@ Request read_request(const Args& args, const std::vector<std::string>& argv) {
 }
 
 void check_model_fits(const Model& model, const Items& items, const std::string& data) {
-  if (items.images.dim(1) != model.input_shape()[0] || items.images.dim(2) != model.input_shape()[1] ||
-      items.images.dim(3) != model.input_shape()[2] || model.classes() != int(items.class_names.size()))
+  const Shape image{items.images.dim(1), items.images.dim(2), items.images.dim(3)};
+  if (image != model.input_shape() || model.classes() != int(items.class_names.size()))
     throw UsageError("the checkpoint's model takes " + shape_string(model.input_shape()) + " inputs with " +
-                     std::to_string(model.classes()) + " classes; --data " + data +
-                     " needs a model trained on the synthetic shapes (1×32×32, 4 classes)");
+                     std::to_string(model.classes()) + " classes, but --data " + data + " has images of " +
+                     shape_string(image) + " with " + std::to_string(items.class_names.size()) +
+                     " classes; use a checkpoint trained on that data");
 }
 
 }  // namespace
@@ -111,7 +113,7 @@ int run_compare(const std::vector<std::string>& argv) {
   CheckpointInfo info;
   Model model = load_model(request.ckpt, &info);
   auto pool = make_pool(args.integer("threads", 1, 256));
-  const Items items = load_items(request.data, request.count);
+  const Items items = load_items(request.data, request.count, model);
   check_model_fits(model, items, request.data);
   MethodOptions options;
   if (args.given("layer")) {

@@ -1,17 +1,24 @@
 // gradcam compare, the work: the images to explain, each method's maps, and
 // their scores.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 
 #include "args.hpp"
 #include "commands.hpp"
 #include "compare.hpp"
+#include "explain_input.hpp"
 #include "gcam/data/dataset.hpp"
 #include "gcam/evaluate/faithfulness.hpp"
 #include "gcam/evaluate/mask_metrics.hpp"
 #include "gcam/gradcam/gradcam.hpp"
+#include "gcam/io/convert.hpp"
+#include "gcam/io/image_codec.hpp"
+#include "gcam/nn/predict.hpp"
 
 namespace gcam::cli::compare {
 
@@ -59,6 +66,56 @@ Items test_items(int count) {
   return items;
 }
 
+// Any other data set "<set>-<split>" (fashion-test, ...): the first `count`
+// images for their true class, with no object masks.
+Items dataset_items(const std::string& data, int count) {
+  const auto dash = data.rfind('-');
+  if (dash == std::string::npos)
+    throw UsageError("--data takes scenes, <set>-<split> (fashion-test) or a folder of images");
+  const Dataset set = load_dataset(data.substr(0, dash), data.substr(dash + 1));
+  std::vector<std::size_t> first;
+  for (std::size_t i = 0; i < std::min(set.size(), std::size_t(count)); ++i) first.push_back(i);
+  Items items;
+  items.images = set.images(first);
+  items.classes = set.labels_of(first);
+  items.class_names = set.class_names;
+  items.description = "the first " + std::to_string(first.size()) + " images of " + data +
+                      ", explained for their true class (no object masks: the mask scores are n/a)";
+  return items;
+}
+
+// Every PNG/JPEG/BMP of a folder (sorted by name), converted to the model's
+// input like `gradcam explain --image` does; explained for the predicted class.
+Items folder_items(const std::string& folder, int count, Model& model) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    std::string ext = entry.path().extension().string();
+    for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (entry.is_regular_file() && (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp"))
+      files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw UsageError("--data " + folder + ": the folder holds no .png, .jpg or .bmp image");
+  files.resize(std::min(files.size(), std::size_t(count)));
+  const Shape& shape = model.input_shape();
+  Items items;
+  items.images = Tensor({int(files.size()), shape[0], shape[1], shape[2]});
+  for (std::size_t n = 0; n < files.size(); ++n) {
+    const Tensor x = image_to_tensor(to_model_input(load_image(files[n]), shape, Fit::Stretch, false));
+    std::copy(x.data(), x.data() + x.size(), items.images.data() + n * x.size());
+  }
+  const Tensor logits = predict(model, items.images);
+  for (int n = 0; n < logits.dim(0); ++n) {
+    const Scalar* row = logits.data() + std::size_t(n) * std::size_t(logits.dim(1));
+    items.classes.push_back(int(std::max_element(row, row + logits.dim(1)) - row));
+  }
+  for (int k = 0; k < model.classes(); ++k) items.class_names.push_back(std::to_string(k));
+  items.description = std::to_string(files.size()) + " images of the folder " + folder +
+                      " (resized to the model's input), explained for their predicted class (no object masks: the "
+                      "mask scores are n/a)";
+  return items;
+}
+
 void progress(const char* format, ...) __attribute__((format(printf, 1, 2)));
 void progress(const char* format, ...) {
   va_list args;
@@ -84,8 +141,15 @@ Tensor method_maps(const std::string& method, Model& model, const Tensor& images
   return concat_batch(parts);
 }
 
-// The scores against the object masks: no model needed.
+// The scores against the object masks: no model needed. Without masks they
+// are NaN, which the tables print as "n/a (no masks)".
 void score_against_masks(const Items& items, const Tensor& maps, MethodScores& s) {
+  if (items.masks.empty()) {
+    for (double MethodScores::*field : {&MethodScores::pointing_pct, &MethodScores::pointing_tol2_pct,
+                                        &MethodScores::energy_inside, &MethodScores::iou_at_half})
+      s.*field = std::nan("");
+    return;
+  }
   const int N = items.images.dim(0), H = items.images.dim(2), W = items.images.dim(3);
   const std::size_t P = std::size_t(H) * std::size_t(W);
   const int tolerance = pointing_game_tolerance(std::max(H, W));
@@ -146,10 +210,11 @@ MethodResult evaluate_method(const Bench& bench, const std::string& method, Comp
 
 }  // namespace
 
-Items load_items(const std::string& data, int count) {
+Items load_items(const std::string& data, int count, Model& model) {
   if (data == "scenes") return scene_items(count);
   if (data == "shapes-test") return test_items(count);
-  throw UsageError("--data must be scenes or shapes-test, got '" + data + "'");
+  if (std::filesystem::is_directory(data)) return folder_items(data, count, model);
+  return dataset_items(data, count);
 }
 
 Comparison run_comparison(const Request& request, Model& model, const Items& items, const MethodOptions& options) {
@@ -169,8 +234,9 @@ Comparison run_comparison(const Request& request, Model& model, const Items& ite
   for (std::size_t mi = 0; mi < request.methods.size(); ++mi) {
     progress("  [%2zu/%zu] %-24s", mi + 1, request.methods.size(), request.methods[mi].c_str());
     MethodResult result = evaluate_method(bench, request.methods[mi], comparison);
-    progress(" %6.1f s  pointing %5.1f%%  deletion %.3f  insertion %.3f\n", result.seconds, result.scores.pointing_pct,
-             result.scores.deletion_auc, result.scores.insertion_auc);
+    progress(" %6.1f s  pointing %s%%  deletion %.3f  insertion %.3f\n", result.seconds,
+             score_text(result.scores.pointing_pct, 1, "n/a").c_str(), result.scores.deletion_auc,
+             result.scores.insertion_auc);
     comparison.results.push_back(std::move(result));
   }
   return comparison;

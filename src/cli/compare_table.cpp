@@ -1,9 +1,11 @@
 // gradcam compare, the tables: the score columns, and the one layout that
 // Markdown and HTML share.
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
 #include "compare.hpp"
+#include "gcam/io/web_text.hpp"
 
 namespace gcam::cli::compare {
 
@@ -26,12 +28,16 @@ const std::vector<Column>& score_columns() {
 
 namespace {
 
-// The row of the best value of `column` (the first one on a tie).
+// The row of the best value of `column` (the first one on a tie), or none
+// (results.size()) when the column has no values (n/a).
 std::size_t best_row(const std::vector<MethodResult>& results, const Column& column) {
-  std::size_t best = 0;
-  for (std::size_t r = 1; r < results.size(); ++r) {
-    const double v = results[r].scores.*column.field, b = results[best].scores.*column.field;
-    if (column.higher_better ? v > b : v < b) best = r;
+  std::size_t best = results.size();
+  for (std::size_t r = 0; r < results.size(); ++r) {
+    const double v = results[r].scores.*column.field;
+    if (std::isnan(v)) continue;
+    if (best == results.size() ||
+        (column.higher_better ? v > results[best].scores.*column.field : v < results[best].scores.*column.field))
+      best = r;
   }
   return best;
 }
@@ -44,10 +50,13 @@ Table score_table(const std::vector<MethodResult>& results) {
   for (const MethodResult& result : results) {
     table.labels.push_back(result.method + (is_baseline(result.method) ? " (baseline)" : ""));
     table.cells.emplace_back();
-    for (const Column& c : score_columns()) table.cells.back().push_back({fixed(result.scores.*c.field, c.digits)});
+    for (const Column& c : score_columns())
+      table.cells.back().push_back({score_text(result.scores.*c.field, c.digits, kNoMasks)});
   }
-  for (std::size_t c = 0; c < score_columns().size(); ++c)
-    if (!results.empty()) table.cells[best_row(results, score_columns()[c])][c].bold = true;
+  for (std::size_t c = 0; c < score_columns().size(); ++c) {
+    const std::size_t best = best_row(results, score_columns()[c]);
+    if (best < results.size()) table.cells[best][c].bold = true;
+  }
   return table;
 }
 
@@ -80,10 +89,10 @@ std::string markdown_table(const Table& table) {
 std::string html_table(const Table& table) {
   std::ostringstream html;
   html << "<table><tr><th>method</th>";
-  for (const auto& h : table.headers) html << "<th>" << html_escape(h) << "</th>";
+  for (const auto& h : table.headers) html << "<th>" << escape_html(h) << "</th>";
   html << "</tr>\n";
   for (std::size_t r = 0; r < table.labels.size(); ++r) {
-    html << "<tr><td>" << html_escape(table.labels[r]) << "</td>";
+    html << "<tr><td>" << escape_html(table.labels[r]) << "</td>";
     for (const Cell& cell : table.cells[r])
       html << "<td>" << (cell.bold ? "<b>" + cell.text + "</b>" : cell.text) << "</td>";
     html << "</tr>\n";
@@ -92,27 +101,12 @@ std::string html_table(const Table& table) {
   return html.str();
 }
 
+std::string score_text(double v, int digits, const char* missing) { return std::isnan(v) ? missing : fixed(v, digits); }
+
 std::string fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
 }
 
 }  // namespace gcam::cli::compare

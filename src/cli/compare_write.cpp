@@ -8,6 +8,7 @@
 #include "gcam/io/convert.hpp"
 #include "gcam/io/files.hpp"
 #include "gcam/io/image_codec.hpp"
+#include "gcam/io/web_text.hpp"
 #include "gcam/render/figure.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "outputs.hpp"
@@ -15,23 +16,6 @@
 namespace gcam::cli::compare {
 
 namespace {
-
-// RFC 4648 base64 with padding.
-std::string base64(const std::vector<std::uint8_t>& bytes) {
-  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::uint32_t b0 = bytes[i], b1 = i + 1 < bytes.size() ? bytes[i + 1] : 0,
-                        b2 = i + 2 < bytes.size() ? bytes[i + 2] : 0;
-    const std::uint32_t v = (b0 << 16) | (b1 << 8) | b2;
-    out += abc[(v >> 18) & 63];
-    out += abc[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? abc[(v >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? abc[v & 63] : '=';
-  }
-  return out;
-}
 
 int montage_images(const Request& request, const Items& items) {
   return std::min(items.images.dim(0), request.montage_rows);
@@ -42,7 +26,10 @@ Image comparison_montage(const Request& request, const Items& items, const Compa
   const int H = items.images.dim(2), W = items.images.dim(3);
   const int zoom = 3;
   std::vector<Image> tiles;
+  std::vector<std::string> titles;
   for (int n = 0; n < montage_images(request, items); ++n) {
+    titles.push_back(items.class_names[std::size_t(items.classes[std::size_t(n)])]);
+    for (const MethodResult& result : comparison.results) titles.push_back(result.method);
     const Tensor x = slice_batch(items.images, n, n + 1);
     const Image base = tensor_to_image(x.reshaped({x.dim(1), H, W}));
     Image rgb = overlay(base, Tensor({H, W}, 0), Colormap::Jet, 0.0);  // the input itself, as RGB
@@ -52,7 +39,7 @@ Image comparison_montage(const Request& request, const Items& items, const Compa
       tiles.push_back(upscale_nearest(overlay(base, image_map(unit, 0), Colormap::Jet, 0.5), zoom));
     }
   }
-  return montage(tiles, int(comparison.results.size()) + 1);
+  return titled_montage(tiles, titles, int(comparison.results.size()) + 1);
 }
 
 std::string markdown_report(const Request& request, const Items& items, const Comparison& comparison) {
@@ -84,27 +71,27 @@ std::string csv_report(const Comparison& comparison) {
   csv << ",seconds\n";
   for (const MethodResult& result : comparison.results) {
     csv << result.method;
-    for (const Column& c : score_columns()) csv << "," << fixed(result.scores.*c.field, 6);
+    for (const Column& c : score_columns()) csv << "," << score_text(result.scores.*c.field, 6, "n/a");
     csv << "," << fixed(result.seconds, 3) << "\n";
   }
   return csv.str();
 }
 
 std::string html_report(const Request& request, const Items& items, const Comparison& comparison,
-                        const std::vector<std::uint8_t>& png) {
+                        const std::string& png) {
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>gradcam compare</title><style>"
           "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
           "padding:3px 8px;text-align:right}td:first-child{text-align:left}img{image-rendering:pixelated}"
           "</style></head><body>\n<h1>Explanation methods compared</h1>\n<p>"
-       << html_escape(request.command) << "<br>" << html_escape(comparison.architecture) << "; "
-       << html_escape(items.description) << ".</p>\n"
+       << escape_html(request.command) << "<br>" << escape_html(comparison.architecture) << "; "
+       << escape_html(items.description) << ".</p>\n"
        << html_table(score_table(comparison.results));
   if (!comparison.stage_names.empty())
     html << "<h2>Sanity check: cascading randomization (Spearman &rho; with the original map)</h2>\n"
          << html_table(sanity_table(comparison));
-  html << "<h2>Maps</h2>\n<p>Columns: input, " << html_escape(join(request.methods))
-       << ".</p>\n<img alt=\"montage\" src=\"data:image/png;base64," << base64(png) << "\">\n</body></html>\n";
+  html << "<h2>Maps</h2>\n<p>Columns: input, " << escape_html(join(request.methods))
+       << ".</p>\n<img alt=\"montage\" src=\"" << png_data_uri(png) << "\">\n</body></html>\n";
   return html.str();
 }
 
@@ -118,7 +105,8 @@ void write_reports(const Request& request, const Items& items, const Comparison&
   }
   const std::string md = markdown_report(request, items, comparison), csv = csv_report(comparison);
   // The page embeds the PNG exactly as written, read back from its file.
-  const std::string html = html_report(request, items, comparison, read_file_bytes(request.png_path));
+  const std::vector<std::uint8_t> png = read_file_bytes(request.png_path);
+  const std::string html = html_report(request, items, comparison, std::string(png.begin(), png.end()));
   OutputWrite writing;
   write_file_atomically(request.md_path, md);
   write_file_atomically(request.csv_path, csv);

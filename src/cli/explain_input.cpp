@@ -18,11 +18,12 @@ namespace {
 // `image` with exactly `channels` (1 or 3) channels, converted explicitly:
 // RGB(A) → gray by luminance, gray → RGB by copying the value to R, G and B;
 // the alpha (transparency) channel is dropped, not composited. Each
-// conversion is reported.
-Image with_channels(Image image, int channels) {
+// conversion is reported when `say` is set.
+Image with_channels(Image image, int channels, bool say) {
   if (channels == 1 && image.channels != 1) {
     image = to_grayscale(image);
-    std::printf("  converted to grayscale (0.299 R + 0.587 G + 0.114 B, alpha dropped): the model takes 1 channel\n");
+    if (say)
+      std::printf("  converted to grayscale (0.299 R + 0.587 G + 0.114 B, alpha dropped): the model takes 1 channel\n");
   } else if (channels == 3 && image.channels != 3) {
     Image rgb;
     rgb.width = image.width;
@@ -32,8 +33,9 @@ Image with_channels(Image image, int channels) {
     for (int y = 0; y < image.height; ++y)
       for (int x = 0; x < image.width; ++x)
         for (int c = 0; c < 3; ++c) rgb.at(y, x, c) = image.at(y, x, image.channels >= 3 ? c : 0);
-    std::printf("  converted to RGB (%s): the model takes 3 channels\n",
-                image.channels >= 3 ? "alpha dropped" : "gray copied to R, G and B");
+    if (say)
+      std::printf("  converted to RGB (%s): the model takes 3 channels\n",
+                  image.channels >= 3 ? "alpha dropped" : "gray copied to R, G and B");
     image = std::move(rgb);
   }
   return image;
@@ -55,15 +57,15 @@ InputImage dataset_input(const Args& args, const Shape& input_shape) {
 
 // A file of another size is resized (stretched or letterboxed); a change of
 // aspect ratio is reported, since it distorts the shapes the model sees.
-Image fitted(const Image& image, int W, int H, Fit fit) {
+Image fitted(const Image& image, int W, int H, Fit fit, bool say) {
   if (image.width == W && image.height == H) return image;
   const bool same_aspect = std::lround(double(image.width) * H) == std::lround(double(image.height) * W);
   if (fit == Fit::Letterbox) {
-    std::printf("  letterboxed to %dx%d: scaled to fit (bilinear), padded with black\n", W, H);
+    if (say) std::printf("  letterboxed to %dx%d: scaled to fit (bilinear), padded with black\n", W, H);
     return letterbox(image, W, H);
   }
-  std::printf("  resized to %dx%d (bilinear): the model's input size\n", W, H);
-  if (!same_aspect)
+  if (say) std::printf("  resized to %dx%d (bilinear): the model's input size\n", W, H);
+  if (say && !same_aspect)
     std::printf(
         "  note: this changes the aspect ratio (%dx%d to %dx%d) and distorts shapes; --resize letterbox "
         "keeps it\n",
@@ -83,9 +85,13 @@ InputImage input_image(const Args& args, const Shape& input_shape, Fit fit) {
   const std::string path = args.text("image");
   Image image = load_image(path);
   std::printf("image: %s, %dx%d, %d channel(s)\n", path.c_str(), image.width, image.height, image.channels);
-  image = fitted(with_channels(std::move(image), C), W, H, fit);
+  image = to_model_input(std::move(image), input_shape, fit, true);
   Tensor batch = image_to_tensor(image).reshaped({1, C, H, W});
   return {std::move(image), std::move(batch), path};
+}
+
+Image to_model_input(Image image, const Shape& input_shape, Fit fit, bool say) {
+  return fitted(with_channels(std::move(image), input_shape[0], say), input_shape[2], input_shape[1], fit, say);
 }
 
 Fit fit_by_name(const std::string& name) {

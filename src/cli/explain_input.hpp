@@ -29,6 +29,10 @@ Fit fit_by_name(const std::string& name);
 // Reads --image or --data/--index (exactly one was checked before).
 InputImage input_image(const Args& args, const Shape& input_shape, Fit fit);
 
+// `image` converted to the model's channels (1 or 3) and size, as the model
+// sees it; with `say`, each conversion is printed.
+Image to_model_input(Image image, const Shape& input_shape, Fit fit, bool say);
+
 // `image` scaled (bilinearly) to fit inside width × height keeping its aspect
 // ratio, centred on black.
 Image letterbox(const Image& image, int width, int height);

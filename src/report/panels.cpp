@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "gcam/io/web_text.hpp"
 #include "gcam/render/figure.hpp"
 #include "pictures.hpp"
 #include "svg.hpp"
@@ -16,11 +17,11 @@ constexpr int kTile = 60;      // pixels per feature-map tile: room for "α=-0.0
 constexpr int kPicture = 168;  // pixels per input-sized picture
 
 std::string open_section(const std::string& id, const std::string& title, const std::string& code) {
-  return "<section class=\"panel\" id=\"" + escape_xml(id) + "\">\n<h2>" + escape_xml(title) +
-         "</h2>\n<p class=\"code\">" + escape_xml(code) + "</p>\n";
+  return "<section class=\"panel\" id=\"" + escape_html(id) + "\">\n<h2>" + escape_html(title) +
+         "</h2>\n<p class=\"code\">" + escape_html(code) + "</p>\n";
 }
 
-std::string number(double v) { return escape_xml(short_number(v)); }
+std::string number(double v) { return escape_html(short_number(v)); }
 
 std::string class_name(const PageContext& page, int c) { return page.request.class_names[std::size_t(c)]; }
 
@@ -49,10 +50,10 @@ std::string input_panel(const PageContext& page) {
     const int k = ranked[r];
     const bool target = k == page.target_class;
     html += std::string("<tr") + (target ? " class=\"target\"" : "") + "><td>" + std::to_string(r + 1) + "</td><td>" +
-            escape_xml(class_name(page, k)) + "</td><td>" + number(page.logits.at(0, k)) + "</td><td>" +
+            escape_html(class_name(page, k)) + "</td><td>" + number(page.logits.at(0, k)) + "</td><td>" +
             number(page.probabilities.at(0, k)) + "</td><td>" + (target ? "&larr; y^c" : "") + "</td></tr>\n";
   }
-  html += "</table></div>\n<p>The target class c = " + escape_xml(class_name(page, page.target_class)) +
+  html += "</table></div>\n<p>The target class c = " + escape_html(class_name(page, page.target_class)) +
           "; its score y^c is the " + (page.request.score == ScoreKind::Logit ? "logit" : "probability") +
           " (the row marked y^c).</p>\n</section>\n";
   return html;
@@ -79,7 +80,7 @@ std::string feature_map_panel(const PageContext& page, const LayerStudy& study) 
           "×" + std::to_string(r.activations.dim(3)) +
           ", sorted by α^c_k (largest first). In each pair: A^k on the left, ∂y^c/∂A^k on the right (0 is white) for "
           "class " +
-          escape_xml(class_name(page, page.target_class)) + ".</p>\n";
+          escape_html(class_name(page, page.target_class)) + ".</p>\n";
   html += img_tag(titled_montage(tiles, titles, 16), "feature maps and gradients") + "\n<div class=\"row\">";
   html += bar_for(a_scale, "A^k") + bar_for(gradient_scale, "∂y^c/∂A^k") + "</div>\n</section>\n";
   return html;
@@ -151,7 +152,7 @@ std::string contrast_panel(const PageContext& page, const LayerStudy& study) {
   std::string notes;
   for (int m = 0; m < 3; ++m) {
     overlays.push_back(overlay_on_scale(page, maps[m]->upsampled, study.shared_max));
-    notes += "<li>" + escape_xml(titles[std::size_t(m)]) + ": y^c = " + number(maps[m]->scores[0]) +
+    notes += "<li>" + escape_html(titles[std::size_t(m)]) + ": y^c = " + number(maps[m]->scores[0]) +
              ", largest value of L^c = " + number(value_range(maps[m]->upsampled).high) + "</li>\n";
   }
   std::string html =
@@ -170,7 +171,7 @@ std::string tape_panel(const LayerStudy& study) {
       panel_id(7, study.layer), "The tape: the Grad-CAM walk from y^c back to A",
       "activation_gradients() in src/gradcam/gradient_step.cpp; Tape::backward in src/autograd/tape_walk.cpp");
   html += "<p>The walk ran " + std::to_string(study.result.rules_run) + " backward rules (the highlighted records, " +
-          std::to_string(study.visited.size()) + ") and stopped at A = " + escape_xml(study.layer) +
+          std::to_string(study.visited.size()) + ") and stopped at A = " + escape_html(study.layer) +
           ": nothing below A was computed. Parameters are not drawn.</p>\n";
   return html + "<div class=\"scroll\">" + tape_graph_svg(study.tape) + "</div>\n</section>\n";
 }

@@ -5,27 +5,9 @@
 #include <cmath>
 
 #include "gcam/io/image_codec.hpp"
-#include "svg.hpp"
+#include "gcam/io/web_text.hpp"
 
 namespace gcam::report {
-
-namespace {
-
-// RFC 4648 base64, for data URIs.
-std::string base64(const std::string& bytes) {
-  static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::size_t left = std::min<std::size_t>(3, bytes.size() - i);
-    unsigned group = 0;
-    for (std::size_t b = 0; b < 3; ++b)
-      group = (group << 8) | (b < left ? static_cast<unsigned char>(bytes[i + b]) : 0u);
-    for (std::size_t d = 0; d < 4; ++d) out += d <= left ? digits[(group >> (18 - 6 * d)) & 63] : '=';
-  }
-  return out;
-}
-
-}  // namespace
 
 Tensor plane(const Tensor& maps, int n, int k) {
   const int h = maps.dim(2), w = maps.dim(3);
@@ -73,8 +55,8 @@ std::string img_tag(const Image& image, const std::string& alt) {
   // Shown at twice its size when that still fits the page, so that the 5 × 7
   // font stays legible; the page's CSS keeps the pixels sharp.
   const int shown = image.width <= 540 ? 2 : 1;
-  return "<img alt=\"" + escape_xml(alt) + "\" width=\"" + std::to_string(shown * image.width) + "\" height=\"" +
-         std::to_string(shown * image.height) + "\" src=\"data:image/png;base64," + base64(encode_png(image)) + "\">";
+  return "<img alt=\"" + escape_html(alt) + "\" width=\"" + std::to_string(shown * image.width) + "\" height=\"" +
+         std::to_string(shown * image.height) + "\" src=\"" + png_data_uri(encode_png(image)) + "\">";
 }
 
 }  // namespace gcam::report

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "gcam/io/files.hpp"
+#include "gcam/io/web_text.hpp"
 #include "gcam/nn/predict.hpp"
 #include "gcam/ops/softmax.hpp"
 #include "gcam/report/report.hpp"
@@ -99,9 +100,9 @@ std::string data_block(const PageContext& page, const Model& model, const std::v
 }
 
 std::string layer_sections(const PageContext& page, const LayerStudy& s) {
-  return "<h1 class=\"layer\">Target layer " + report::escape_xml(s.layer) + "</h1>\n" +
-         report::feature_map_panel(page, s) + report::weights_panel(s) + report::weighted_sum_panel(page, s) +
-         report::upsampled_panel(page, s) + report::contrast_panel(page, s) + report::tape_panel(s);
+  return "<h1 class=\"layer\">Target layer " + escape_html(s.layer) + "</h1>\n" + report::feature_map_panel(page, s) +
+         report::weights_panel(s) + report::weighted_sum_panel(page, s) + report::upsampled_panel(page, s) +
+         report::contrast_panel(page, s) + report::tape_panel(s);
 }
 
 }  // namespace
@@ -122,9 +123,9 @@ std::string gradcam_report_html(Model& model, const Tensor& image, const Image& 
   std::vector<LayerStudy> studies;
   for (const std::string& l : layers) studies.push_back(report::study_layer(model, image, l, c, request.score));
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Grad-CAM: " +
-                     report::escape_xml(request.source) + "</title>\n" + kStyle + "</head>\n<body>\n";
-  html += "<h1>Grad-CAM, step by step</h1>\n<p>Model " + report::escape_xml(model.architecture()) + " from " +
-          report::escape_xml(request.checkpoint) + "; image " + report::escape_xml(request.source) +
+                     escape_html(request.source) + "</title>\n" + kStyle + "</head>\n<body>\n";
+  html += "<h1>Grad-CAM, step by step</h1>\n<p>Model " + escape_html(model.architecture()) + " from " +
+          escape_html(request.checkpoint) + "; image " + escape_html(request.source) +
           ". Equations as in docs/gradcam.md.</p>\n";
   html += report::input_panel(page);
   if (studies.size() > 1) html += report::layers_side_by_side(page, studies);

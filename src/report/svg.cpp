@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "gcam/io/web_text.hpp"
 #include "gcam/render/figure.hpp"
 
 namespace gcam::report {
@@ -17,23 +18,6 @@ constexpr const char* kNegative = "#2166ac";  // and its blue end
 constexpr const char* kHighlight = "#f4a300";
 
 }  // namespace
-
-std::string escape_xml(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
 
 std::string alpha_bar_chart_svg(const std::vector<double>& alpha, const std::vector<int>& order, int highlight) {
   const int K = int(order.size());
@@ -61,7 +45,7 @@ std::string alpha_bar_chart_svg(const std::vector<double>& alpha, const std::vec
       << "\" stroke=\"black\"/>\n";
   for (const double tick : {low, 0.0, high})
     svg << "<text x=\"" << left - 4 << "\" y=\"" << y_of(tick) + 3 << "\" text-anchor=\"end\">"
-        << escape_xml(short_number(tick)) << "</text>\n";
+        << escape_html(short_number(tick)) << "</text>\n";
   svg << "<text x=\"" << left << "\" y=\"" << height - 8 << "\">k (channels sorted by α, largest first)</text>\n";
   svg << "</svg>\n";
   return svg.str();
@@ -103,7 +87,7 @@ std::string tape_graph_svg(const std::vector<TapeNode>& nodes) {
     svg << "<rect x=\"" << box_left << "\" y=\"" << top + int(r) * row << "\" width=\"" << box_width << "\" height=\""
         << row - 6 << "\" rx=\"3\" fill=\"" << fill << "\" stroke=\"" << stroke << "\" stroke-width=\""
         << (n.stop || n.seed ? 3 : 1) << "\"/>\n";
-    svg << "<text x=\"" << box_left + 4 << "\" y=\"" << mid_y(int(r)) + 4 << "\">" << escape_xml(n.label)
+    svg << "<text x=\"" << box_left + 4 << "\" y=\"" << mid_y(int(r)) + 4 << "\">" << escape_html(n.label)
         << "</text>\n";
     svg << "<text x=\"" << box_left - 6 << "\" y=\"" << mid_y(int(r)) + 4 << "\" text-anchor=\"end\">#" << n.id;
     if (n.stop) svg << "  A: walk stops";

@@ -29,7 +29,4 @@ struct TapeNode {
 // the seed and the stop marked.
 std::string tape_graph_svg(const std::vector<TapeNode>& nodes);
 
-// `text` with &, <, > and " escaped for HTML and SVG.
-std::string escape_xml(const std::string& text);
-
 }  // namespace gcam::report
