@@ -1,6 +1,10 @@
 // `gradcam explain` for every method, the report and the friendlier refusals,
-// run as a user runs them (a child process of the float build's tool).
+// run as a user runs them (a child process of the float build's tool). The
+// tool exists only in the float build, so these tests are compiled only with
+// GCAM_FLOAT32 (the double build's "~[trained]" does not run them).
 #include <catch2/catch.hpp>
+
+#ifdef GCAM_FLOAT32
 
 #include <cstring>
 #include <filesystem>
@@ -22,10 +26,14 @@ using gcam_test::ScratchFolder;
 
 namespace {
 
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 // A float32 .npy of shape (H, W) as save_npy writes it: its values.
 std::vector<float> read_npy(const std::string& path, int H, int W) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = file_text(path);
   const std::string shape = "'shape': (" + std::to_string(H) + ", " + std::to_string(W) + ")";
   REQUIRE(bytes.find("'descr': '<f4'") != std::string::npos);
   REQUIRE(bytes.find(shape) != std::string::npos);
@@ -134,8 +142,7 @@ TEST_CASE("explain: did you mean, letter case, aspect ratio and letterbox, --rep
   const auto report = with({"--report", folder.file("report"), "--layers", "relu3,relu4"});
   INFO(report.output);
   REQUIRE(report.exit_code == 0);
-  std::ifstream page(folder.file("report/index.html"));
-  const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  const std::string html = file_text(folder.file("report/index.html"));
   CHECK(html.find("id=\"panel-7-relu4\"") != std::string::npos);
   CHECK(html.find("id=\"panel-layers\"") != std::string::npos);
   const auto no_report = with({"--out", folder.file("c.png"), "--layers", "relu3,relu4"});
@@ -155,9 +162,8 @@ TEST_CASE("compare on Fashion-MNIST and on a folder of images: the mask columns 
   const gcam_test::RunResult r = gradcam(args);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  std::ifstream md_file(folder.file("fashion/compare.md")), csv_file(folder.file("fashion/compare.csv"));
-  const std::string md((std::istreambuf_iterator<char>(md_file)), std::istreambuf_iterator<char>());
-  const std::string csv((std::istreambuf_iterator<char>(csv_file)), std::istreambuf_iterator<char>());
+  const std::string md = file_text(folder.file("fashion/compare.md")),
+                    csv = file_text(folder.file("fashion/compare.csv"));
   // Each of the 3 rows: the 4 mask columns n/a, the perturbation columns numbers.
   std::size_t marks = 0;
   for (std::size_t at = 0; (at = md.find("| n/a (no masks) |", at)) != std::string::npos; at += 5) ++marks;
@@ -176,8 +182,7 @@ TEST_CASE("compare on Fashion-MNIST and on a folder of images: the mask columns 
   const gcam_test::RunResult photos = gradcam(args);
   INFO(photos.output);
   REQUIRE(photos.exit_code == 0);
-  std::ifstream folder_md(folder.file("out/compare.md"));
-  const std::string text((std::istreambuf_iterator<char>(folder_md)), std::istreambuf_iterator<char>());
+  const std::string text = file_text(folder.file("out/compare.md"));
   CHECK_THAT(text, Catch::Contains("3 images of the folder") && Catch::Contains("n/a (no masks)"));
   // A model of another input size is refused before any work.
   args[2] = folder.file("fashion.ckpt"), args[4] = "shapes-test";
@@ -185,3 +190,5 @@ TEST_CASE("compare on Fashion-MNIST and on a folder of images: the mask columns 
   CHECK(wrong.exit_code == 2);
   CHECK_THAT(wrong.output, Catch::Contains("use a checkpoint trained on that data"));
 }
+
+#endif  // GCAM_FLOAT32
