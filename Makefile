@@ -155,6 +155,7 @@ help:
 	@echo "  make fashion           train fashion-cnn on Fashion-MNIST -> build/fashion.ckpt"
 	@echo "  make resnet            train resnet-mini on Fashion-MNIST (~13 min on 2 cores) -> build/resnet.ckpt"
 	@echo "  make bench             speed and memory of the float build (docs/performance.md)"
+	@echo "  make bench-compare     make bench and its PyTorch peer interleaved (RUNS=3): medians and ratios"
 	@echo "  make report-check      the demo's HTML report rendered by headless Chromium: every panel there"
 	@echo "  make report-shots      one screenshot per report panel of make demo -> docs/images/"
 	@echo "  make exercise N=5      check course exercise 5: the student's stub src/exercises/ex05_*.cpp"
@@ -180,6 +181,22 @@ $(FLT)/bench: $(FLT_LIB) $(FLT)/obj/tests/bench/bench.o
 
 bench: $(FLT)/bench $(FLT)/gradcam fashion-data
 	$(FLT)/bench $(FLT)/gradcam
+
+# This project and PyTorch side by side (tests/bench/bench_compare.py): both
+# benchmarks interleaved, RUNS times each, medians and ratios, last line JSON.
+# PyTorch (Debian's python3-torch, with OpenBLAS) is a measuring tool only, never a
+# dependency: installed here like the packages of make deps.
+TORCH_PACKAGES := python3-torch python3-torchvision libopenblas0-pthread
+TORCH_MARKER   := /usr/lib/python3/dist-packages/torchvision/__init__.py
+OPENBLAS_LIB   := /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3
+RUNS ?= 3
+.PHONY: bench-compare
+$(TORCH_MARKER) $(OPENBLAS_LIB) &:
+	$(call apt_install,$(TORCH_PACKAGES),$(TORCH_MARKER))
+	@test -f $(OPENBLAS_LIB) || { echo "error: $(OPENBLAS_LIB) is still missing after installing $(TORCH_PACKAGES)"; exit 1; }
+
+bench-compare: $(FLT)/bench $(FLT)/gradcam fashion-data $(TORCH_MARKER) $(OPENBLAS_LIB)
+	/usr/bin/python3 tests/bench/bench_compare.py $(FLT)/bench $(FLT)/gradcam --runs=$(RUNS)
 
 # ---- the HTML report in a real browser -----------------------------------------------
 # make report-check: the demo's report (a quick 2-epoch demo in $(BUILD)/report-check)

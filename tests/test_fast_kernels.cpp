@@ -16,6 +16,7 @@
 
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/direct_conv.hpp"
 #include "gcam/fast/gemm.hpp"
 #include "gcam/fast/linear.hpp"
 #include "gcam/fast/pool_relu.hpp"
@@ -178,6 +179,9 @@ const ConvCase kConvCases[] = {
     {{2, 2, 3, 3}, {3, 2, 5, 5}, 1, 2},       // kernel larger than the image
     {{4, 16, 16, 16}, {32, 16, 3, 3}, 1, 1},  // big enough for threads and blocking
     {{10, 8, 48, 48}, {4, 8, 3, 3}, 1, 1},    // several chunks of images
+    {{3, 1, 28, 28}, {16, 1, 3, 3}, 1, 1},    // fashion-cnn's conv1: the direct kernels (direct_conv.hpp)
+    {{2, 3, 9, 7}, {5, 3, 3, 3}, 1, 0},       // direct, 27 terms, no padding
+    {{2, 1, 6, 5}, {3, 1, 5, 5}, 1, 3},       // direct, padding beyond the kernel's reach
 };
 
 std::string conv_name(const ConvCase& c) {
@@ -195,6 +199,18 @@ ConvGrads initial_grads(const ConvCase& c) {
 }
 
 }  // namespace
+
+TEST_CASE("the direct kernels take few terms per output at stride 1, im2col the rest", "[fast][float][conv2d]") {
+  CHECK(fast::direct_conv_suits({64, 1, 28, 28}, {16, 1, 3, 3}, 1));     // fashion-cnn conv1: 9 terms
+  CHECK(fast::direct_conv_suits({64, 3, 32, 32}, {16, 3, 3, 3}, 1));     // RGB: 27 terms
+  CHECK(!fast::direct_conv_suits({64, 16, 14, 14}, {32, 16, 3, 3}, 1));  // conv2: 144 terms
+  CHECK(!fast::direct_conv_suits({64, 1, 28, 28}, {16, 1, 3, 3}, 2));    // stride 2
+  // The cases of kConvCases below run through both paths.
+  int direct = 0;
+  for (const ConvCase& c : kConvCases) direct += fast::direct_conv_suits(c.x, c.w, c.stride);
+  CHECK(direct >= 4);
+  CHECK(direct <= int(std::size(kConvCases)) - 4);
+}
 
 TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][float][conv2d]") {
   Pools pools;

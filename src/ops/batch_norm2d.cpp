@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "gcam/core/part_sums.hpp"
+#include "gcam/fast/batch_norm.hpp"
 #include "op_record.hpp"
 
 namespace gcam {
@@ -108,6 +109,17 @@ std::vector<double> batch_total(const Tape& tape, std::vector<double> sums) {
   return tape.part_sums() ? tape.part_sums()->total(tape.part(), sums) : sums;
 }
 
+bool fast_kernels(const Tape& tape) { return tape.kernels() == Kernels::Fast; }
+
+// (B3)'s sums by the reference loops or the fast kernels, as the tape asks.
+NormGradientSums gradient_sums(const Tape& tape, const Tensor& x, const std::vector<double>& mean,
+                               const std::vector<double>& inv_std, const Tensor& dy) {
+  if (!fast_kernels(tape)) return norm_gradient_sums(x, mean, inv_std, dy);
+  NormGradientSums sums;
+  fast::norm_gradient_sums(x, mean, inv_std, dy, sums.dy, sums.dy_xhat, tape.pool());
+  return sums;
+}
+
 std::vector<double> saved_row(const Record& r, int row) {
   const int C = r.saved.dim(1);
   return std::vector<double>(r.saved.data() + row * C, r.saved.data() + (row + 1) * C);
@@ -117,7 +129,7 @@ void backward_batch_norm2d(const Tape& tape, const Record& r, const Tensor& dy, 
   const Tensor& x = input_value(tape, r, 0);
   const Tensor& gamma = input_value(tape, r, 1);
   const std::vector<double> mean = saved_row(r, 0), inv_std = saved_row(r, 1);
-  NormGradientSums sums = norm_gradient_sums(x, mean, inv_std, dy);
+  NormGradientSums sums = gradient_sums(tape, x, mean, inv_std, dy);
   if (grads.needed(r.inputs[1])) {
     Tensor& dgamma = grads.accumulator(r.inputs[1]);
     for (std::size_t c = 0; c < mean.size(); ++c) dgamma[c] += static_cast<Scalar>(sums.dy_xhat[c]);
@@ -128,6 +140,8 @@ void backward_batch_norm2d(const Tape& tape, const Record& r, const Tensor& dy, 
   }
   if (!grads.needed(r.inputs[0])) return;
   Tensor& dx = grads.accumulator(r.inputs[0]);
+  if (!r.attrs.batch_statistics && fast_kernels(tape))
+    return fast::batch_norm_constant_input_gradient(gamma, inv_std, dy, dx, tape.pool());
   if (!r.attrs.batch_statistics) {  // (B6): the statistics are constants
     for_each_in_channels(x, [&](int c, std::size_t e) {
       dx[e] += static_cast<Scalar>(gamma[std::size_t(c)] * inv_std[std::size_t(c)] * dy[e]);
@@ -142,6 +156,9 @@ void backward_batch_norm2d(const Tape& tape, const Record& r, const Tensor& dy, 
     sums.dy.assign(both.begin(), both.begin() + std::ptrdiff_t(C));
     sums.dy_xhat.assign(both.begin() + std::ptrdiff_t(C), both.end());
   }
+  if (fast_kernels(tape))
+    return fast::batch_norm_input_gradient(x, mean, inv_std, gamma, dy, sums.dy, sums.dy_xhat, r.attrs.count, dx,
+                                           tape.pool());
   batch_norm_input_gradient(x, mean, inv_std, gamma, dy, sums, r.attrs.count, dx);
 }
 
@@ -166,7 +183,11 @@ Var record_batch_norm(Tape& tape, Var x, Var gamma, Var beta, const std::vector<
   r.saved = std::move(saved);
   r.attrs = attrs;
   // The forward uses the statistics as saved, so that the rule differentiates exactly what was computed.
-  batch_norm_forward(tape.value(x), saved_row(r, 0), saved_row(r, 1), tape.value(gamma), tape.value(beta), r.value);
+  if (fast_kernels(tape))
+    fast::batch_norm_forward(tape.value(x), saved_row(r, 0), saved_row(r, 1), tape.value(gamma), tape.value(beta),
+                             r.value, tape.pool());
+  else
+    batch_norm_forward(tape.value(x), saved_row(r, 0), saved_row(r, 1), tape.value(gamma), tape.value(beta), r.value);
   return tape.record(std::move(r));
 }
 
@@ -176,7 +197,7 @@ Var batch_norm2d_training(Tape& tape, Var x, Var gamma, Var beta, BatchStatistic
   const Tensor& xv = tape.value(x);
   check_batch_norm(xv, tape.value(gamma), tape.value(beta));
   const int C = xv.dim(1);
-  std::vector<double> sums = channel_sums(xv);
+  std::vector<double> sums = fast_kernels(tape) ? fast::channel_sums(xv, tape.pool()) : channel_sums(xv);
   sums.push_back(double(xv.size()) / C);  // this part's M
   sums = batch_total(tape, sums);
   const double count = sums.back();
@@ -186,7 +207,9 @@ Var batch_norm2d_training(Tape& tape, Var x, Var gamma, Var beta, BatchStatistic
   const std::size_t channels = static_cast<std::size_t>(C);
   std::vector<double> mean(channels), variance(channels), inv_std(channels);
   for (std::size_t c = 0; c < channels; ++c) mean[c] = sums[c] / count;  // (B1)
-  const std::vector<double> deviations = batch_total(tape, channel_squared_deviations(xv, mean));
+  const std::vector<double> deviations =
+      batch_total(tape, fast_kernels(tape) ? fast::channel_squared_deviations(xv, mean, tape.pool())
+                                           : channel_squared_deviations(xv, mean));
   for (std::size_t c = 0; c < channels; ++c) {
     variance[c] = deviations[c] / count;  // (B1), biased
     inv_std[c] = 1 / std::sqrt(variance[c] + epsilon);

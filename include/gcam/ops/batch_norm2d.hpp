@@ -1,5 +1,7 @@
 // ops/batch_norm2d.hpp — batch normalization over the channels of NCHW maps,
 // as PyTorch's BatchNorm2d. Reference loops, tape op and rule: src/ops/batch_norm2d.cpp.
+// A tape with Kernels::Fast runs the same passes vectorised and threaded
+// (include/gcam/fast/batch_norm.hpp), tested to agree with these loops.
 //
 //   x, y (N, C, H, W)   γ = weight (C)   β = bias (C)   M = N·H·W values per channel
 // Training (the batch's own statistics):
