@@ -9,6 +9,8 @@
 // bit-identical to THEMSELVES for any thread count, which is tested too.
 //
 // Tagged [float]: these also run in the float32 build (make test).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -339,4 +341,16 @@ TEST_CASE("fast max-pool and ReLU give exactly the reference results", "[fast][f
     fast::relu_backward(x, dy, dx_fast);
     CHECK(bit_identical(dx_fast, dx_ref));
   }
+}
+
+TEST_CASE("gemm's cache blocks fit the caches this machine reports", "[fast][float][gemm]") {
+  const GemmBlocking b = gemm_blocking();
+  const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  INFO("MR " << b.mr << " NR " << b.nr << " KC " << b.kc << " MC " << b.mc << " NC " << b.nc << ", L1d " << l1
+             << ", L2 " << l2);
+  CHECK(b.mc % b.mr == 0);  // whole micro-tiles
+  CHECK(b.nc % b.nr == 0);
+  CHECK(b.kc >= 64);
+  if (l1 > 0 && b.kc > 64) CHECK(long(b.kc) * b.nr * long(sizeof(Scalar)) <= l1);    // the B micro-panel stays in L1
+  if (l2 > 0 && b.mc > b.mr) CHECK(long(b.mc) * b.kc * long(sizeof(Scalar)) <= l2);  // the A block stays in L2
 }

@@ -8,6 +8,7 @@
 #include "gcam/data/dataset.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/nn/model.hpp"
+#include "gcam/nn/predict.hpp"
 #include "gcam/train/train.hpp"
 #include "helpers.hpp"
 
@@ -210,4 +211,26 @@ TEST_CASE("a resnet-mini checkpoint holds the running statistics and loads to th
   const Tensor batch = data.images({0, 1, 2, 3});
   // Values are stored as float32: the float build reloads them exactly, the double build to float rounding.
   CHECK(max_abs_difference(predict(model, batch), predict(loaded, batch)) <= (sizeof(Scalar) == 4 ? 0 : 1e-5));
+}
+
+TEST_CASE("predict with reused workspaces: the same logits, and no new buffers after the first call",
+          "[resnet][float]") {
+  Model model = make_model("resnet-mini", {1, 12, 12}, 5, 21);
+  const Tensor x = random_tensor({64, 1, 12, 12}, 22, 0, 1);  // large enough to be cut in two parts
+  ThreadPool two(2);
+  const Tensor plain = predict(model, x, Kernels::Fast, &two);
+  std::vector<Workspace> workspaces;
+  const Tensor first = predict(model, x, Kernels::Fast, &two, &workspaces);
+  std::size_t allocations = 0;
+  for (const Workspace& w : workspaces) allocations += w.allocations();
+  const Tensor second = predict(model, x, Kernels::Fast, &two, &workspaces);
+  std::size_t after = 0;
+  for (const Workspace& w : workspaces) after += w.allocations();
+  CHECK(workspaces.size() == 2);  // one per part
+  CHECK(allocations > 0);
+  CHECK(after == allocations);  // the second call took every buffer from the first
+  for (std::size_t e = 0; e < plain.size(); ++e) {
+    CHECK(first[e] == plain[e]);  // bit for bit: buffers are overwritten in full
+    CHECK(second[e] == plain[e]);
+  }
 }

@@ -23,11 +23,12 @@ std::vector<double> class_probabilities(Model& model, const Tensor& images, cons
       throw std::invalid_argument("class_probabilities: class " + std::to_string(c) + " out of range");
   std::vector<double> out(static_cast<std::size_t>(N));
   Tensor part;
+  std::vector<Workspace> workspaces;  // the same shapes batch after batch: reuse the buffers
   batch = std::max(1, batch);
   for (int begin = 0; begin < N; begin += batch) {
     const int end = std::min(N, begin + batch);
     slice_batch(images, begin, end, part);
-    const Tensor logits = predict(model, part, kernels, pool);
+    const Tensor logits = predict(model, part, kernels, pool, &workspaces);
     const int K = logits.dim(1);
     for (int i = 0; i < end - begin; ++i) {
       // softmax(z)_c = exp(z_c − max z) / Σ_k exp(z_k − max z)

@@ -3,7 +3,7 @@
 // tests/test_fast_kernels.cpp checks that both agree.
 //
 // Per chunk of images, cols = im2col(x), G = dy viewed as a matrix:
-//   (C1) Y  = W·cols + b          W: O × (C·kH·kW), cols: (C·kH·kW) × (images·OH·OW)
+//   (C1) y_n = W·cols_n + b       W: O × (C·kH·kW), cols_n: image n's (C·kH·kW) × (OH·OW) block of cols
 //   (C3) dW += G·colsᵀ            G: O × (images·OH·OW)
 //   (C2) dx += col2im(Wᵀ·G)
 //   (C4) db += row sums of G
@@ -198,19 +198,18 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int strid
     const int count = std::min(chunk, s.N - n0);
     const int columns = count * s.P;
     im2col(x, n0, count, s.KH, s.KW, stride, padding, cols, pool);
-    // Y (O × columns) starts as the bias and receives W·cols (C1). With one
-    // image Y is y[n0] itself; otherwise a buffer that is then un-shuffled.
-    Scalar* Y = count == 1 ? y.data() + size_t(n0) * s.O * s.P : grow(matrix_workspace, size_t(s.O) * columns);
-    for (int o = 0; o < s.O; ++o) std::fill(Y + size_t(o) * columns, Y + size_t(o + 1) * columns, b[size_t(o)]);
-    gemm(Trans::No, Trans::No, s.O, columns, s.rows, w.data(), s.rows, cols, columns, Y, columns, Update::Add, pool);
-    if (count > 1)
-      split(pool, count, double(s.O) * columns, [&](int begin, int end) {
-        for (int i = begin; i < end; ++i)
-          for (int o = 0; o < s.O; ++o) {
-            const Scalar* src = Y + size_t(o) * columns + size_t(i) * s.P;
-            std::copy(src, src + s.P, y.data() + (size_t(n0 + i) * s.O + o) * s.P);
-          }
-      });
+    // (C1) image by image, straight into y: y[n] (O × P) starts as the bias
+    // and receives W·cols_n, where cols_n is the image's block of P columns
+    // (leading dimension `columns`). One image per thread, so no result is
+    // shuffled from a chunk-wide matrix into NCHW afterwards.
+    split(pool, count, double(s.O) * columns * s.rows, [&](int begin, int end) {
+      for (int i = begin; i < end; ++i) {
+        Scalar* Y = y.data() + size_t(n0 + i) * s.O * s.P;
+        for (int o = 0; o < s.O; ++o) std::fill(Y + size_t(o) * s.P, Y + size_t(o + 1) * s.P, b[size_t(o)]);
+        gemm(Trans::No, Trans::No, s.O, s.P, s.rows, w.data(), s.rows, cols + size_t(i) * s.P, columns, Y, s.P,
+             Update::Add, count == 1 ? pool : nullptr);
+      }
+    });
   }
 }
 

@@ -22,6 +22,8 @@
 // edge tile — which is why results are bit-identical for any thread count.
 #include "gcam/fast/gemm.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -87,30 +89,52 @@ constexpr int NR = 32;
 constexpr int MR = std::max(1, std::min(8, kVectorRegisters * 3 / 4 / (NR / kLanes)));
 static_assert(NR % kLanes == 0, "a row of the micro-tile is whole vectors");
 
-// Cache blocking, sized for AMD EPYC Zen (48 KB L1d, 1 MB L2 per core, large
-// shared L3); other caches only cost speed, never correctness.
+// Cache blocking, derived at run time from the caches this machine reports
+// (sysconf; fallbacks 32 KB L1d, 1 MB L2, 8 MB L3 where it reports none), so
+// that the blocks fit the CPU the program runs on, not the one it was tuned
+// on. Other sizes only cost speed, never correctness. (Results depend on KC,
+// the grouping of the sums over K: on one machine they are the same for any
+// thread count and any run.)
 //  KC: depth of one rank-KC update. The B micro-panel (KC×NR) is reused by
 //      all MC/MR micro-tiles of a block, so it should stay in L1 together
-//      with the A micro-panel (KC×MR) streaming through. KC is chosen so the
-//      B micro-panel is 32 KB: 256 for float (+ 8 KB of A = 40 of 48 KB),
-//      128 for double. Float KC = 128…384 measured within noise of each other
-//      on 512² and 1024² products.
+//      with the A micro-panel (KC×MR) streaming through: the B micro-panel
+//      takes about 2/3 of L1d (on a 48 KB L1d: KC = 256 for float, 32 KB).
+//      Float KC = 128…384 measured within noise of each other on 512² and
+//      1024² products on such a core.
 //  MC: rows of the packed A block (MC×KC), which stays in L2 while all the
-//      B micro-panels of the NC panel pass by: half the 1 MB L2, a multiple
-//      of MR (512 rows for float).
-//  NC: columns of the packed B panel (KC×NC), which lives in L3; it also
-//      bounds the per-thread buffer: KC·NC·sizeof(Scalar) = 4 MB for float.
-constexpr int KC = 32 * 1024 / (NR * static_cast<int>(sizeof(Scalar)));
-constexpr int MC = (512 * 1024 / (KC * static_cast<int>(sizeof(Scalar)))) / MR * MR;
-constexpr int NC = 4096 / NR * NR;
+//      B micro-panels of the NC panel pass by: half of L2, a multiple of MR.
+//  NC: columns of the packed B panel (KC×NC), meant for L3; it also bounds
+//      the per-thread buffer. A quarter of L3 at most, and at most 4096.
+struct Blocking {
+  int kc, mc, nc;
+};
+
+long cache_bytes(int name, long fallback) {
+  const long bytes = sysconf(name);
+  return bytes > 0 ? bytes : fallback;
+}
+
+Blocking derive_blocking() {
+  const long l1 = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 * 1024), l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 1 << 20),
+             l3 = cache_bytes(_SC_LEVEL3_CACHE_SIZE, 8 << 20);
+  const long scalar = static_cast<long>(sizeof(Scalar));
+  Blocking b{};
+  b.kc = static_cast<int>(std::clamp<long>(l1 * 2 / 3 / (NR * scalar) / 16 * 16, 64, 512));
+  b.mc = static_cast<int>(std::clamp<long>(l2 / 2 / (b.kc * scalar) / MR * MR, MR, 1024 / MR * MR));
+  b.nc = static_cast<int>(std::clamp<long>(l3 / 4 / (b.kc * scalar) / NR * NR, 4 * NR, 4096 / NR * NR));
+  return b;
+}
+
+const Blocking& blocking() {
+  static const Blocking b = derive_blocking();  // once, thread-safe (magic static)
+  return b;
+}
 
 // Below this many multiply-adds a product runs on the calling thread: waking
 // the pool (tens of microseconds) costs more than it saves. 2²¹ keeps
 // batch-1 Grad-CAM on one thread and every batch-64 conv on all of them.
 // (Results do not depend on this choice.)
 constexpr double kMinParallelWork = 1 << 21;
-
-static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole micro-tiles");
 
 // A per-thread growable buffer, aligned to a cache line so the micro-kernel's
 // vector loads never straddle two lines. thread_local: each thread of the pool
@@ -242,6 +266,7 @@ void macro_kernel(const Problem& p, int i0, int mc, int j0, int nc, int kc, cons
 void gemm_range(const Problem& p, int m0, int m1, int n0, int n1) {
   if (m0 >= m1 || n0 >= n1) return;
   const int m_span = m1 - m0, n_span = n1 - n0;
+  const int KC = blocking().kc, MC = blocking().mc, NC = blocking().nc;  // whole micro-tiles: see derive_blocking
   const int kc_max = std::min(KC, p.K);
   const int mc_max = std::min(MC, (m_span + MR - 1) / MR * MR);
   const int nc_max = std::min(NC, (n_span + NR - 1) / NR * NR);
@@ -309,6 +334,8 @@ void gemm_few_rows(const Problem& p) {
 }
 
 }  // namespace
+
+GemmBlocking gemm_blocking() { return {MR, NR, blocking().kc, blocking().mc, blocking().nc}; }
 
 void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
           Scalar* C, int ldc, Update update, ThreadPool* pool) {

@@ -5,17 +5,19 @@
 
 namespace gcam {
 
-Tensor predict(Model& model, const Tensor& images, Kernels kernels, ThreadPool* pool) {
-  auto logits_of = [&](const Tensor& batch, ThreadPool* kernel_pool) {
-    Tape tape(kernels, kernel_pool);
-    return tape.value(model.forward(tape, batch).logits);
-  };
+Tensor predict(Model& model, const Tensor& images, Kernels kernels, ThreadPool* pool,
+               std::vector<Workspace>* workspaces) {
   const int N = images.rank() ? images.dim(0) : 0;
   const int parts = kernels == Kernels::Fast ? batch_parts(pool, N) : 1;
-  if (parts == 1) return logits_of(images, pool);
+  if (workspaces && workspaces->size() < std::size_t(parts)) workspaces->resize(std::size_t(parts));
+  auto logits_of = [&](const Tensor& batch, ThreadPool* kernel_pool, int part) {
+    Tape tape(kernels, kernel_pool, workspaces ? &(*workspaces)[std::size_t(part)] : nullptr);
+    return tape.value(model.forward(tape, batch).logits);  // a copy: the tape's buffers go back to the workspace
+  };
+  if (parts == 1) return logits_of(images, pool, 0);
   std::vector<Tensor> logits(static_cast<std::size_t>(parts));
   run_parts(pool, N, parts, [&](int t, int first, int last) {
-    logits[std::size_t(t)] = logits_of(slice_batch(images, first, last), nullptr);
+    logits[std::size_t(t)] = logits_of(slice_batch(images, first, last), nullptr, t);
   });
   return concat_batch(logits);
 }

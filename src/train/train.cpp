@@ -214,11 +214,12 @@ Evaluation evaluate(Model& model, const Dataset& data, int batch, Kernels kernel
   std::size_t correct = 0;
   double loss_sum = 0;
   const std::size_t step = static_cast<std::size_t>(std::max(batch, 1));
+  std::vector<Workspace> workspaces;  // buffers reused from batch to batch
   for (std::size_t b = 0; b * step < order.size(); ++b) {
     const std::vector<std::size_t> idx = batch_indices(order, b, step);
     const std::vector<int> labels = data.labels_of(idx);
     Tape tape;  // only for the loss, on the logits as a leaf
-    const Var logits = tape.input(predict(model, data.images(idx), kernels, pool));
+    const Var logits = tape.input(predict(model, data.images(idx), kernels, pool, &workspaces));
     loss_sum += double(tape.value(softmax_cross_entropy(tape, logits, labels))[0]) * double(idx.size());
     correct += static_cast<std::size_t>(count_correct(tape.value(logits), labels, &ev.confusion));
   }

@@ -122,8 +122,9 @@ double inference_rate(const std::string& architecture, const Dataset& data, Thre
   constexpr int kBatch = 64;
   const Batches b = first_batches(data, kSteps, kBatch);
   Model model = make_model(architecture, data.image_shape, data.classes(), 1);
+  std::vector<Workspace> workspaces;  // as evaluate() does: buffers reused from batch to batch
   const double seconds = median_seconds(5, [&] {
-    for (int s = 0; s < kSteps; ++s) predict(model, b.images[s], Kernels::Fast, pool);
+    for (int s = 0; s < kSteps; ++s) predict(model, b.images[s], Kernels::Fast, pool, &workspaces);
   });
   return kSteps * kBatch / seconds;
 }
@@ -243,6 +244,9 @@ int main(int argc, char** argv) {
   std::printf("  fc1 forward    %6.1f  (%4.1f%%)\n", k1.dense_forward, 100 * k1.dense_forward / peak);
   std::printf("  fc1 backward   %6.1f  (%4.1f%%)\n", k1.dense_backward, 100 * k1.dense_backward / peak);
   std::printf("  GEMM 1024^3    %6.1f  (%4.1f%%)\n", k1.gemm_square, 100 * k1.gemm_square / peak);
+  const GemmBlocking blocks = gemm_blocking();
+  std::printf("  GEMM blocks: micro-tile %dx%d, KC %d, MC %d, NC %d (from this machine's cache sizes)\n", blocks.mr,
+              blocks.nr, blocks.kc, blocks.mc, blocks.nc);
 
   std::printf("\npeak resident memory of `%s train --data fashion` (1 epoch, 2 threads): %.1f MB\n", cli.c_str(),
               peak_mb);

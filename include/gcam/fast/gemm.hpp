@@ -54,4 +54,12 @@ void gemm_reference(Trans trans_a, Trans trans_b, int M, int N, int K, const Sca
 void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
           Scalar* C, int ldc, Update update, ThreadPool* pool = nullptr);
 
+// The block sizes gemm uses on this machine: the micro-tile MR × NR (fixed by
+// the vector unit at compile time) and the cache blocks KC, MC, NC (derived
+// at run time from the cache sizes the machine reports; see gemm.cpp).
+struct GemmBlocking {
+  int mr, nr, kc, mc, nc;
+};
+GemmBlocking gemm_blocking();
+
 }  // namespace gcam
