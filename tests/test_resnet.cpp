@@ -8,6 +8,8 @@
 #include "gcam/data/dataset.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/nn/model.hpp"
+#include "gcam/core/workspace.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/nn/predict.hpp"
 #include "gcam/train/train.hpp"
 #include "helpers.hpp"
@@ -233,4 +235,21 @@ TEST_CASE("predict with reused workspaces: the same logits, and no new buffers a
     CHECK(first[e] == plain[e]);  // bit for bit: buffers are overwritten in full
     CHECK(second[e] == plain[e]);
   }
+}
+
+TEST_CASE("grad_cam with a reused workspace gives the same maps, call after call", "[resnet][float]") {
+  Model model = make_model("resnet-mini", {1, 12, 12}, 5, 23);
+  const Tensor x = random_tensor({2, 1, 12, 12}, 24, 0, 1);
+  GradCamOptions options;
+  options.layer = "layer2.0.conv1";
+  const GradCamResult plain = grad_cam(model, x, options);
+  Workspace workspace;
+  options.workspace = &workspace;
+  for (int call = 0; call < 2; ++call) {
+    const GradCamResult r = grad_cam(model, x, options);
+    CHECK(r.rules_run == plain.rules_run);
+    for (std::size_t e = 0; e < plain.upsampled.size(); ++e) CHECK(r.upsampled[e] == plain.upsampled[e]);
+    for (std::size_t e = 0; e < plain.gradients.size(); ++e) CHECK(r.gradients[e] == plain.gradients[e]);
+  }
+  CHECK(workspace.allocations() > 0);
 }

@@ -41,7 +41,7 @@ LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCam
   r.output_index = model.feature_map_output(options.layer);  // throws UnknownName listing the valid layers
   const NamedOutput& target = model.outputs()[static_cast<std::size_t>(r.output_index)];
   r.layer = target.name;
-  Tape tape(options.kernels, options.pool);
+  Tape tape(options.kernels, options.pool, options.workspace);
   const ForwardPass pass = model.forward(tape, images);
   const Var A = pass.outputs[static_cast<std::size_t>(r.output_index)];
   if (model.inside_layer(r.output_index))  // inside a composite layer: keep that layer's input

@@ -37,6 +37,10 @@ struct GradCamOptions {
   bool counterfactual = false;  // use −∂y^c/∂A: regions that speak against class c
   Kernels kernels = Kernels::Fast;
   ThreadPool* pool = nullptr;
+  // Buffers reused from call to call (keep it alive between calls, one per
+  // thread that calls): the same results, without allocating and first
+  // touching every activation again. nullptr = allocate.
+  Workspace* workspace = nullptr;
 };
 
 // Every intermediate of one Grad-CAM run on a batch of N images.
