@@ -5,11 +5,11 @@
 #include <numeric>
 
 #include "gcam/core/thread_pool.hpp"
+#include "gcam/core/workspace.hpp"
 #include "gcam/data/dataset.hpp"
+#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/io/checkpoint.hpp"
 #include "gcam/nn/model.hpp"
-#include "gcam/core/workspace.hpp"
-#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/nn/predict.hpp"
 #include "gcam/train/train.hpp"
 #include "helpers.hpp"
@@ -243,13 +243,26 @@ TEST_CASE("grad_cam with a reused workspace gives the same maps, call after call
   GradCamOptions options;
   options.layer = "layer2.0.conv1";
   const GradCamResult plain = grad_cam(model, x, options);
-  Workspace workspace;
-  options.workspace = &workspace;
+  std::vector<Workspace> workspaces;
+  options.workspaces = &workspaces;
   for (int call = 0; call < 2; ++call) {
     const GradCamResult r = grad_cam(model, x, options);
     CHECK(r.rules_run == plain.rules_run);
     for (std::size_t e = 0; e < plain.upsampled.size(); ++e) CHECK(r.upsampled[e] == plain.upsampled[e]);
     for (std::size_t e = 0; e < plain.gradients.size(); ++e) CHECK(r.gradients[e] == plain.gradients[e]);
   }
-  CHECK(workspace.allocations() > 0);
+  REQUIRE(workspaces.size() == 1);
+  CHECK(workspaces[0].allocations() > 0);
+  // A batch cut in parts on two threads: one workspace per part, never shared.
+  ThreadPool two(2);
+  options.pool = &two;
+  const Tensor batch = random_tensor({64, 1, 12, 12}, 25, 0, 1);
+  options.workspaces = nullptr;
+  const GradCamResult alone = grad_cam(model, batch, options);
+  options.workspaces = &workspaces;
+  for (int call = 0; call < 2; ++call) {
+    const GradCamResult r = grad_cam(model, batch, options);
+    for (std::size_t e = 0; e < alone.upsampled.size(); ++e) CHECK(r.upsampled[e] == alone.upsampled[e]);
+  }
+  CHECK(workspaces.size() == 2);
 }

@@ -4,6 +4,7 @@
 
 #include "gcam/gradcam/gradcam.hpp"
 #include "gcam/ops/ops.hpp"
+#include "gradient_step.hpp"
 #include "input_checks.hpp"
 
 namespace gcam {
@@ -36,12 +37,22 @@ static std::vector<int> predicted_classes(const Tensor& logits) {
 }
 
 LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCamOptions& options) {
+  Workspace* workspace = nullptr;
+  if (options.workspaces) {
+    if (options.workspaces->empty()) options.workspaces->resize(1);
+    workspace = &options.workspaces->front();
+  }
+  return layer_gradients_on(model, images, options, workspace);
+}
+
+LayerGradients layer_gradients_on(Model& model, const Tensor& images, const GradCamOptions& options,
+                                  Workspace* workspace) {
   check_images("layer_gradients", images);
   LayerGradients r;
   r.output_index = model.feature_map_output(options.layer);  // throws UnknownName listing the valid layers
   const NamedOutput& target = model.outputs()[static_cast<std::size_t>(r.output_index)];
   r.layer = target.name;
-  Tape tape(options.kernels, options.pool, options.workspace);
+  Tape tape(options.kernels, options.pool, workspace);
   const ForwardPass pass = model.forward(tape, images);
   const Var A = pass.outputs[static_cast<std::size_t>(r.output_index)];
   if (model.inside_layer(r.output_index))  // inside a composite layer: keep that layer's input

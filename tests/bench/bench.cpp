@@ -136,8 +136,8 @@ double gradcam_ms_per_image(Model& model, const std::string& layer, const Datase
   GradCamOptions options;
   options.layer = layer;
   options.pool = pool;
-  Workspace workspace;  // buffers reused from call to call
-  options.workspace = &workspace;
+  std::vector<Workspace> workspaces;  // buffers reused from call to call, one per part
+  options.workspaces = &workspaces;
   const double seconds = median_seconds(5, [&] {
     for (int c = 0; c < calls; ++c) grad_cam(model, b.images[std::size_t(c)], options);
   });

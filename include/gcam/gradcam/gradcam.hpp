@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "gcam/core/workspace.hpp"
 #include "gcam/nn/model.hpp"
 
 namespace gcam {
@@ -37,10 +38,12 @@ struct GradCamOptions {
   bool counterfactual = false;  // use −∂y^c/∂A: regions that speak against class c
   Kernels kernels = Kernels::Fast;
   ThreadPool* pool = nullptr;
-  // Buffers reused from call to call (keep it alive between calls, one per
-  // thread that calls): the same results, without allocating and first
-  // touching every activation again. nullptr = allocate.
-  Workspace* workspace = nullptr;
+  // Buffers reused from call to call (keep the vector alive between calls;
+  // do not share it between threads that call at the same time): the same
+  // results, without allocating and first touching every activation again.
+  // One Workspace per part of a batch that runs on its own thread (element t
+  // for part t; grown as needed). nullptr = allocate.
+  std::vector<Workspace>* workspaces = nullptr;
 };
 
 // Every intermediate of one Grad-CAM run on a batch of N images.
