@@ -19,6 +19,16 @@ int best_fit(const Buffers& spare, std::size_t size, Capacity capacity) {
   return best;
 }
 
+// Removes spare i in O(1): the last one takes its place (the order of the
+// spares does not matter, only their capacities).
+template <typename Buffers>
+typename Buffers::value_type remove_spare(Buffers& spare, int i) {
+  typename Buffers::value_type taken = std::move(spare[static_cast<std::size_t>(i)]);
+  if (static_cast<std::size_t>(i) + 1 != spare.size()) spare[static_cast<std::size_t>(i)] = std::move(spare.back());
+  spare.pop_back();
+  return taken;
+}
+
 }  // namespace
 
 Tensor Workspace::take(const Shape& shape) {
@@ -27,8 +37,7 @@ Tensor Workspace::take(const Shape& shape) {
     ++allocations_;
     return Tensor(shape);
   }
-  Tensor t = std::move(spare_[static_cast<std::size_t>(i)]);
-  spare_.erase(spare_.begin() + i);
+  Tensor t = remove_spare(spare_, i);
   t.resize(shape);
   return t;
 }
@@ -49,8 +58,7 @@ std::vector<int> Workspace::take_indices(std::size_t size) {
     ++allocations_;
     return std::vector<int>(size);
   }
-  std::vector<int> v = std::move(spare_indices_[static_cast<std::size_t>(i)]);
-  spare_indices_.erase(spare_indices_.begin() + i);
+  std::vector<int> v = remove_spare(spare_indices_, i);
   v.resize(size);
   return v;
 }

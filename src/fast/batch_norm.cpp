@@ -40,7 +40,7 @@ double plane_sum(size_t first, size_t count, Term term) {
 template <typename Term>
 std::vector<double> per_channel(const Planes& p, ThreadPool* pool, Term term) {
   std::vector<double> sums(size_t(p.C), 0.0);
-  parallel_for(pool, p.C, [&](int begin, int end) {
+  parallel_for(pool_if_worth(pool, double(p.N) * double(p.C) * double(p.plane)), p.C, [&](int begin, int end) {
     for (int c = begin; c < end; ++c)
       for (int n = 0; n < p.N; ++n)
         sums[size_t(c)] += plane_sum(p.first(n, c), p.plane, [&](size_t e) { return term(c, e); });
@@ -50,7 +50,7 @@ std::vector<double> per_channel(const Planes& p, ThreadPool* pool, Term term) {
 
 // body(c, first element, plane size) for every (image, channel) plane, split over threads.
 void each_plane(const Planes& p, ThreadPool* pool, const std::function<void(int, size_t)>& body) {
-  parallel_for(pool, p.N * p.C, [&](int begin, int end) {
+  parallel_for(pool_if_worth(pool, double(p.N) * double(p.C) * double(p.plane)), p.N * p.C, [&](int begin, int end) {
     for (int unit = begin; unit < end; ++unit) body(unit % p.C, p.first(unit / p.C, unit % p.C));
   });
 }

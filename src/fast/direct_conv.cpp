@@ -45,6 +45,9 @@ struct Geometry {
         pad(padding) {}
   const Scalar* x_plane(const Tensor& x, int n, int c) const { return x.data() + (size_t(n) * C + c) * H * W; }
   size_t out_plane(int n, int o) const { return (size_t(n) * O + o) * OH * OW; }
+  // Multiply-adds of one pass, and the fewest worth waking the pool for (as gemm's).
+  double work() const { return double(N) * O * OH * OW * C * KH * KW; }
+  static constexpr double kMinParallelWork = 1 << 21;
   Scalar tap(const Tensor& w, int o, int c, int p, int q) const {
     return w.data()[((size_t(o) * C + c) * KH + p) * KW + q];
   }
@@ -119,7 +122,7 @@ void direct_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, in
                            Tensor& y) {
   const Geometry g(x, w, padding);
   y.resize({g.N, g.O, g.OH, g.OW});  // every element is written below
-  parallel_for(pool, g.N * g.O, [&](int begin, int end) {
+  parallel_for(pool_if_worth(pool, g.work(), Geometry::kMinParallelWork), g.N * g.O, [&](int begin, int end) {
     for (int plane = begin; plane < end; ++plane) {
       const int n = plane / g.O, o = plane % g.O;
       forward_plane(g, x, w, b[size_t(o)], n, o, y.data() + g.out_plane(n, o));
@@ -134,7 +137,7 @@ void direct_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, 
     throw ShapeError("conv2d backward: dy " + shape_string(dy.shape()) + " does not match the output shape " +
                      shape_string({g.N, g.O, g.OH, g.OW}));
   if (targets.weight || targets.bias)
-    parallel_for(pool, g.O, [&](int begin, int end) {
+    parallel_for(pool_if_worth(pool, g.work(), Geometry::kMinParallelWork), g.O, [&](int begin, int end) {
       std::vector<Scalar> partial(size_t(g.OW));
       for (int o = begin; o < end; ++o) {
         if (targets.bias) db[size_t(o)] += bias_gradient(g, dy, o);
@@ -146,7 +149,7 @@ void direct_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, 
       }
     });
   if (targets.input)
-    parallel_for(pool, g.N * g.C, [&](int begin, int end) {
+    parallel_for(pool_if_worth(pool, g.work(), Geometry::kMinParallelWork), g.N * g.C, [&](int begin, int end) {
       for (int plane = begin; plane < end; ++plane)
         input_gradient_plane(g, w, dy, plane / g.C, plane % g.C,
                              dx.data() + (size_t(plane / g.C) * g.C + plane % g.C) * g.H * g.W);

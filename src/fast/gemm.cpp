@@ -300,13 +300,18 @@ constexpr int kUnpackedRows = 4;
 // row of C is a sum of rows of B (B not transposed) or a set of dot products
 // with rows of B (B transposed), both over contiguous memory.
 void gemm_few_rows(const Problem& p) {
+  thread_local std::vector<Scalar> row_of_a;  // row i of op(A), contiguous
   for (int i = 0; i < p.M; ++i) {
     Scalar* c = p.C + static_cast<std::size_t>(i) * p.ldc;
     if (!p.add) std::fill(c, c + p.N, Scalar(0));
-    auto a = [&](int k) {
-      return p.trans_a == Trans::No ? p.A[static_cast<std::size_t>(i) * p.lda + k]
-                                    : p.A[static_cast<std::size_t>(k) * p.lda + i];
-    };
+    const Scalar* a_row = p.A + static_cast<std::size_t>(i) * p.lda;
+    if (p.trans_a == Trans::Yes) {  // a column of A: gathered once, so the loops below read it contiguously
+      row_of_a.resize(static_cast<std::size_t>(p.K));
+      for (int k = 0; k < p.K; ++k)
+        row_of_a[static_cast<std::size_t>(k)] = p.A[static_cast<std::size_t>(k) * p.lda + i];
+      a_row = row_of_a.data();
+    }
+    auto a = [a_row](int k) { return a_row[k]; };
     if (p.trans_b == Trans::No) {
       for (int k = 0; k < p.K; ++k) {
         const Scalar aik = a(k);

@@ -46,6 +46,14 @@ class ThreadPool {
 // Runs body over [0, count) on `pool`, or inline on this thread when pool is null.
 void parallel_for(ThreadPool* pool, int count, const std::function<void(int begin, int end)>& body);
 
+// `pool` if `work` (values touched, or multiply-adds) is at least `minimum`,
+// else nullptr: waking the pool costs tens of microseconds, more than a small
+// loop takes on one thread (a batch-1 Grad-CAM). Kernels split their work so
+// that the results never depend on this choice.
+inline ThreadPool* pool_if_worth(ThreadPool* pool, double work, double minimum = 1 << 18) {
+  return work >= minimum ? pool : nullptr;
+}
+
 // Data parallelism over a batch: how many parts to cut `items` images into —
 // one per thread, but at least 8 images per part (else splitting costs more
 // than it saves); 1 without a pool.
