@@ -31,6 +31,7 @@
 #include <functional>
 #include <vector>
 
+#include "conv_geometry.hpp"
 #include "gcam/core/error.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/core/window.hpp"
@@ -70,39 +71,12 @@ void split(ThreadPool* pool, int count, double work, const std::function<void(in
   parallel_for(pool_if_worth(pool, work, kMinParallelCopy), count, body);
 }
 
-// Output positions t in [lo, hi) are those with 0 <= t·stride + offset < in
-// (offset = kernel tap − padding); the others read zero padding.
-struct Range {
-  int lo, hi;
-};
-Range valid_range(int out, int in, int offset, int stride) {
-  auto ceil_div = [](int a, int b) { return a <= 0 ? 0 : (a + b - 1) / b; };
-  const int lo = std::min(out, ceil_div(-offset, stride));
-  const int hi = std::min(out, ceil_div(in - offset, stride));
-  return {lo, std::max(lo, hi)};
+// Images per chunk: as many as keep the im2col matrix (or the O × columns
+// matrix) within kChunkElements, at least one.
+int images_per_chunk(const ConvShape& s) {
+  const size_t per_image = size_t(std::max({s.rows, s.O, 1})) * size_t(std::max(s.P, 1));
+  return static_cast<int>(std::max<size_t>(1, std::min<size_t>(size_t(s.N), kChunkElements / per_image)));
 }
-
-struct ConvShape {
-  int N, C, H, W, O, KH, KW, OH, OW;
-  int P;     // OH·OW: output positions per image
-  int rows;  // C·KH·KW: rows of the im2col matrix (length of one dot product)
-  ConvShape(const Tensor& x, const Tensor& w, int stride, int padding)
-      : N(x.dim(0)),
-        C(x.dim(1)),
-        H(x.dim(2)),
-        W(x.dim(3)),
-        O(w.dim(0)),
-        KH(w.dim(2)),
-        KW(w.dim(3)),
-        OH(conv_output_size(H, KH, stride, padding)),
-        OW(conv_output_size(W, KW, stride, padding)),
-        P(OH * OW),
-        rows(C * KH * KW) {}
-  int images_per_chunk() const {
-    const size_t per_image = size_t(std::max({rows, O, 1})) * size_t(std::max(P, 1));
-    return static_cast<int>(std::max<size_t>(1, std::min<size_t>(size_t(N), kChunkElements / per_image)));
-  }
-};
 
 }  // namespace
 
@@ -190,7 +164,7 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int strid
   const ConvShape s(x, w, stride, padding);
   y.resize({s.N, s.O, s.OH, s.OW});  // every element is written below
   if (y.empty()) return;
-  const int chunk = s.images_per_chunk();
+  const int chunk = images_per_chunk(s);
   Scalar* cols = grow(cols_workspace, size_t(s.rows) * chunk * s.P);
   for (int n0 = 0; n0 < s.N; n0 += chunk) {
     const int count = std::min(chunk, s.N - n0);
@@ -225,7 +199,7 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
   if (dy.empty()) return;
   if (direct_conv_suits(x.shape(), w.shape(), stride))
     return direct_conv2d_backward(x, w, dy, padding, dx, dw, db, pool, targets);
-  const int chunk = s.images_per_chunk();
+  const int chunk = images_per_chunk(s);
   Scalar* cols = grow(cols_workspace, size_t(s.rows) * chunk * s.P);
   for (int n0 = 0; n0 < s.N; n0 += chunk) {
     const int count = std::min(chunk, s.N - n0);

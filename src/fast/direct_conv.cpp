@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "conv_geometry.hpp"
 #include "gcam/core/error.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/core/window.hpp"
@@ -21,54 +22,43 @@ namespace {
 
 using std::size_t;
 
-// Output positions t in [lo, hi) read input t + offset inside [0, in).
-struct Span {
-  int lo, hi;
-};
-Span valid_span(int out, int in, int offset) {
-  const int lo = std::min(out, std::max(0, -offset));
-  return {lo, std::max(lo, std::min(out, in - offset))};
-}
+Range valid_span(int out, int in, int offset) { return valid_range(out, in, offset, 1); }
 
-struct Geometry {
-  int N, C, H, W, O, KH, KW, OH, OW, pad;
-  Geometry(const Tensor& x, const Tensor& w, int padding)
-      : N(x.dim(0)),
-        C(x.dim(1)),
-        H(x.dim(2)),
-        W(x.dim(3)),
-        O(w.dim(0)),
-        KH(w.dim(2)),
-        KW(w.dim(3)),
-        OH(conv_output_size(H, KH, 1, padding)),
-        OW(conv_output_size(W, KW, 1, padding)),
-        pad(padding) {}
+// The direct kernels' view of ConvShape (stride 1): where planes and taps sit.
+struct Geometry : ConvShape {
+  Geometry(const Tensor& x, const Tensor& w, int padding) : ConvShape(x, w, 1, padding) {}
   const Scalar* x_plane(const Tensor& x, int n, int c) const { return x.data() + (size_t(n) * C + c) * H * W; }
   size_t out_plane(int n, int o) const { return (size_t(n) * O + o) * OH * OW; }
-  // Multiply-adds of one pass, and the fewest worth waking the pool for (as gemm's).
-  double work() const { return double(N) * O * OH * OW * C * KH * KW; }
-  static constexpr double kMinParallelWork = 1 << 21;
   Scalar tap(const Tensor& w, int o, int c, int p, int q) const {
     return w.data()[((size_t(o) * C + c) * KH + p) * KW + q];
   }
+  // Multiply-adds of one pass, and the fewest worth waking the pool for (as gemm's).
+  double work() const { return double(N) * O * OH * OW * C * KH * KW; }
+  static constexpr double kMinParallelWork = 1 << 21;
 };
+
+// One kernel tap (p, q) between a W-wide input plane and an OW-wide output
+// plane: for output rows i and columns j that do not read the padding,
+//   forward:  out[i, j]              += weight · in[i + p − pad, j + q − pad]
+//   backward: in[i + p − pad, j + q − pad] += weight · out[i, j]
+// Indices stay signed and inside the planes (no pointer before a plane's start).
+void add_tap(const Geometry& g, int p, int q, Scalar weight, const Scalar* from, Scalar* to, bool to_input) {
+  const Range rows = valid_span(g.OH, g.H, p - g.padding), cols = valid_span(g.OW, g.W, q - g.padding);
+  for (int i = rows.lo; i < rows.hi; ++i) {
+    const std::ptrdiff_t out_row = std::ptrdiff_t(i) * g.OW;
+    const std::ptrdiff_t in_row = std::ptrdiff_t(i + p - g.padding) * g.W + (q - g.padding);
+    const Scalar* src = from + (to_input ? out_row : in_row);
+    Scalar* dst = to + (to_input ? in_row : out_row);
+    for (int j = cols.lo; j < cols.hi; ++j) dst[j] += weight * src[j];
+  }
+}
 
 // (C1) for one output plane (n, o): y = b[o] + Σ_{c,p,q} w[o,c,p,q]·x shifted by (p − pad, q − pad).
 void forward_plane(const Geometry& g, const Tensor& x, const Tensor& w, Scalar bias, int n, int o, Scalar* out) {
   std::fill(out, out + size_t(g.OH) * g.OW, bias);
   for (int c = 0; c < g.C; ++c)
-    for (int p = 0; p < g.KH; ++p) {
-      const Span rows = valid_span(g.OH, g.H, p - g.pad);
-      for (int q = 0; q < g.KW; ++q) {
-        const Span cols = valid_span(g.OW, g.W, q - g.pad);
-        const Scalar weight = g.tap(w, o, c, p, q);
-        for (int i = rows.lo; i < rows.hi; ++i) {
-          const Scalar* in = g.x_plane(x, n, c) + size_t(i + p - g.pad) * g.W + (q - g.pad);
-          Scalar* row = out + size_t(i) * g.OW;
-          for (int j = cols.lo; j < cols.hi; ++j) row[j] += weight * in[j];
-        }
-      }
-    }
+    for (int p = 0; p < g.KH; ++p)
+      for (int q = 0; q < g.KW; ++q) add_tap(g, p, q, g.tap(w, o, c, p, q), g.x_plane(x, n, c), out, false);
 }
 
 // (C3) for one weight w[o,c,p,q] and (C4) for db[o]: the products summed row
@@ -76,13 +66,14 @@ void forward_plane(const Geometry& g, const Tensor& x, const Tensor& w, Scalar b
 // vectorises), then the lanes in order.
 Scalar weight_gradient(const Geometry& g, const Tensor& x, const Tensor& dy, int o, int c, int p, int q,
                        std::vector<Scalar>& partial) {
-  const Span rows = valid_span(g.OH, g.H, p - g.pad), cols = valid_span(g.OW, g.W, q - g.pad);
+  const Range rows = valid_span(g.OH, g.H, p - g.padding), cols = valid_span(g.OW, g.W, q - g.padding);
   std::fill(partial.begin(), partial.end(), Scalar(0));
   for (int n = 0; n < g.N; ++n)
     for (int i = rows.lo; i < rows.hi; ++i) {
-      const Scalar* in = g.x_plane(x, n, c) + size_t(i + p - g.pad) * g.W + (q - g.pad);
+      const Scalar* plane = g.x_plane(x, n, c);
+      const std::ptrdiff_t in_row = std::ptrdiff_t(i + p - g.padding) * g.W + (q - g.padding);
       const Scalar* grad = dy.data() + g.out_plane(n, o) + size_t(i) * g.OW;
-      for (int j = cols.lo; j < cols.hi; ++j) partial[size_t(j)] += grad[j] * in[j];
+      for (int j = cols.lo; j < cols.hi; ++j) partial[size_t(j)] += grad[j] * plane[in_row + j];
     }
   Scalar sum = 0;
   for (const Scalar v : partial) sum += v;
@@ -98,18 +89,8 @@ Scalar bias_gradient(const Geometry& g, const Tensor& dy, int o) {
 // (C2) for one input plane (n, c): dx += Σ_{o,p,q} w[o,c,p,q]·dy shifted back by (p − pad, q − pad).
 void input_gradient_plane(const Geometry& g, const Tensor& w, const Tensor& dy, int n, int c, Scalar* dx) {
   for (int o = 0; o < g.O; ++o)
-    for (int p = 0; p < g.KH; ++p) {
-      const Span rows = valid_span(g.OH, g.H, p - g.pad);
-      for (int q = 0; q < g.KW; ++q) {
-        const Span cols = valid_span(g.OW, g.W, q - g.pad);
-        const Scalar weight = g.tap(w, o, c, p, q);
-        for (int i = rows.lo; i < rows.hi; ++i) {
-          const Scalar* grad = dy.data() + g.out_plane(n, o) + size_t(i) * g.OW;
-          Scalar* row = dx + size_t(i + p - g.pad) * g.W + (q - g.pad);
-          for (int j = cols.lo; j < cols.hi; ++j) row[j] += weight * grad[j];
-        }
-      }
-    }
+    for (int p = 0; p < g.KH; ++p)
+      for (int q = 0; q < g.KW; ++q) add_tap(g, p, q, g.tap(w, o, c, p, q), dy.data() + g.out_plane(n, o), dx, true);
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ def main():
         met = "" if target is None else ("met" if (ratio >= target if kind == "speed" else ratio <= target) else "NOT met")
         bound = "" if target is None else (f">= {target}" if kind == "speed" else f"<= {target}")
         print(f"{label:44s} {a:10.4g} {b:10.4g} {ratio:7.2f}  {bound} {met}")
-        result["rows"][label] = {"gradcam": a, "pytorch": b, "ratio": ratio, "target": bound, "met": met == "met"}
+        result["rows"][label] = {"gradcam": a, "pytorch": b, "ratio": ratio, "target": bound, "met": met == "met",
+                                 "gradcam_runs": [r[mine] for r in ours], "pytorch_runs": [r[peer] for r in theirs]}
     peak = median(ours, "core_peak_gflops")
     for key in ("conv_fwd_gflops", "conv_bwd_gflops", "gemm_gflops"):
         share = 100 * median(ours, key) / peak
