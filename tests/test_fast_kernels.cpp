@@ -18,8 +18,8 @@
 
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/conv2d.hpp"
-#include "gcam/fast/direct_conv.hpp"
 #include "gcam/fast/gemm.hpp"
+#include "gcam/fast/implicit_conv.hpp"
 #include "gcam/fast/linear.hpp"
 #include "gcam/fast/pool_relu.hpp"
 #include "gcam/ops/ops.hpp"
@@ -181,9 +181,10 @@ const ConvCase kConvCases[] = {
     {{2, 2, 3, 3}, {3, 2, 5, 5}, 1, 2},       // kernel larger than the image
     {{4, 16, 16, 16}, {32, 16, 3, 3}, 1, 1},  // big enough for threads and blocking
     {{10, 8, 48, 48}, {4, 8, 3, 3}, 1, 1},    // several chunks of images
-    {{3, 1, 28, 28}, {16, 1, 3, 3}, 1, 1},    // fashion-cnn's conv1: the direct kernels (direct_conv.hpp)
-    {{2, 3, 9, 7}, {5, 3, 3, 3}, 1, 0},       // direct, 27 terms, no padding
-    {{2, 1, 6, 5}, {3, 1, 5, 5}, 1, 3},       // direct, padding beyond the kernel's reach
+    {{3, 1, 28, 28}, {16, 1, 3, 3}, 1, 1},    // fashion-cnn's conv1: one input channel
+    {{2, 3, 9, 7}, {5, 3, 3, 3}, 1, 0},       // no padding
+    {{2, 1, 6, 5}, {3, 1, 5, 5}, 1, 3},       // padding beyond the kernel's reach
+    {{3, 8, 7, 7}, {40, 8, 3, 3}, 1, 1},      // dW by gemm, edge tiles, rows not whole vectors
 };
 
 std::string conv_name(const ConvCase& c) {
@@ -202,16 +203,20 @@ ConvGrads initial_grads(const ConvCase& c) {
 
 }  // namespace
 
-TEST_CASE("the direct kernels take few terms per output at stride 1, im2col the rest", "[fast][float][conv2d]") {
-  CHECK(fast::direct_conv_suits({64, 1, 28, 28}, {16, 1, 3, 3}, 1));     // fashion-cnn conv1: 9 terms
-  CHECK(fast::direct_conv_suits({64, 3, 32, 32}, {16, 3, 3, 3}, 1));     // RGB: 27 terms
-  CHECK(!fast::direct_conv_suits({64, 16, 14, 14}, {32, 16, 3, 3}, 1));  // conv2: 144 terms
-  CHECK(!fast::direct_conv_suits({64, 1, 28, 28}, {16, 1, 3, 3}, 2));    // stride 2
-  // The cases of kConvCases below run through both paths.
-  int direct = 0;
-  for (const ConvCase& c : kConvCases) direct += fast::direct_conv_suits(c.x, c.w, c.stride);
-  CHECK(direct >= 4);
-  CHECK(direct <= int(std::size(kConvCases)) - 4);
+TEST_CASE("stride-1 convolutions take the implicit GEMM, the others im2col", "[fast][float][conv2d]") {
+  CHECK(fast::implicit_conv_suits(1));
+  CHECK(!fast::implicit_conv_suits(2));
+  // The cases of kConvCases below run through both paths, and through both
+  // ways of (C3) on the implicit path: dot products for fewer than 32 output
+  // channels, a gemm from 32 on.
+  int implicit = 0, wide_outputs = 0;
+  for (const ConvCase& c : kConvCases) {
+    implicit += fast::implicit_conv_suits(c.stride);
+    wide_outputs += fast::implicit_conv_suits(c.stride) && c.w[0] >= 32;
+  }
+  CHECK(implicit >= 4);
+  CHECK(implicit <= int(std::size(kConvCases)) - 3);
+  CHECK(wide_outputs >= 1);
 }
 
 TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][float][conv2d]") {

@@ -7,9 +7,9 @@
 //   (C3) dW += G·colsᵀ            G: O × (images·OH·OW)
 //   (C2) dx += col2im(Wᵀ·G)
 //   (C4) db += row sums of G
-// A convolution with few terms per output at stride 1 (a first layer on gray
-// images: C·kH·kW ≤ 27) goes to the direct kernels of direct_conv.hpp
-// instead, where im2col's copies would cost more than the product.
+// Every stride-1 convolution goes to the implicit GEMM of implicit_conv.hpp
+// instead, which reads the im2col rows straight out of a padded copy of the
+// image; im2col serves the strided ones (resnet-mini's downsampling).
 //
 // Determinism. Parallel work is split so that every output element is
 // written by exactly one thread, in an order that does not depend on the
@@ -35,8 +35,8 @@
 #include "gcam/core/error.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/core/window.hpp"
-#include "gcam/fast/direct_conv.hpp"
 #include "gcam/fast/gemm.hpp"
+#include "gcam/fast/implicit_conv.hpp"
 #include "gcam/fast/lane_sum.hpp"
 
 namespace gcam {
@@ -160,7 +160,7 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int str
 
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
                     Tensor& y) {
-  if (direct_conv_suits(x.shape(), w.shape(), stride)) return direct_conv2d_forward(x, w, b, padding, pool, y);
+  if (implicit_conv_suits(stride)) return implicit_conv2d_forward(x, w, b, padding, pool, y);
   const ConvShape s(x, w, stride, padding);
   y.resize({s.N, s.O, s.OH, s.OW});  // every element is written below
   if (y.empty()) return;
@@ -197,8 +197,7 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
     throw ShapeError("conv2d backward: dy " + shape_string(dy.shape()) + " does not match the output shape " +
                      shape_string({s.N, s.O, s.OH, s.OW}));
   if (dy.empty()) return;
-  if (direct_conv_suits(x.shape(), w.shape(), stride))
-    return direct_conv2d_backward(x, w, dy, padding, dx, dw, db, pool, targets);
+  if (implicit_conv_suits(stride)) return implicit_conv2d_backward(x, w, dy, padding, dx, dw, db, pool, targets);
   const int chunk = images_per_chunk(s);
   Scalar* cols = grow(cols_workspace, size_t(s.rows) * chunk * s.P);
   for (int n0 = 0; n0 < s.N; n0 += chunk) {

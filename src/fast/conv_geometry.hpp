@@ -1,4 +1,4 @@
-// conv_geometry.hpp — what the fast convolutions (conv2d.cpp, direct_conv.cpp)
+// conv_geometry.hpp — what the fast convolutions (conv2d.cpp, implicit_conv.cpp)
 // read off their operands, and which output positions a kernel tap reaches
 // without falling into the zero padding. Private to src/fast/.
 #pragma once

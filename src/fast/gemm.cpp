@@ -168,7 +168,13 @@ struct Problem {
   Scalar* C;
   int ldc;
   bool add;
+  const Scalar* const* b_rows;  // gemm_rows: where each stored row of B starts (null: B + r·ldb)
 };
+
+// Stored row r of B: from the row table of gemm_rows, or r rows past B.
+const Scalar* b_row(const Problem& p, int r) {
+  return p.b_rows ? p.b_rows[r] : p.B + static_cast<std::size_t>(r) * p.ldb;
+}
 
 // Packs op(A)[i0 : i0+mc, p0 : p0+kc] into ceil(mc/MR) micro-panels. Panel r
 // holds rows i0 + r·MR ... in k-major order, dst[(r·kc + k)·MR + i], so the
@@ -204,14 +210,14 @@ void pack_b(const Problem& p, int p0, int kc, int j0, int nc, Scalar* dst) {
     Scalar* panel = dst + static_cast<std::size_t>(s) * kc;
     if (p.trans_b == Trans::No) {
       for (int k = 0; k < kc; ++k) {
-        const Scalar* src = p.B + static_cast<std::size_t>(p0 + k) * p.ldb + j0 + s;
+        const Scalar* src = b_row(p, p0 + k) + j0 + s;
         Scalar* out = panel + k * NR;
         for (int j = 0; j < cols; ++j) out[j] = src[j];
         for (int j = cols; j < NR; ++j) out[j] = 0;
       }
     } else {
       for (int j = 0; j < cols; ++j) {
-        const Scalar* src = p.B + static_cast<std::size_t>(j0 + s + j) * p.ldb + p0;
+        const Scalar* src = b_row(p, j0 + s + j) + p0;
         for (int k = 0; k < kc; ++k) panel[k * NR + j] = src[k];
       }
       if (cols < NR)
@@ -315,7 +321,7 @@ void gemm_few_rows(const Problem& p) {
     if (p.trans_b == Trans::No) {
       for (int k = 0; k < p.K; ++k) {
         const Scalar aik = a(k);
-        const Scalar* b = p.B + static_cast<std::size_t>(k) * p.ldb;
+        const Scalar* b = b_row(p, k);
         for (int j = 0; j < p.N; ++j) c[j] += aik * b[j];
       }
     } else {
@@ -324,7 +330,7 @@ void gemm_few_rows(const Problem& p) {
       // it may not reorder); they are added up in a fixed order.
       constexpr int kLanes = 16;
       for (int j = 0; j < p.N; ++j) {
-        const Scalar* b = p.B + static_cast<std::size_t>(j) * p.ldb;
+        const Scalar* b = b_row(p, j);
         Scalar partial[kLanes] = {};
         int k = 0;
         for (; k + kLanes <= p.K; k += kLanes)
@@ -342,28 +348,44 @@ void gemm_few_rows(const Problem& p) {
 
 GemmBlocking gemm_blocking() { return {MR, NR, blocking().kc, blocking().mc, blocking().nc}; }
 
-void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
-          Scalar* C, int ldc, Update update, ThreadPool* pool) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {  // empty sum: C = 0, or C unchanged
-    if (update == Update::Overwrite)
-      for (int i = 0; i < M; ++i) {
-        Scalar* row = C + static_cast<std::size_t>(i) * ldc;
-        std::fill(row, row + N, Scalar(0));
+namespace {
+
+// gemm and gemm_rows after their arguments are gathered: the few-rows path, or
+// the five loops on one thread or split over the pool.
+void run(const Problem& p, ThreadPool* pool) {
+  if (p.M <= 0 || p.N <= 0) return;
+  if (p.K <= 0) {  // empty sum: C = 0, or C unchanged
+    if (!p.add)
+      for (int i = 0; i < p.M; ++i) {
+        Scalar* row = p.C + static_cast<std::size_t>(i) * p.ldc;
+        std::fill(row, row + p.N, Scalar(0));
       }
     return;
   }
-  const Problem p{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add};
-  if (M <= kUnpackedRows) return gemm_few_rows(p);
-  const double work = double(M) * N * K;
-  if (!pool || pool->threads() == 1 || work < kMinParallelWork) return gemm_range(p, 0, M, 0, N);
+  if (p.M <= kUnpackedRows) return gemm_few_rows(p);
+  const double work = double(p.M) * p.N * p.K;
+  if (!pool || pool->threads() == 1 || work < kMinParallelWork) return gemm_range(p, 0, p.M, 0, p.N);
   // Split C into contiguous ranges of whole micro-tiles along the dimension
   // that has more of them; ThreadPool::parallel_for gives one range per thread.
-  const int tiles_m = (M + MR - 1) / MR, tiles_n = (N + NR - 1) / NR;
+  const int tiles_m = (p.M + MR - 1) / MR, tiles_n = (p.N + NR - 1) / NR;
   if (tiles_n >= tiles_m)
-    parallel_for(pool, tiles_n, [&](int begin, int end) { gemm_range(p, 0, M, begin * NR, std::min(N, end * NR)); });
+    parallel_for(pool, tiles_n,
+                 [&](int begin, int end) { gemm_range(p, 0, p.M, begin * NR, std::min(p.N, end * NR)); });
   else
-    parallel_for(pool, tiles_m, [&](int begin, int end) { gemm_range(p, begin * MR, std::min(M, end * MR), 0, N); });
+    parallel_for(pool, tiles_m,
+                 [&](int begin, int end) { gemm_range(p, begin * MR, std::min(p.M, end * MR), 0, p.N); });
+}
+
+}  // namespace
+
+void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
+          Scalar* C, int ldc, Update update, ThreadPool* pool) {
+  run(Problem{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add, nullptr}, pool);
+}
+
+void gemm_rows(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* const* b_rows,
+               Scalar* C, int ldc, Update update, ThreadPool* pool) {
+  run(Problem{trans_a, trans_b, M, N, K, A, lda, nullptr, 0, C, ldc, update == Update::Add, b_rows}, pool);
 }
 
 }  // namespace gcam

@@ -1,6 +1,9 @@
 // Fast max pooling and ReLU (see fast/pool_relu.hpp). They must give exactly
 // the reference results: both only compare and select, so no rounding enters.
 #include "gcam/fast/pool_relu.hpp"
+
+#include <algorithm>
+
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/core/window.hpp"
 
@@ -39,14 +42,22 @@ void max_pool_2x2_plane(const Scalar* in, int base, int W, int OH, int OW, Scala
     int* w = win + i * OW;
     const int top = base + 2 * i * W;
     // Written so the compiler can vectorize over j: every j is independent,
-    // and the winner is first a cell number 0..3, then an offset.
+    // and the winner is first a cell number 0..3, then an offset. The cells
+    // are tried in increasing order, so "cell = larger ? k : cell" is
+    // max(cell, larger·k); written so, g++ and clang if-convert it (with a
+    // conditional assignment of the int, g++ gives up: "control flow in loop").
     for (int j = 0; j < OW; ++j) {
-      Scalar m = r0[2 * j];
-      int cell = 0;
-      const Scalar v1 = r0[2 * j + 1], v2 = r1[2 * j], v3 = r1[2 * j + 1];
-      cell = v1 > m ? 1 : cell, m = v1 > m ? v1 : m;
-      cell = v2 > m ? 2 : cell, m = v2 > m ? v2 : m;
-      cell = v3 > m ? 3 : cell, m = v3 > m ? v3 : m;
+      const Scalar v0 = r0[2 * j], v1 = r0[2 * j + 1], v2 = r1[2 * j], v3 = r1[2 * j + 1];
+      Scalar m = v0;
+      const int larger1 = v1 > m;  // strict: the first maximum wins ties, as in the reference
+      m = larger1 ? v1 : m;
+      int cell = larger1;
+      const int larger2 = v2 > m;
+      m = larger2 ? v2 : m;
+      cell = std::max(cell, larger2 * 2);
+      const int larger3 = v3 > m;
+      m = larger3 ? v3 : m;
+      cell = std::max(cell, larger3 * 3);
       o[j] = m;
       w[j] = top + 2 * j + (cell & 1) + (cell >> 1) * W;
     }

@@ -54,6 +54,15 @@ void gemm_reference(Trans trans_a, Trans trans_b, int M, int N, int K, const Sca
 void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
           Scalar* C, int ldc, Update update, ThreadPool* pool = nullptr);
 
+// The same product with B given as a table of row starts instead of a base
+// and a leading dimension: stored row r of B begins at b_rows[r] (so with
+// Trans::No op(B)[k][j] = b_rows[k][j], with Trans::Yes op(B)[k][j] =
+// b_rows[j][k]). Rows may overlap: the implicit-GEMM convolution
+// (fast/implicit_conv.hpp) points row (c, p, q) of its im2col matrix at the
+// padded image shifted by one kernel tap, so the matrix is never copied out.
+void gemm_rows(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* const* b_rows,
+               Scalar* C, int ldc, Update update, ThreadPool* pool = nullptr);
+
 // The block sizes gemm uses on this machine: the micro-tile MR × NR (fixed by
 // the vector unit at compile time) and the cache blocks KC, MC, NC (derived
 // at run time from the cache sizes the machine reports; see gemm.cpp).

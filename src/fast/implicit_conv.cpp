@@ -1,0 +1,316 @@
+// Implicit-GEMM convolution at stride 1 (fast/implicit_conv.hpp): equations
+// (C1)–(C4) of src/ops/conv2d.cpp as products whose im2col rows are shifted
+// views of a padded plane.
+//
+// On the padded grid (Hp × Wp planes, output t = i·Wp + j; "wide" output
+// planes of OH·Wp values whose columns j ≥ OW are dropped):
+//   (C1) Yw  = W · cols,              row (c,p,q) of cols = padded x_c shifted by p·Wp + q
+//   (C4) db += Σ_t Gw[o][t]           Gw = dy on the wide grid, dropped columns 0
+//   (C3) dW += Gw · colsᵀ             the same row table, transposed
+//   (C2) dx_pad[c][s] = Σ_{o,p,q} w[o,c,p,q] · Gw[o][s − p·Wp − q]
+//        = Σ_{o,p',q'} w[o,c,kH−1−p',kW−1−q'] · E_o[s + p'·Wp + q'],
+//        E_o = Gw[o] with L = (kH−1)·Wp + kW−1 zeros before and after it: the
+//        same implicit product, kernel flipped, channels swapped. A shift that
+//        runs off the left of a row lands in the previous row's dropped
+//        columns, which are zero: there are exactly kW − 1 of them.
+#include "gcam/fast/implicit_conv.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "conv_geometry.hpp"
+#include "gcam/core/error.hpp"
+#include "gcam/core/thread_pool.hpp"
+#include "gcam/fast/gemm.hpp"
+#include "gcam/fast/lane_sum.hpp"
+
+namespace gcam {
+namespace fast {
+
+namespace {
+
+using std::size_t;
+
+// Lanes is a GCC/clang vector extension: kDotLanes Scalars that the compiler
+// keeps in one vector register of the target (64 bytes with AVX-512, 32 with
+// AVX, 16 otherwise), with + and * lane by lane. The 16 accumulators are 16
+// named variables, not an array: g++ keeps an array of vectors in memory
+// here (measured: half the speed), clang either way.
+#if defined(__AVX512F__)
+constexpr int kVectorBytes = 64;
+#elif defined(__AVX__)
+constexpr int kVectorBytes = 32;
+#else
+constexpr int kVectorBytes = 16;
+#endif
+constexpr int kTileO = 4, kTileR = 4, kDotLanes = kVectorBytes / int(sizeof(Scalar));
+typedef Scalar Lanes __attribute__((vector_size(kVectorBytes)));
+
+Lanes load_lanes(const Scalar* from) {  // rows are not aligned to a vector
+  Lanes v;
+  std::memcpy(&v, from, sizeof v);
+  return v;
+}
+
+// Where things sit on the padded grid of one image.
+struct PaddedGrid : ConvShape {
+  int Hp, Wp;
+  size_t padded_plane;    // Hp·Wp
+  int wide;               // OH·Wp: one output plane on the wide grid
+  int dot_length;         // wide rounded up to whole Lanes: the length of (C3)'s dot products
+  int lead;               // L: zeros before a gradient plane in E
+  size_t extended_plane;  // one plane of E: L zeros, Gw[o], at least L zeros (and up to dot_length)
+  PaddedGrid(const Tensor& x, const Tensor& w, int padding)
+      : ConvShape(x, w, 1, padding),
+        Hp(H + 2 * padding),
+        Wp(W + 2 * padding),
+        padded_plane(size_t(Hp) * Wp),
+        wide(OH * Wp),
+        dot_length((wide + kDotLanes - 1) / kDotLanes * kDotLanes),
+        lead((KH - 1) * Wp + KW - 1),
+        extended_plane(size_t(lead) + size_t(wide) + size_t(std::max(lead, dot_length - wide))) {}
+  // The last tap's row reads kW − 1 values past the last padded plane in
+  // (C1), and up to kDotLanes − 1 more in (C3)'s rounded-up dot products
+  // (where they meet zeros of Gw).
+  size_t padded_image() const { return size_t(C) * padded_plane + size_t(KW - 1 + kDotLanes); }
+  double work() const { return double(N) * O * P * rows; }  // multiply-adds of one product
+};
+
+// Per-thread buffers, grown to the largest call and then reused.
+struct Buffers {
+  std::vector<Scalar> padded, wide, extended, flipped;
+  std::vector<const Scalar*> rows;
+};
+thread_local Buffers buffers;
+
+Scalar* grow(std::vector<Scalar>& v, size_t count) {
+  if (v.size() < count) v.resize(count);
+  return v.data();
+}
+
+// Images whose padded input and E are held at once in backward: about
+// 256 KB in float, so they stay in L2 while every tile of dW passes over
+// them. Depends on the shapes only (and so do the bits).
+int images_per_chunk(size_t per_image, int images) {
+  constexpr size_t kChunkElements = size_t(1) << 17;
+  return int(std::clamp<size_t>(kChunkElements / std::max<size_t>(per_image, 1), 1, size_t(std::max(images, 1))));
+}
+
+// Image n of x onto the padded grid: C zero-bordered planes, then the slack.
+void pad_image(const PaddedGrid& g, const Tensor& x, int n, Scalar* out) {
+  std::fill(out, out + g.padded_image(), Scalar(0));
+  for (int c = 0; c < g.C; ++c)
+    for (int h = 0; h < g.H; ++h) {
+      const Scalar* src = x.data() + ((size_t(n) * g.C + c) * g.H + h) * g.W;
+      std::copy(src, src + g.W, out + c * g.padded_plane + size_t(h + g.padding) * g.Wp + g.padding);
+    }
+}
+
+// Row (c, p, q) of the implicit im2col matrix: plane c of `planes` (each
+// `plane` long) shifted by p·Wp + q, plus `offset`.
+const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* planes, size_t plane, int channels, size_t offset,
+                              std::vector<const Scalar*>& table) {
+  table.resize(size_t(channels) * g.KH * g.KW);
+  for (int c = 0; c < channels; ++c)
+    for (int p = 0; p < g.KH; ++p)
+      for (int q = 0; q < g.KW; ++q)
+        table[(size_t(c) * g.KH + p) * g.KW + q] = planes + c * plane + offset + size_t(p) * g.Wp + q;
+  return table.data();
+}
+
+// (C1) for image n: Yw = W·cols on the wide grid, then narrowed into y with the bias.
+void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const Tensor& b, int n, Tensor& y,
+                   ThreadPool* pool) {
+  Buffers& buf = buffers;
+  Scalar* padded = grow(buf.padded, g.padded_image());
+  pad_image(g, x, n, padded);
+  const Scalar* const* rows = tap_rows(g, padded, g.padded_plane, g.C, 0, buf.rows);
+  Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide);
+  gemm_rows(Trans::No, Trans::No, g.O, g.wide, g.rows, w.data(), g.rows, rows, wide, g.wide, Update::Overwrite, pool);
+  for (int o = 0; o < g.O; ++o) {
+    const Scalar bias = b[size_t(o)];
+    for (int i = 0; i < g.OH; ++i) {
+      const Scalar* src = wide + size_t(o) * g.wide + size_t(i) * g.Wp;
+      Scalar* dst = y.data() + ((size_t(n) * g.O + o) * g.OH + i) * g.OW;
+      for (int j = 0; j < g.OW; ++j) dst[j] = src[j] + bias;
+    }
+  }
+}
+
+// E for image n: each plane of dy on the wide grid (dropped columns zero)
+// with L zeros before it and at least L after. Gw[o] starts at E + o·extended_plane + L.
+void extend_gradient(const PaddedGrid& g, const Tensor& dy, int n, Scalar* out) {
+  std::fill(out, out + size_t(g.O) * g.extended_plane, Scalar(0));
+  for (int o = 0; o < g.O; ++o)
+    for (int i = 0; i < g.OH; ++i) {
+      const Scalar* src = dy.data() + ((size_t(n) * g.O + o) * g.OH + i) * g.OW;
+      std::copy(src, src + g.OW, out + o * g.extended_plane + size_t(g.lead) + size_t(i) * g.Wp);
+    }
+}
+
+// The kernel flipped and its channels swapped, as a C × (O·kH·kW) matrix:
+// flipped[c][(o·kH + p')·kW + q'] = w[o][c][kH−1−p'][kW−1−q'].
+const Scalar* flip_kernel(const PaddedGrid& g, const Tensor& w, std::vector<Scalar>& buffer) {
+  const int row = g.O * g.KH * g.KW;
+  Scalar* out = grow(buffer, size_t(g.C) * row);
+  for (int o = 0; o < g.O; ++o)
+    for (int c = 0; c < g.C; ++c)
+      for (int p = 0; p < g.KH; ++p)
+        for (int q = 0; q < g.KW; ++q)
+          out[size_t(c) * row + (size_t(o) * g.KH + g.KH - 1 - p) * g.KW + (g.KW - 1 - q)] =
+              w.data()[((size_t(o) * g.C + c) * g.KH + p) * g.KW + q];
+  return out;
+}
+
+// (C2) for image n: dx_pad = flipped · rows of E, on the padded rows h + pad
+// only (H·Wp columns), then the valid columns added into dx.
+void input_gradient_image(const PaddedGrid& g, const Scalar* flipped, const Scalar* extended, int n, Tensor& dx,
+                          ThreadPool* pool) {
+  Buffers& buf = buffers;
+  const int columns = g.H * g.Wp, depth = g.O * g.KH * g.KW;
+  const Scalar* const* rows = tap_rows(g, extended, g.extended_plane, g.O, size_t(g.padding) * g.Wp, buf.rows);
+  Scalar* wide = grow(buf.wide, size_t(g.C) * columns);
+  gemm_rows(Trans::No, Trans::No, g.C, columns, depth, flipped, depth, rows, wide, columns, Update::Overwrite, pool);
+  for (int c = 0; c < g.C; ++c)
+    for (int h = 0; h < g.H; ++h) {
+      const Scalar* src = wide + size_t(c) * columns + size_t(h) * g.Wp + g.padding;
+      Scalar* dst = dx.data() + ((size_t(n) * g.C + c) * g.H + h) * g.W;
+      for (int j = 0; j < g.W; ++j) dst[j] += src[j];
+    }
+}
+
+// ---- (C3) as dot products along t ------------------------------------------------------
+// dW[o][r] = Σ_n Σ_t Gw_n[o][t] · X_n,r[t]: both factors run contiguously
+// along t, so the sums are dot products, computed for a tile of kTileO output
+// channels × kTileR im2col rows at once (16 accumulators of kDotLanes lanes;
+// each loaded vector serves 4 of them). A gemm would first transpose one
+// factor into its packed panels, one scalar at a time; here nothing is
+// copied. Each tile sums its images in order and its lanes in order at the
+// end: the same bits for any thread count.
+//
+// Row a of G and row r of X for image n start at g[a] + n·g_step and x[r] + n·x_step.
+struct DotTile {
+  const Scalar* g[kTileO];
+  const Scalar* x[kTileR];
+  size_t g_step, x_step;
+};
+
+Scalar lane_total(Lanes v) {
+  Scalar sum = 0;
+  for (int l = 0; l < kDotLanes; ++l) sum += v[l];
+  return sum;
+}
+
+// sums[a][r] = Σ_n Σ_t g_a[t]·x_r[t], t < length (a whole number of Lanes).
+__attribute__((noinline))  // inlined into its caller, g++ keeps the accumulators in memory
+void dot_tile(const DotTile& tile, int images, int length, Scalar sums[kTileO][kTileR]) {
+  Lanes a00{}, a01{}, a02{}, a03{}, a10{}, a11{}, a12{}, a13{}, a20{}, a21{}, a22{}, a23{}, a30{}, a31{}, a32{}, a33{};
+  for (int n = 0; n < images; ++n) {
+    const Scalar *g0 = tile.g[0] + n * tile.g_step, *g1 = tile.g[1] + n * tile.g_step,
+                 *g2 = tile.g[2] + n * tile.g_step, *g3 = tile.g[3] + n * tile.g_step;
+    const Scalar *x0 = tile.x[0] + n * tile.x_step, *x1 = tile.x[1] + n * tile.x_step,
+                 *x2 = tile.x[2] + n * tile.x_step, *x3 = tile.x[3] + n * tile.x_step;
+    for (int t = 0; t < length; t += kDotLanes) {
+      const Lanes v0 = load_lanes(x0 + t), v1 = load_lanes(x1 + t), v2 = load_lanes(x2 + t), v3 = load_lanes(x3 + t);
+      Lanes g = load_lanes(g0 + t);
+      a00 += g * v0, a01 += g * v1, a02 += g * v2, a03 += g * v3;
+      g = load_lanes(g1 + t);
+      a10 += g * v0, a11 += g * v1, a12 += g * v2, a13 += g * v3;
+      g = load_lanes(g2 + t);
+      a20 += g * v0, a21 += g * v1, a22 += g * v2, a23 += g * v3;
+      g = load_lanes(g3 + t);
+      a30 += g * v0, a31 += g * v1, a32 += g * v2, a33 += g * v3;
+    }
+  }
+  const Lanes acc[kTileO][kTileR] = {
+      {a00, a01, a02, a03}, {a10, a11, a12, a13}, {a20, a21, a22, a23}, {a30, a31, a32, a33}};
+  for (int a = 0; a < kTileO; ++a)
+    for (int r = 0; r < kTileR; ++r) sums[a][r] = lane_total(acc[a][r]);
+}
+
+// (C3) for `images` consecutive images: `padded` holds their padded images
+// (padded_image() apart), `extended` their E (O·extended_plane apart).
+void weight_gradient_images(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, int images, Tensor& dw,
+                            ThreadPool* pool) {
+  const int tiles_o = (g.O + kTileO - 1) / kTileO, tiles_r = (g.rows + kTileR - 1) / kTileR;
+  const double work = double(images) * g.O * g.rows * g.wide;
+  parallel_for(pool_if_worth(pool, work, 1 << 21), tiles_o * tiles_r, [&](int begin, int end) {
+    for (int index = begin; index < end; ++index) {
+      const int o0 = index / tiles_r * kTileO, r0 = index % tiles_r * kTileR;
+      DotTile tile{{}, {}, size_t(g.O) * g.extended_plane, g.padded_image()};
+      // A tile hanging over the last channel or row repeats it; those sums are not stored.
+      for (int a = 0; a < kTileO; ++a) tile.g[a] = extended + g.lead + std::min(o0 + a, g.O - 1) * g.extended_plane;
+      for (int r = 0; r < kTileR; ++r) {
+        const int row = std::min(r0 + r, g.rows - 1), c = row / (g.KH * g.KW), p = row / g.KW % g.KH;
+        tile.x[r] = padded + c * g.padded_plane + size_t(p) * g.Wp + row % g.KW;
+      }
+      Scalar sums[kTileO][kTileR];
+      dot_tile(tile, images, g.dot_length, sums);
+      for (int a = 0; a < kTileO && o0 + a < g.O; ++a)
+        for (int r = 0; r < kTileR && r0 + r < g.rows; ++r)
+          dw.data()[size_t(o0 + a) * g.rows + size_t(r0 + r)] += sums[a][r];
+    }
+  });
+}
+
+// (C3) for one image as a gemm: dW += Gw·colsᵀ with the row table of (C1),
+// transposed. The gemm transposes each row of cols into its packed panels,
+// one value at a time, a cost the O output channels share: from
+// kGemmWeightChannels channels on it beats the dot products above (measured on
+// fashion-cnn's and resnet-mini's shapes: 16 channels 45 vs 59 GFLOP/s,
+// 32 channels 61 vs 54, 64 channels 84 vs 42).
+constexpr int kGemmWeightChannels = 32;
+
+void weight_gradient_gemm(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, Tensor& dw,
+                          ThreadPool* pool) {
+  thread_local std::vector<const Scalar*> table;
+  const Scalar* const* rows = tap_rows(g, padded, g.padded_plane, g.C, 0, table);
+  gemm_rows(Trans::No, Trans::Yes, g.O, g.rows, g.wide, extended + g.lead, int(g.extended_plane), rows, dw.data(),
+            g.rows, Update::Add, pool);
+}
+
+}  // namespace
+
+bool implicit_conv_suits(int stride) { return stride == 1; }
+
+void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int padding, ThreadPool* pool,
+                             Tensor& y) {
+  const PaddedGrid g(x, w, padding);
+  y.resize({g.N, g.O, g.OH, g.OW});  // every element is written below
+  if (y.empty()) return;
+  if (g.N == 1) return forward_image(g, x, w, b, 0, y, pool);  // the gemm may use the pool
+  parallel_for(pool_if_worth(pool, g.work(), 1 << 21), g.N, [&](int begin, int end) {
+    for (int n = begin; n < end; ++n) forward_image(g, x, w, b, n, y, nullptr);
+  });
+}
+
+void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int padding, Tensor& dx, Tensor& dw,
+                              Tensor& db, ThreadPool* pool, Targets targets) {
+  const PaddedGrid g(x, w, padding);
+  Buffers& buf = buffers;
+  const Scalar* flipped = targets.input ? flip_kernel(g, w, buf.flipped) : nullptr;
+  const size_t x_image = g.padded_image(), g_image = size_t(g.O) * g.extended_plane;
+  const int chunk = images_per_chunk(x_image + g_image, g.N);
+  for (int n0 = 0; n0 < g.N; n0 += chunk) {  // chunks in order: the batch sums never depend on threads
+    const int count = std::min(chunk, g.N - n0);
+    Scalar* extended = grow(buf.extended, g_image * count);
+    for (int b = 0; b < count; ++b) extend_gradient(g, dy, n0 + b, extended + b * g_image);
+    for (int b = 0; targets.bias && b < count; ++b)
+      for (int o = 0; o < g.O; ++o)
+        db[size_t(o)] += lane_sum(extended + b * g_image + g.lead + o * g.extended_plane, size_t(g.wide));
+    if (targets.weight) {
+      Scalar* padded = grow(buf.padded, x_image * count);
+      for (int b = 0; b < count; ++b) pad_image(g, x, n0 + b, padded + b * x_image);
+      if (g.O < kGemmWeightChannels)
+        weight_gradient_images(g, padded, extended, count, dw, pool);
+      else
+        for (int b = 0; b < count; ++b) weight_gradient_gemm(g, padded + b * x_image, extended + b * g_image, dw, pool);
+    }
+    for (int b = 0; targets.input && b < count; ++b)
+      input_gradient_image(g, flipped, extended + b * g_image, n0 + b, dx, pool);
+  }
+}
+
+}  // namespace fast
+}  // namespace gcam
