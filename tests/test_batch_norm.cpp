@@ -85,6 +85,27 @@ TEST_CASE("(B6) batch norm forward in evaluation mode uses the running statistic
   CHECK(tape.value(y)[2] == Approx(2 * 4 / s + 0.5));
 }
 
+TEST_CASE("(B7) batch norm folded into the convolution before it, by hand and against conv then (B6)",
+          "[ops][batch_norm]") {
+  // One 1×1 filter: w = 2, b = 1; γ = 3, β = 0.5, running mean 4, running variance 3, ε = 1:
+  // s = 3/√4 = 1.5, w' = 1.5·2 = 3, b' = 1.5·(1 − 4) + 0.5 = −4.
+  const FoldedConv hand = fold_batch_norm(Tensor({1, 1, 1, 1}, {2}), Tensor({1}, {1}), Tensor({1}, {3}),
+                                          Tensor({1}, {0.5}), Tensor({1}, {4}), Tensor({1}, {3}), /*epsilon=*/1);
+  CHECK(hand.weight[0] == Approx(3));
+  CHECK(hand.bias[0] == Approx(-4));
+  // Random shapes: conv(x; w', b') equals (B6) applied to conv(x; w, b).
+  const Tensor x = random_tensor({2, 3, 6, 5}, 1), w = random_tensor({4, 3, 3, 3}, 2), b = random_tensor({4}, 3);
+  const Tensor gamma = random_tensor({4}, 4), beta = random_tensor({4}, 5), mean = random_tensor({4}, 6);
+  const Tensor var = random_tensor({4}, 7, 0.5, 2);
+  Tape tape;
+  const Var unfolded = batch_norm2d_evaluation(tape, conv2d(tape, tape.input(x), tape.input(w), tape.input(b), 1, 1),
+                                               tape.input(gamma), tape.input(beta), mean, var);
+  const FoldedConv f = fold_batch_norm(w, b, gamma, beta, mean, var);
+  const Var folded = conv2d(tape, tape.input(x), tape.input(f.weight), tape.input(f.bias), 1, 1);
+  CHECK(max_abs_difference(tape.value(folded), tape.value(unfolded)) <= (sizeof(Scalar) == 4 ? 1e-5 : 1e-12));
+  CHECK_THROWS_AS(fold_batch_norm(w, b, gamma, beta, mean, Tensor({3}, 1)), ShapeError);
+}
+
 TEST_CASE("batch norm in training mode passes gradcheck on three shapes", "[ops][batch_norm]") {
   for (const Shape& x : {Shape{2, 3, 4, 5}, Shape{3, 2, 3, 3}, Shape{1, 2, 5, 7}})
     require_gradcheck("batch_norm2d training " + shape_string(x), training_f, bn_args(x, 11), bn_names);

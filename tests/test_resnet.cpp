@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "gcam/core/rng.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/core/workspace.hpp"
 #include "gcam/data/dataset.hpp"
@@ -213,6 +214,28 @@ TEST_CASE("a resnet-mini checkpoint holds the running statistics and loads to th
   const Tensor batch = data.images({0, 1, 2, 3});
   // Values are stored as float32: the float build reloads them exactly, the double build to float rounding.
   CHECK(max_abs_difference(predict(model, batch), predict(loaded, batch)) <= (sizeof(Scalar) == 4 ? 0 : 1e-5));
+}
+
+TEST_CASE("predict folds every batch norm into its convolution (B7): the same logits, no batch-norm records",
+          "[resnet][batch_norm][float]") {
+  Model model = make_model("resnet-mini", {1, 12, 12}, 5, 21);
+  Rng rng(23);  // running statistics and affine parameters far from the initial 1 and 0
+  for (Parameter* p : model.state())
+    if (p->name.find("bn") != std::string::npos || p->name.find("downsample.1") != std::string::npos)
+      for (std::size_t e = 0; e < p->value.size(); ++e) p->value[e] = Scalar(rng.uniform(0.5, 1.5));
+  const Tensor x = random_tensor({3, 1, 12, 12}, 22, 0, 1);
+  auto batch_norm_records = [&](bool fold) {
+    Tape tape(Kernels::Fast);
+    model.forward(tape, x, fold);
+    int count = 0;
+    for (int id = 0; id < tape.size(); ++id) count += tape.at(Var{id}).kind == OpKind::BatchNorm2d;
+    return count;
+  };
+  CHECK(batch_norm_records(false) == 9);  // bn1; bn1, bn2 in layer1; and downsample.1 too in layer2, layer3
+  CHECK(batch_norm_records(true) == 0);
+  const Tensor reference = predict(model, x, Kernels::Reference), fast = predict(model, x, Kernels::Fast);
+  CHECK(max_abs(reference) > 0.1);
+  CHECK(max_abs_difference(fast, reference) <= (sizeof(Scalar) == 4 ? 1e-4 : 1e-10) * max_abs(reference));
 }
 
 TEST_CASE("predict with reused workspaces: the same logits, and no new buffers after the first call",

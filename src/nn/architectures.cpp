@@ -19,7 +19,14 @@ struct Builder {
     layer->initialize(rng);
     model.add(std::move(layer));
   }
-  void batch_norm(const std::string& name) { model.add(std::make_unique<BatchNorm2d>(name, current().at(0))); }
+  void batch_norm(const std::string& name) {
+    auto layer = std::make_unique<BatchNorm2d>(name, current().at(0));
+    if (auto* conv = last_conv()) fold_into(*conv, *layer);
+    model.add(std::move(layer));
+  }
+  Conv2d* last_conv() {  // the last layer, if it is a convolution
+    return model.layer_count() ? dynamic_cast<Conv2d*>(&model.layer(model.layer_count() - 1)) : nullptr;
+  }
   void block(const std::string& stage, int out, int stride) {
     auto layer = std::make_unique<BasicBlock>(stage, current().at(0), out, stride);
     layer->initialize(rng);

@@ -30,9 +30,12 @@ BasicBlock::BasicBlock(std::string stage, int in, int out, int stride)
       relu1(prefix + ".relu1"),
       conv2(prefix + ".conv2", out, out, 3, 1, 1, /*has_bias=*/false),
       bn2(prefix + ".bn2", out) {
+  fold_into(conv1, bn1);
+  fold_into(conv2, bn2);
   if (stride != 1 || in != out) {
     downsample_conv = std::make_unique<Conv2d>(prefix + ".downsample.0", in, out, 1, stride, 0, /*has_bias=*/false);
     downsample_bn = std::make_unique<BatchNorm2d>(prefix + ".downsample.1", out);
+    fold_into(*downsample_conv, *downsample_bn);
   }
 }
 

@@ -94,6 +94,14 @@ Shape Conv2d::output_shape(const Shape& input) const {
 }
 
 Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
+  if (pass.fold_batch_norm && batch_norm_after && !batch_norm_after->training) {  // (B7)
+    const BatchNorm2d& bn = *batch_norm_after;
+    FoldedConv folded = fold_batch_norm(weight.value, bias.value, bn.weight.value, bn.bias.value, bn.running_mean.value,
+                                        bn.running_var.value);
+    const Var w = tape.parameter(std::move(folded.weight), name() + ".weight with " + bn.name() + " folded in");
+    const Var b = tape.parameter(std::move(folded.bias), name() + ".bias with " + bn.name() + " folded in");
+    return named(tape, conv2d(tape, x, w, b, stride, padding), name());
+  }
   const Var w = put_parameter(tape, weight, pass.parameter_vars);
   // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
   const Var b =
@@ -118,6 +126,7 @@ Shape BatchNorm2d::output_shape(const Shape& input) const {
 }
 
 Var BatchNorm2d::forward(Tape& tape, Var x, ForwardPass& pass) {
+  if (pass.fold_batch_norm && follows_conv && !training) return x;  // (B7): the convolution applied it
   const Var g = put_parameter(tape, weight, pass.parameter_vars);
   const Var b = put_parameter(tape, bias, pass.parameter_vars);
   if (!training)
@@ -127,6 +136,11 @@ Var BatchNorm2d::forward(Tape& tape, Var x, ForwardPass& pass) {
   // Every part of a data-parallel batch saw the same whole-batch statistics; one of them applies (B5).
   if (tape.part() == 0) update_running_statistics(stats, running_mean.value, running_var.value);
   return named(tape, y, name());
+}
+
+void fold_into(Conv2d& conv, BatchNorm2d& bn) {
+  conv.batch_norm_after = &bn;
+  bn.follows_conv = true;
 }
 
 // ---- Dense ------------------------------------------------------------------

@@ -241,4 +241,22 @@ Var batch_norm2d_evaluation(Tape& tape, Var x, Var gamma, Var beta, const Tensor
   return record_batch_norm(tape, x, gamma, beta, mean, inv_std, attrs);
 }
 
+FoldedConv fold_batch_norm(const Tensor& weight, const Tensor& bias, const Tensor& gamma, const Tensor& beta,
+                           const Tensor& running_mean, const Tensor& running_var, double epsilon) {
+  const int O = weight.rank() == 4 ? weight.dim(0) : -1;
+  const Shape channels{O};
+  if (O < 0 || bias.shape() != channels || gamma.shape() != channels || beta.shape() != channels ||
+      running_mean.shape() != channels || running_var.shape() != channels)
+    shape_error("fold_batch_norm", "weight " + shape_string(weight.shape()) + " with bias, γ, β and statistics " +
+                                       shape_string(gamma.shape()) + " (expected (O, C, kH, kW) and (O))");
+  FoldedConv f{Tensor(weight.shape()), Tensor(bias.shape())};
+  const std::size_t per_output = weight.size() / std::size_t(O);
+  for (std::size_t o = 0; o < std::size_t(O); ++o) {
+    const double s = double(gamma[o]) / std::sqrt(double(running_var[o]) + epsilon);  // (B7)
+    for (std::size_t e = o * per_output; e < (o + 1) * per_output; ++e) f.weight[e] = Scalar(s * double(weight[e]));
+    f.bias[o] = Scalar(s * (double(bias[o]) - double(running_mean[o])) + double(beta[o]));
+  }
+  return f;
+}
+
 }  // namespace gcam

@@ -35,6 +35,12 @@ struct ForwardPass {
   Var replacement;
   // Index in Model::outputs() of the next named output to be recorded.
   int next_output = 0;
+  // Inference only (set by predict() on the fast path): a convolution
+  // followed by an evaluation-mode batch norm runs with the batch norm folded
+  // into its weights (B7, ops/batch_norm2d.hpp), and the batch norm passes its
+  // input on. Both names then hold the normalized value, and the folded
+  // parameters are not in parameter_vars: such a pass is for the logits only.
+  bool fold_batch_norm = false;
 
   // A layer hands each named value it records to emit(), in the order of its
   // outputs: emit keeps it (or swaps in the replacement) and returns what the
@@ -93,6 +99,8 @@ class Layer {
 // ±sqrt(6 / fan_in), fan_in = in·k·k (variance 2/fan_in), bias 0. Without a
 // bias (before batch norm, whose β does its job) the bias stays zero and is
 // neither trained nor saved, as PyTorch's bias=False.
+class BatchNorm2d;
+
 class Conv2d : public Layer {
  public:
   Conv2d(std::string name, int in_channels, int out_channels, int kernel, int stride, int padding,
@@ -108,6 +116,9 @@ class Conv2d : public Layer {
   Parameter weight, bias;
   int in_channels, out_channels, kernel, stride, padding;
   bool has_bias;
+  // The batch norm that directly follows this convolution, if any (set by
+  // fold_into(); used by a ForwardPass with fold_batch_norm).
+  const BatchNorm2d* batch_norm_after = nullptr;
 };
 
 // Batch normalization (ops/batch_norm2d.hpp): weight γ = 1 and bias β = 0
@@ -127,7 +138,12 @@ class BatchNorm2d : public Layer {
   Parameter weight, bias, running_mean, running_var;
   int channels;
   bool training = false;
+  bool follows_conv = false;  // set by fold_into(): a folded pass skips this layer
 };
+
+// Marks `bn` as the batch norm directly after `conv`, so that inference may
+// fold it into the convolution (ForwardPass::fold_batch_norm).
+void fold_into(Conv2d& conv, BatchNorm2d& bn);
 
 // Dense (fully connected): weight (out, in), bias (out). He-initialized.
 class Dense : public Layer {

@@ -16,6 +16,9 @@
 // Evaluation (the running statistics, constants):
 // (B6) y = γ_c (x − running_mean_c) / √(running_var_c + ε) + β_c      dx = γ_c / √(running_var_c + ε) · dy
 //      and (B3) for γ and β, with x̂ from the running statistics.
+// Folded into the convolution before it (evaluation only: the statistics are constants):
+// (B7) conv(x; w, b) then (B6) = conv(x; w', b') with s_o = γ_o / √(running_var_o + ε),
+//      w'[o] = s_o · w[o]   and   b'_o = s_o · (b_o − running_mean_o) + β_o.
 // ε = 1e-5 and m = 0.1, as in PyTorch.
 #pragma once
 
@@ -62,6 +65,14 @@ Var batch_norm2d_training(Tape& tape, Var x, Var gamma, Var beta, BatchStatistic
 // Records (B6) with the running statistics; its rule applies (B3) and (B6).
 Var batch_norm2d_evaluation(Tape& tape, Var x, Var gamma, Var beta, const Tensor& running_mean,
                             const Tensor& running_var, double epsilon = kBatchNormEpsilon);
+// (B7): the weight (O, C, kH, kW) and bias (O) of a convolution with the
+// evaluation-mode batch norm after it folded in. Used by the fast path of
+// predict() (one pass over the activations less per batch norm).
+struct FoldedConv {
+  Tensor weight, bias;
+};
+FoldedConv fold_batch_norm(const Tensor& weight, const Tensor& bias, const Tensor& gamma, const Tensor& beta,
+                           const Tensor& running_mean, const Tensor& running_var, double epsilon = kBatchNormEpsilon);
 // (B5): moves the running statistics toward the batch's.
 void update_running_statistics(const BatchStatistics& stats, Tensor& running_mean, Tensor& running_var,
                                double momentum = kBatchNormMomentum);
