@@ -184,7 +184,7 @@ const ConvCase kConvCases[] = {
     {{3, 1, 28, 28}, {16, 1, 3, 3}, 1, 1},    // fashion-cnn's conv1: one input channel
     {{2, 3, 9, 7}, {5, 3, 3, 3}, 1, 0},       // no padding
     {{2, 1, 6, 5}, {3, 1, 5, 5}, 1, 3},       // padding beyond the kernel's reach
-    {{3, 8, 7, 7}, {40, 8, 3, 3}, 1, 1},      // dW by gemm, edge tiles, rows not whole vectors
+    {{3, 8, 7, 7}, {40, 8, 3, 3}, 1, 1},      // dW by outer products, edge tiles, rows not whole vectors
 };
 
 std::string conv_name(const ConvCase& c) {
@@ -208,7 +208,7 @@ TEST_CASE("stride-1 convolutions take the implicit GEMM, the others im2col", "[f
   CHECK(!fast::implicit_conv_suits(2));
   // The cases of kConvCases below run through both paths, and through both
   // ways of (C3) on the implicit path: dot products for fewer than 32 output
-  // channels, a gemm from 32 on.
+  // channels, outer products from 32 on.
   int implicit = 0, wide_outputs = 0;
   for (const ConvCase& c : kConvCases) {
     implicit += fast::implicit_conv_suits(c.stride);

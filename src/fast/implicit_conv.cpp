@@ -6,7 +6,8 @@
 // planes of OH·Wp values whose columns j ≥ OW are dropped):
 //   (C1) Yw  = W · cols,              row (c,p,q) of cols = padded x_c shifted by p·Wp + q
 //   (C4) db += Σ_t Gw[o][t]           Gw = dy on the wide grid, dropped columns 0
-//   (C3) dW += Gw · colsᵀ             the same row table, transposed
+//   (C3) dW += Gw · colsᵀ             two ways, both reading cols from the padded image:
+//        dot products along t (few output channels), outer products with Gw transposed (many)
 //   (C2) dx_pad[c][s] = Σ_{o,p,q} w[o,c,p,q] · Gw[o][s − p·Wp − q]
 //        = Σ_{o,p',q'} w[o,c,kH−1−p',kW−1−q'] · E_o[s + p'·Wp + q'],
 //        E_o = Gw[o] with L = (kH−1)·Wp + kW−1 zeros before and after it: the
@@ -254,20 +255,71 @@ void weight_gradient_images(const PaddedGrid& g, const Scalar* padded, const Sca
   });
 }
 
-// (C3) for one image as a gemm: dW += Gw·colsᵀ with the row table of (C1),
-// transposed. The gemm transposes each row of cols into its packed panels,
-// one value at a time, a cost the O output channels share: from
-// kGemmWeightChannels channels on it beats the dot products above (measured on
-// fashion-cnn's and resnet-mini's shapes: 16 channels 45 vs 59 GFLOP/s,
-// 32 channels 61 vs 54, 64 channels 84 vs 42).
-constexpr int kGemmWeightChannels = 32;
+// (C3) for many output channels, as outer products that need no packing:
+//   dWᵀ[r][o] += Σ_t cols[r][t] · GT[t][o]
+// with GT = Gw transposed (t-major, GT[t] holds the O values of position t,
+// zero past O up to whole kOutTile). A tile of kRowTile im2col rows ×
+// kOutTile channels stays in registers for all t of all the chunk's images;
+// each t broadcasts one value of each row (read straight from the padded
+// image) and loads one row of GT: the shape of gemm's micro-kernel, without
+// copying cols into panels first. From kOuterFrom channels on it beats the
+// dot tiles, whose loaded vectors serve only kTileR or kTileO sums each.
+constexpr int kRowTile = 8, kOutTile = 32, kOuterFrom = 32;
 
-void weight_gradient_gemm(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, Tensor& dw,
-                          ThreadPool* pool) {
-  thread_local std::vector<const Scalar*> table;
-  const Scalar* const* rows = tap_rows(g, padded, g.padded_plane, g.C, 0, table);
-  gemm_rows(Trans::No, Trans::Yes, g.O, g.rows, g.wide, extended + g.lead, int(g.extended_plane), rows, dw.data(),
-            g.rows, Update::Add, pool);
+// acc[i][j] = Σ_n Σ_t row_i,n[t] · GT_n[t][o0 + j]; row i of image n starts at
+// rows[i] + n·x_step, image n's GT at gt + n·g_step.
+void outer_tile(const Scalar* const rows[kRowTile], size_t x_step, const Scalar* gt, size_t g_step, int ld, int images,
+                int length, Scalar acc[kRowTile][kOutTile]) {
+  for (int i = 0; i < kRowTile; ++i)
+    for (int j = 0; j < kOutTile; ++j) acc[i][j] = 0;
+  for (int n = 0; n < images; ++n) {
+    const Scalar* r[kRowTile];
+    for (int i = 0; i < kRowTile; ++i) r[i] = rows[i] + n * x_step;
+    const Scalar* g = gt + n * g_step;
+    for (int t = 0; t < length; ++t) {
+      const Scalar* b = g + size_t(t) * ld;
+      for (int i = 0; i < kRowTile; ++i)
+        for (int j = 0; j < kOutTile; ++j) acc[i][j] += r[i][t] * b[j];
+    }
+  }
+}
+
+// GT for `count` images from dy: image b at b·wide·ld, zero at the dropped
+// columns and past O.
+Scalar* transpose_gradient(const PaddedGrid& g, const Tensor& dy, int n0, int count, int ld) {
+  thread_local std::vector<Scalar> gt;
+  gt.assign(size_t(count) * g.wide * ld, Scalar(0));
+  for (int b = 0; b < count; ++b)
+    for (int o = 0; o < g.O; ++o)
+      for (int i = 0; i < g.OH; ++i) {
+        const Scalar* src = dy.data() + ((size_t(n0 + b) * g.O + o) * g.OH + i) * g.OW;
+        Scalar* dst = gt.data() + (size_t(b) * g.wide + size_t(i) * g.Wp) * ld + o;
+        for (int j = 0; j < g.OW; ++j) dst[size_t(j) * ld] = src[j];
+      }
+  return gt.data();
+}
+
+void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Tensor& dy, int n0, int count, Tensor& dw,
+                           ThreadPool* pool) {
+  const int ld = (g.O + kOutTile - 1) / kOutTile * kOutTile;
+  const Scalar* gt = transpose_gradient(g, dy, n0, count, ld);
+  const int row_tiles = (g.rows + kRowTile - 1) / kRowTile, out_tiles = ld / kOutTile;
+  const double work = double(count) * g.O * g.rows * g.wide;
+  parallel_for(pool_if_worth(pool, work, 1 << 21), row_tiles * out_tiles, [&](int begin, int end) {
+    for (int index = begin; index < end; ++index) {
+      const int r0 = index / out_tiles * kRowTile, o0 = index % out_tiles * kOutTile;
+      const Scalar* rows[kRowTile];
+      for (int i = 0; i < kRowTile; ++i) {  // a tile past the last row repeats it (not stored)
+        const int row = std::min(r0 + i, g.rows - 1), c = row / (g.KH * g.KW), p = row / g.KW % g.KH;
+        rows[i] = padded + c * g.padded_plane + size_t(p) * g.Wp + row % g.KW;
+      }
+      Scalar acc[kRowTile][kOutTile];
+      outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, ld, count, g.wide, acc);
+      for (int i = 0; i < kRowTile && r0 + i < g.rows; ++i)
+        for (int j = 0; j < kOutTile && o0 + j < g.O; ++j)
+          dw.data()[size_t(o0 + j) * g.rows + size_t(r0 + i)] += acc[i][j];
+    }
+  });
 }
 
 }  // namespace
@@ -302,10 +354,10 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
     if (targets.weight) {
       Scalar* padded = grow(buf.padded, x_image * count);
       for (int b = 0; b < count; ++b) pad_image(g, x, n0 + b, padded + b * x_image);
-      if (g.O < kGemmWeightChannels)
+      if (g.O < kOuterFrom)
         weight_gradient_images(g, padded, extended, count, dw, pool);
       else
-        for (int b = 0; b < count; ++b) weight_gradient_gemm(g, padded + b * x_image, extended + b * g_image, dw, pool);
+        weight_gradient_outer(g, padded, dy, n0, count, dw, pool);
     }
     for (int b = 0; targets.input && b < count; ++b)
       input_gradient_image(g, flipped, extended + b * g_image, n0 + b, dx, pool);
