@@ -98,14 +98,34 @@ int images_per_chunk(size_t per_image, int images) {
   return int(std::clamp<size_t>(kChunkElements / std::max<size_t>(per_image, 1), 1, size_t(std::max(images, 1))));
 }
 
+// Writes n zeros at out; returns the end.
+Scalar* put_zeros(Scalar* out, size_t n) {
+  std::fill(out, out + n, Scalar(0));
+  return out + n;
+}
+
+// Writes `rows` rows of `width` values (consecutive in src), each with `left`
+// zeros before and `right` zeros after it; returns the end. Every value of the
+// padded layouts is written once (no zero-fill of the whole buffer first).
+Scalar* put_rows(const Scalar* src, int rows, int width, int left, int right, Scalar* out) {
+  for (int r = 0; r < rows; ++r, src += width) {
+    out = put_zeros(out, size_t(left));
+    out = std::copy(src, src + width, out);
+    out = put_zeros(out, size_t(right));
+  }
+  return out;
+}
+
 // Image n of x onto the padded grid: C zero-bordered planes, then the slack.
 void pad_image(const PaddedGrid& g, const Tensor& x, int n, Scalar* out) {
-  std::fill(out, out + g.padded_image(), Scalar(0));
-  for (int c = 0; c < g.C; ++c)
-    for (int h = 0; h < g.H; ++h) {
-      const Scalar* src = x.data() + ((size_t(n) * g.C + c) * g.H + h) * g.W;
-      std::copy(src, src + g.W, out + c * g.padded_plane + size_t(h + g.padding) * g.Wp + g.padding);
-    }
+  const size_t border = size_t(g.padding) * g.Wp;
+  for (int c = 0; c < g.C; ++c) {
+    const Scalar* plane = x.data() + (size_t(n) * g.C + c) * g.H * g.W;
+    out = put_zeros(out, border);
+    out = put_rows(plane, g.H, g.W, g.padding, g.padding, out);
+    out = put_zeros(out, border);
+  }
+  put_zeros(out, g.padded_image() - size_t(g.C) * g.padded_plane);
 }
 
 // Row (c, p, q) of the implicit im2col matrix: plane c of `planes` (each
@@ -142,12 +162,11 @@ void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const 
 // E for image n: each plane of dy on the wide grid (dropped columns zero)
 // with L zeros before it and at least L after. Gw[o] starts at E + o·extended_plane + L.
 void extend_gradient(const PaddedGrid& g, const Tensor& dy, int n, Scalar* out) {
-  std::fill(out, out + size_t(g.O) * g.extended_plane, Scalar(0));
-  for (int o = 0; o < g.O; ++o)
-    for (int i = 0; i < g.OH; ++i) {
-      const Scalar* src = dy.data() + ((size_t(n) * g.O + o) * g.OH + i) * g.OW;
-      std::copy(src, src + g.OW, out + o * g.extended_plane + size_t(g.lead) + size_t(i) * g.Wp);
-    }
+  for (int o = 0; o < g.O; ++o) {
+    const Scalar* plane = dy.data() + (size_t(n) * g.O + o) * g.OH * g.OW;
+    Scalar* end = put_rows(plane, g.OH, g.OW, 0, g.Wp - g.OW, put_zeros(out, size_t(g.lead)));
+    out = put_zeros(end, g.extended_plane - size_t(g.lead) - size_t(g.wide));
+  }
 }
 
 // The kernel flipped and its channels swapped, as a C × (O·kH·kW) matrix:
