@@ -154,14 +154,16 @@ KernelRate kernel_rates(ThreadPool* pool) {
   KernelRate r{};
   const Tensor x = random_tensor({64, 16, 14, 14}, 1), w = random_tensor({32, 16, 3, 3}, 2), b = random_tensor({32}, 3);
   const double conv_flops = 2.0 * 64 * 32 * 14 * 14 * 16 * 9;
-  r.conv_forward = conv_flops / median_seconds(20, [&] { fast::conv2d_forward(x, w, b, 1, 1, pool); }) / 1e9;
+  Tensor y;  // reused from call to call, as a training step's workspace does
+  r.conv_forward = conv_flops / median_seconds(20, [&] { fast::conv2d_forward(x, w, b, 1, 1, pool, y); }) / 1e9;
   const Tensor dy = random_tensor({64, 32, 14, 14}, 4);
   Tensor dx(x.shape()), dw(w.shape()), db(b.shape());
   r.conv_backward =
       2 * conv_flops / median_seconds(20, [&] { fast::conv2d_backward(x, w, dy, 1, 1, dx, dw, db, pool); }) / 1e9;
   const Tensor fx = random_tensor({64, 1568}, 5), fw = random_tensor({128, 1568}, 6), fb = random_tensor({128}, 7);
   const double dense_flops = 2.0 * 64 * 1568 * 128;
-  r.dense_forward = dense_flops / median_seconds(50, [&] { fast::linear_forward(fx, fw, fb, pool); }) / 1e9;
+  Tensor fy;
+  r.dense_forward = dense_flops / median_seconds(50, [&] { fast::linear_forward(fx, fw, fb, pool, fy); }) / 1e9;
   const Tensor fdy = random_tensor({64, 128}, 8);
   Tensor fdx(fx.shape()), fdw(fw.shape()), fdb(fb.shape());
   r.dense_backward =
