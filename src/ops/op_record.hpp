@@ -26,7 +26,7 @@ void require_labels(const char* op, const Tensor& z, const std::vector<int>& lab
 Record make(OpKind kind, RuleFunction rule, std::vector<int> inputs, Tensor value);
 // The value of input i of record r.
 const Tensor& input_value(const Tape& tape, const Record& r, int i);
-// Whether the tape runs the fast kernels (im2col + GEMM, threads).
+// Whether the tape runs the fast kernels (src/fast/: GEMM-based, threaded).
 bool use_fast(const Tape& tape);
 // The gradients a conv or dense rule must produce: only those of needed inputs.
 fast::Targets targets(const Record& r, const Gradients& grads);

@@ -53,7 +53,7 @@ TEST_CASE("ex05 (C1) conv2d_forward by hand: a 2x1 kernel on a 2x3 image, stride
                kPage);
 }
 
-TEST_CASE("ex05 conv2d_forward agrees with the im2col convolution on random batches", "[exercise][ex05][float]") {
+TEST_CASE("ex05 conv2d_forward agrees with the fast convolution on random batches", "[exercise][ex05][float]") {
   struct Case {
     Shape x, w;
     int stride, padding;

@@ -2,7 +2,7 @@
 // docs/exercises/ex06-conv2d-backward.md
 //
 // The finite differences need a forward pass. conv2d_forward is exercise ex05
-// and may still be a stub, so they use the im2col forward of the fast path
+// and may still be a stub, so they use the forward of the fast path
 // (tests/test_fast_kernels.cpp proves it equal to the reference). The function
 // checked is the reference conv2d_backward, called directly.
 #include "../helpers.hpp"

@@ -26,7 +26,7 @@ class ThreadPool;
 class Workspace;
 
 // Which kernels an op runs: the plain loops that read like the equations, or
-// the optimized ones (im2col + blocked GEMM, threads) that are tested against them.
+// the optimized ones (implicit GEMM and im2col, blocked GEMM, threads) that are tested against them.
 enum class Kernels { Reference, Fast };
 
 // The closed set of ops the tape knows. Each op (one file per op in src/ops/)

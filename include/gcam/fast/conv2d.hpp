@@ -1,4 +1,5 @@
-// fast/conv2d.hpp — conv2d lowered to matrix products (im2col + blocked GEMM).
+// fast/conv2d.hpp — conv2d as matrix products: the implicit GEMM of
+// fast/implicit_conv.hpp at stride 1, im2col + blocked GEMM otherwise.
 //
 // Same equations (C1)–(C4) and the same accumulate-into-outputs contract as
 // the reference loops in include/gcam/ops/conv2d.hpp; tests/test_fast_kernels.cpp
