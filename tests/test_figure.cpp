@@ -45,6 +45,23 @@ TEST_CASE("diverging map: 0 is white, +bound its red end, -bound its blue end, h
   CHECK(colormap_by_name("diverging") == Colormap::Diverging);
 }
 
+TEST_CASE("map colours: a signed map around 0 on ±max|v|, any other from its minimum to its maximum", "[render]") {
+  const Tensor map({1, 3}, {-2, 1, 0});
+  const MapColours around_zero = map_colours(map, /*signed_map=*/true, Colormap::Diverging);
+  CHECK(around_zero.scale.low == Approx(-2));
+  CHECK(around_zero.scale.high == Approx(2));
+  CHECK(around_zero.heat[0] == Approx(0));     // −bound: the blue end
+  CHECK(around_zero.heat[1] == Approx(0.75));  // ½ + ½·1/2
+  CHECK(around_zero.heat[2] == Approx(0.5));   // 0: the middle (white)
+  const MapColours min_max = map_colours(Tensor({1, 3}, {1, 3, 2}), /*signed_map=*/false, Colormap::Jet);
+  CHECK(min_max.scale.low == Approx(1));
+  CHECK(min_max.scale.high == Approx(3));
+  CHECK(min_max.heat[0] == Approx(0));
+  CHECK(min_max.heat[1] == Approx(1));
+  CHECK(min_max.heat[2] == Approx(0.5));
+  CHECK(min_max.scale.map == Colormap::Jet);
+}
+
 TEST_CASE("font: the glyph 'A' and 'α' draw their known pixels and nothing else", "[render]") {
   // 'A' is .###. / #...# / #...# / ##### / #...# / #...# / #...#
   const char* rows_A[7] = {".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"};

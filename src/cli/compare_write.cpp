@@ -9,6 +9,7 @@
 #include "gcam/io/files.hpp"
 #include "gcam/io/image_codec.hpp"
 #include "gcam/io/web_text.hpp"
+#include "gcam/methods/cam_methods.hpp"
 #include "gcam/render/figure.hpp"
 #include "gcam/render/heatmap.hpp"
 #include "outputs.hpp"
@@ -34,9 +35,12 @@ Image comparison_montage(const Request& request, const Items& items, const Compa
     const Image base = tensor_to_image(x.reshaped({x.dim(1), H, W}));
     Image rgb = overlay(base, Tensor({H, W}, 0), Colormap::Jet, 0.0);  // the input itself, as RGB
     tiles.push_back(upscale_nearest(rgb, zoom));
-    for (const MethodResult& result : comparison.results) {
-      const Tensor unit = normalize_to_unit(slice_batch(result.maps, n, n + 1));
-      tiles.push_back(upscale_nearest(overlay(base, image_map(unit, 0), Colormap::Jet, 0.5), zoom));
+    for (const MethodResult& result : comparison.results) {  // coloured as gradcam explain colours them
+      const bool baseline = result.method == kRandom || result.method == kSobel;  // both ≥ 0
+      const bool signed_map = !baseline && method_info(result.method).signed_map;
+      const Colormap colours = signed_map ? Colormap::Diverging : Colormap::Jet;
+      const MapColours drawn = map_colours(image_map(slice_batch(result.maps, n, n + 1), 0), signed_map, colours);
+      tiles.push_back(upscale_nearest(overlay(base, drawn.heat, colours, 0.5), zoom));
     }
   }
   return titled_montage(tiles, titles, int(comparison.results.size()) + 1);
@@ -60,7 +64,8 @@ std::string markdown_report(const Request& request, const Items& items, const Co
        << markdown_table(sanity_table(comparison));
   md << "\nMontage (`compare.png`): rows = the first " << montage_images(request, items)
      << " maps, columns = the input, then " << join(request.methods)
-     << "; each map scaled to [0, 1] per image, jet colormap over the input.\n";
+     << "; each map over the input, scaled per image: maps ≥ 0 from their minimum to their maximum on jet, "
+     << "signed maps (Integrated Gradients, LRP) around 0 on the diverging map (0 white, red +, blue −).\n";
   return md.str();
 }
 

@@ -196,30 +196,20 @@ void print_explanation(const ExplainRequest& request, const Explanation& e, cons
         "heatmap is blank\n");
 }
 
-// The overlay PNG: maps ≥ 0 scaled min..max into [0, 1] (normalize_to_unit),
-// signed maps drawn around 0 (½ + ½·v/max|v|); with --labels, a title and a
-// colour bar that states the map's real range.
+// The overlay PNG, coloured by map_colours (render/figure.hpp); with
+// --labels, a title and a colour bar that states the map's real range.
 Image explanation_picture(const ExplainRequest& request, const Image& base, const Explanation& e, bool signed_map,
                           const std::vector<std::string>& names) {
-  const Tensor map = image_map(e.map, 0);
   const Colormap colours =
       colormap_by_name(request.colormap.empty() ? (signed_map ? "diverging" : "jet") : request.colormap);
-  ColourScale scale{colours, 0, 1};
-  Tensor heat;
-  if (signed_map) {
-    const double bound = symmetric_bound(map);
-    heat = signed_to_unit(map, bound), scale.low = -bound, scale.high = bound;
-  } else {
-    heat = image_map(normalize_to_unit(e.map), 0);
-    scale.low = *std::min_element(map.data(), map.data() + map.size());
-    scale.high = std::max(scale.low + 1e-12, double(*std::max_element(map.data(), map.data() + map.size())));
-  }
+  const MapColours drawn = map_colours(image_map(e.map, 0), signed_map, colours);
   const int zoom = std::max(1, 256 / std::max(base.height, base.width));
-  const Image picture = upscale_nearest(overlay(base, heat, colours, request.opacity), zoom);
+  const Image picture = upscale_nearest(overlay(base, drawn.heat, colours, request.opacity), zoom);
   if (!request.labels) return picture;
   const std::string title = request.method + ": " + names[std::size_t(e.target)] + " (p " +
                             short_number(e.probabilities.at(0, e.target)) + ")";
-  return stack_vertically(titled_montage({picture}, {title}, 1), colour_bar(scale, picture.width - 20, "map value"));
+  return stack_vertically(titled_montage({picture}, {title}, 1),
+                          colour_bar(drawn.scale, picture.width - 20, "map value"));
 }
 
 void write_explanation(const ExplainRequest& request, const Image& picture, const Explanation& e) {

@@ -62,6 +62,18 @@ Image titled_montage(const std::vector<Image>& tiles, const std::vector<std::str
 
 Image montage(const std::vector<Image>& tiles, int columns, int gap) { return titled_montage(tiles, {}, columns, gap); }
 
+MapColours map_colours(const Tensor& map, bool signed_map, Colormap colours) {
+  if (signed_map) {
+    const double bound = symmetric_bound(map);
+    return {signed_to_unit(map, bound), {colours, -bound, bound}};
+  }
+  const double low = *std::min_element(map.data(), map.data() + map.size());
+  const double high = std::max(low + 1e-12, double(*std::max_element(map.data(), map.data() + map.size())));
+  Tensor heat(map.shape());
+  for (std::size_t e = 0; e < map.size(); ++e) heat[e] = Scalar((double(map[e]) - low) / (high - low));
+  return {heat, {colours, low, high}};
+}
+
 Image colour_bar(const ColourScale& scale, int length, const std::string& caption) {
   if (length < 2) throw std::invalid_argument("colour_bar: length must be at least 2 pixels");
   if (!(scale.high > scale.low)) throw std::invalid_argument("colour_bar: high must exceed low");

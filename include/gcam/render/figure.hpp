@@ -32,6 +32,17 @@ struct ColourScale {
   double high = 1;
 };
 
+// How an explanation map (H, W) is coloured, so that every picture of the
+// project draws it the same way: a signed map around 0 (heat = ½ + ½·v/b with
+// b = max|v|: 0 in the middle of the colour map, the diverging convention),
+// any other from its minimum to its maximum. `heat` lies in [0, 1] for
+// overlay(); `scale` says what the ends of `colours` stand for (colour_bar).
+struct MapColours {
+  Tensor heat;
+  ColourScale scale;
+};
+MapColours map_colours(const Tensor& map, bool signed_map, Colormap colours);
+
 // Tiles (RGB, all the same size) in a grid of `columns`, each with its title
 // above it (shortened with ".." to the tile's width). `titles` is empty or
 // has one entry per tile. Background white, text black.
