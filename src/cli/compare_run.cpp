@@ -104,11 +104,7 @@ Items folder_items(const std::string& folder, int count, Model& model) {
     const Tensor x = image_to_tensor(to_model_input(load_image(files[n]), shape, Fit::Stretch, false));
     std::copy(x.data(), x.data() + x.size(), items.images.data() + n * x.size());
   }
-  const Tensor logits = predict(model, items.images);
-  for (int n = 0; n < logits.dim(0); ++n) {
-    const Scalar* row = logits.data() + std::size_t(n) * std::size_t(logits.dim(1));
-    items.classes.push_back(int(std::max_element(row, row + logits.dim(1)) - row));
-  }
+  items.classes = predicted_classes(predict(model, items.images));
   for (int k = 0; k < model.classes(); ++k) items.class_names.push_back(std::to_string(k));
   items.description = std::to_string(files.size()) + " images of the folder " + folder +
                       " (resized to the model's input), explained for their predicted class (no object masks: the "

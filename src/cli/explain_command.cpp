@@ -161,7 +161,7 @@ Explanation explain_image(const Args& args, const ExplainRequest& request, Model
   Explanation e;
   const Tensor logits = predict(model, batch);
   e.probabilities = softmax_forward(logits);
-  e.predicted = int(std::max_element(logits.data(), logits.data() + logits.dim(1)) - logits.data());
+  e.predicted = predicted_classes(logits).at(0);
   e.target = args.given("class") ? class_index(args.text("class"), class_names) : e.predicted;
   if (request.method != "gradcam") {
     MethodOptions options;

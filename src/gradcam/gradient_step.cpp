@@ -5,6 +5,8 @@
 #include "gcam/gradcam/gradcam.hpp"
 #include "gcam/ops/ops.hpp"
 #include "gradient_step.hpp"
+
+#include "gcam/nn/predict.hpp"
 #include "input_checks.hpp"
 
 namespace gcam {
@@ -25,15 +27,6 @@ Tensor activation_gradients(const Tape& tape, Var score, Var activations, int* r
   const Gradients grads = tape.backward(score, ones, options);
   if (rules_run) *rules_run = grads.rules_run();
   return grads.of(activations);
-}
-
-static std::vector<int> predicted_classes(const Tensor& logits) {
-  std::vector<int> classes;
-  for (int n = 0; n < logits.dim(0); ++n) {
-    const Scalar* row = logits.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(logits.dim(1));
-    classes.push_back(static_cast<int>(std::max_element(row, row + logits.dim(1)) - row));
-  }
-  return classes;
 }
 
 LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCamOptions& options) {

@@ -1,6 +1,8 @@
 // Inference: the logits of a batch, one part of the batch per thread.
 #include "gcam/nn/predict.hpp"
 
+#include <algorithm>
+
 #include "gcam/core/thread_pool.hpp"
 
 namespace gcam {
@@ -21,6 +23,15 @@ Tensor predict(Model& model, const Tensor& images, Kernels kernels, ThreadPool* 
     logits[std::size_t(t)] = logits_of(slice_batch(images, first, last), nullptr, t);
   });
   return concat_batch(logits);
+}
+
+std::vector<int> predicted_classes(const Tensor& logits) {
+  std::vector<int> classes;
+  for (int n = 0; n < logits.dim(0); ++n) {
+    const Scalar* row = logits.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(logits.dim(1));
+    classes.push_back(static_cast<int>(std::max_element(row, row + logits.dim(1)) - row));
+  }
+  return classes;
 }
 
 }  // namespace gcam

@@ -22,10 +22,10 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 
 int count_correct(const Tensor& logits, const std::vector<int>& labels, std::vector<int>* confusion = nullptr) {
   const int K = logits.dim(1);
+  const std::vector<int> predicted_class = predicted_classes(logits);
   int correct = 0;
   for (int n = 0; n < logits.dim(0); ++n) {
-    const Scalar* row = logits.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(K);
-    const int predicted = static_cast<int>(std::max_element(row, row + K) - row);
+    const int predicted = predicted_class[static_cast<std::size_t>(n)];
     const int truth = labels[static_cast<std::size_t>(n)];
     correct += predicted == truth;
     if (confusion) (*confusion)[static_cast<std::size_t>(truth * K + predicted)] += 1;

@@ -20,4 +20,8 @@ class ThreadPool;
 Tensor predict(Model& model, const Tensor& images, Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr,
                std::vector<Workspace>* workspaces = nullptr);
 
+// The predicted class of each image: the index of the largest logit of each
+// row of `logits` (N, classes); the first one when several are equal.
+std::vector<int> predicted_classes(const Tensor& logits);
+
 }  // namespace gcam
