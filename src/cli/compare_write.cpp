@@ -36,8 +36,7 @@ Image comparison_montage(const Request& request, const Items& items, const Compa
     Image rgb = overlay(base, Tensor({H, W}, 0), Colormap::Jet, 0.0);  // the input itself, as RGB
     tiles.push_back(upscale_nearest(rgb, zoom));
     for (const MethodResult& result : comparison.results) {  // coloured as gradcam explain colours them
-      const bool baseline = result.method == kRandom || result.method == kSobel;  // both ≥ 0
-      const bool signed_map = !baseline && method_info(result.method).signed_map;
+      const bool signed_map = !is_baseline(result.method) && method_info(result.method).signed_map;
       const Colormap colours = signed_map ? Colormap::Diverging : Colormap::Jet;
       const MapColours drawn = map_colours(image_map(slice_batch(result.maps, n, n + 1), 0), signed_map, colours);
       tiles.push_back(upscale_nearest(overlay(base, drawn.heat, colours, 0.5), zoom));

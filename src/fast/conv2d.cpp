@@ -61,11 +61,6 @@ constexpr double kMinParallelCopy = 1 << 18;
 thread_local std::vector<Scalar> cols_workspace;
 thread_local std::vector<Scalar> matrix_workspace;
 
-Scalar* grow(std::vector<Scalar>& buffer, size_t count) {
-  if (buffer.size() < count) buffer.resize(count);
-  return buffer.data();
-}
-
 // Runs body over [0, count) on the pool when the work is worth it.
 void split(ThreadPool* pool, int count, double work, const std::function<void(int, int)>& body) {
   parallel_for(pool_if_worth(pool, work, kMinParallelCopy), count, body);

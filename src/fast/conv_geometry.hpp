@@ -4,12 +4,20 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <vector>
 
 #include "gcam/core/tensor.hpp"
 #include "gcam/core/window.hpp"
 
 namespace gcam {
 namespace fast {
+
+// A per-thread workspace grown to `count` Scalars (never shrunk); its data.
+inline Scalar* grow(std::vector<Scalar>& buffer, std::size_t count) {
+  if (buffer.size() < count) buffer.resize(count);
+  return buffer.data();
+}
 
 // Output positions t in [lo, hi) are those with 0 <= t·stride + offset < in
 // (offset = kernel tap − padding); the others read zero padding.

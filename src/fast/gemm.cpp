@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "gcam/core/thread_pool.hpp"
+#include "vector_unit.hpp"
 
 namespace gcam {
 
@@ -55,18 +56,8 @@ void gemm_reference(Trans trans_a, Trans trans_b, int M, int N, int K, const Sca
 
 namespace {
 
-// Vector unit of the target, known at compile time from the -m flags. Only
-// the tile sizes depend on it; the code is the same plain C++ everywhere.
-#if defined(__AVX512F__)
-constexpr int kVectorBytes = 64;      // zmm: 16 floats / 8 doubles
-constexpr int kVectorRegisters = 32;  // zmm0..zmm31
-#elif defined(__AVX__)
-constexpr int kVectorBytes = 32;  // ymm
-constexpr int kVectorRegisters = 16;
-#else
-constexpr int kVectorBytes = 16;  // xmm (SSE2, NEON)
-constexpr int kVectorRegisters = 16;
-#endif
+using fast::kVectorBytes;  // the target's vector unit (vector_unit.hpp)
+using fast::kVectorRegisters;
 constexpr int kLanes = kVectorBytes / static_cast<int>(sizeof(Scalar));
 
 // Micro-tile MR×NR, the block of C one micro-kernel call keeps in registers.

@@ -25,6 +25,7 @@
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/gemm.hpp"
 #include "gcam/fast/lane_sum.hpp"
+#include "vector_unit.hpp"
 
 namespace gcam {
 namespace fast {
@@ -38,13 +39,6 @@ using std::size_t;
 // AVX, 16 otherwise), with + and * lane by lane. The 16 accumulators are 16
 // named variables, not an array: g++ keeps an array of vectors in memory
 // here (measured: half the speed), clang either way.
-#if defined(__AVX512F__)
-constexpr int kVectorBytes = 64;
-#elif defined(__AVX__)
-constexpr int kVectorBytes = 32;
-#else
-constexpr int kVectorBytes = 16;
-#endif
 constexpr int kTileO = 4, kTileR = 4, kDotLanes = kVectorBytes / int(sizeof(Scalar));
 typedef Scalar Lanes __attribute__((vector_size(kVectorBytes)));
 
@@ -85,10 +79,8 @@ struct Buffers {
 };
 thread_local Buffers buffers;
 
-Scalar* grow(std::vector<Scalar>& v, size_t count) {
-  if (v.size() < count) v.resize(count);
-  return v.data();
-}
+// Below this many multiply-adds a loop runs on the calling thread, as in gemm.cpp.
+constexpr double kMinParallelWork = 1 << 21;
 
 // Images whose padded input and E are held at once in backward: about
 // 256 KB in float, so they stay in L2 while every tile of dW passes over
@@ -255,16 +247,14 @@ void weight_gradient_images(const PaddedGrid& g, const Scalar* padded, const Sca
                             ThreadPool* pool) {
   const int tiles_o = (g.O + kTileO - 1) / kTileO, tiles_r = (g.rows + kTileR - 1) / kTileR;
   const double work = double(images) * g.O * g.rows * g.wide;
-  parallel_for(pool_if_worth(pool, work, 1 << 21), tiles_o * tiles_r, [&](int begin, int end) {
+  const Scalar* const* cols = tap_rows(g, padded, g.padded_plane, g.C, 0, buffers.rows);  // of the first image
+  parallel_for(pool_if_worth(pool, work, kMinParallelWork), tiles_o * tiles_r, [&](int begin, int end) {
     for (int index = begin; index < end; ++index) {
       const int o0 = index / tiles_r * kTileO, r0 = index % tiles_r * kTileR;
       DotTile tile{{}, {}, size_t(g.O) * g.extended_plane, g.padded_image()};
       // A tile hanging over the last channel or row repeats it; those sums are not stored.
       for (int a = 0; a < kTileO; ++a) tile.g[a] = extended + g.lead + std::min(o0 + a, g.O - 1) * g.extended_plane;
-      for (int r = 0; r < kTileR; ++r) {
-        const int row = std::min(r0 + r, g.rows - 1), c = row / (g.KH * g.KW), p = row / g.KW % g.KH;
-        tile.x[r] = padded + c * g.padded_plane + size_t(p) * g.Wp + row % g.KW;
-      }
+      for (int r = 0; r < kTileR; ++r) tile.x[r] = cols[std::min(r0 + r, g.rows - 1)];
       Scalar sums[kTileO][kTileR];
       dot_tile(tile, images, g.dot_length, sums);
       for (int a = 0; a < kTileO && o0 + a < g.O; ++a)
@@ -324,14 +314,13 @@ void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Tens
   const Scalar* gt = transpose_gradient(g, dy, n0, count, ld);
   const int row_tiles = (g.rows + kRowTile - 1) / kRowTile, out_tiles = ld / kOutTile;
   const double work = double(count) * g.O * g.rows * g.wide;
-  parallel_for(pool_if_worth(pool, work, 1 << 21), row_tiles * out_tiles, [&](int begin, int end) {
+  const Scalar* const* cols = tap_rows(g, padded, g.padded_plane, g.C, 0, buffers.rows);  // of the first image
+  parallel_for(pool_if_worth(pool, work, kMinParallelWork), row_tiles * out_tiles, [&](int begin, int end) {
     for (int index = begin; index < end; ++index) {
       const int r0 = index / out_tiles * kRowTile, o0 = index % out_tiles * kOutTile;
       const Scalar* rows[kRowTile];
-      for (int i = 0; i < kRowTile; ++i) {  // a tile past the last row repeats it (not stored)
-        const int row = std::min(r0 + i, g.rows - 1), c = row / (g.KH * g.KW), p = row / g.KW % g.KH;
-        rows[i] = padded + c * g.padded_plane + size_t(p) * g.Wp + row % g.KW;
-      }
+      for (int i = 0; i < kRowTile; ++i)
+        rows[i] = cols[std::min(r0 + i, g.rows - 1)];  // past the last: repeated, not stored
       Scalar acc[kRowTile][kOutTile];
       outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, ld, count, g.wide, acc);
       for (int i = 0; i < kRowTile && r0 + i < g.rows; ++i)
@@ -351,7 +340,7 @@ void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, 
   y.resize({g.N, g.O, g.OH, g.OW});  // every element is written below
   if (y.empty()) return;
   if (g.N == 1) return forward_image(g, x, w, b, 0, y, pool);  // the gemm may use the pool
-  parallel_for(pool_if_worth(pool, g.work(), 1 << 21), g.N, [&](int begin, int end) {
+  parallel_for(pool_if_worth(pool, g.work(), kMinParallelWork), g.N, [&](int begin, int end) {
     for (int n = begin; n < end; ++n) forward_image(g, x, w, b, n, y, nullptr);
   });
 }

@@ -77,12 +77,7 @@ GradCamResult grad_cam(Model& model, const Tensor& images, const GradCamOptions&
   const int parts = options.kernels == Kernels::Fast ? batch_parts(options.pool, images_count) : 1;
   if (parts > 1 && (options.classes.empty() || int(options.classes.size()) == images_count))
     return grad_cam_in_parts(model, images, options, parts);
-  Workspace* workspace = nullptr;
-  if (options.workspaces) {
-    if (options.workspaces->empty()) options.workspaces->resize(1);
-    workspace = &options.workspaces->front();
-  }
-  return grad_cam_steps(model, images, options, workspace);
+  return grad_cam_steps(model, images, options, first_workspace(options));
 }
 
 }  // namespace gcam

@@ -1,12 +1,9 @@
 // Grad-CAM step 1: the class score y^c and its gradients ∂y^c/∂A^k_ij, read
 // off the tape by a backward walk that stops at A.
-#include <algorithm>
-
-#include "gcam/gradcam/gradcam.hpp"
-#include "gcam/ops/ops.hpp"
 #include "gradient_step.hpp"
-
+#include "gcam/gradcam/gradcam.hpp"
 #include "gcam/nn/predict.hpp"
+#include "gcam/ops/ops.hpp"
 #include "input_checks.hpp"
 
 namespace gcam {
@@ -29,13 +26,14 @@ Tensor activation_gradients(const Tape& tape, Var score, Var activations, int* r
   return grads.of(activations);
 }
 
+Workspace* first_workspace(const GradCamOptions& options) {
+  if (!options.workspaces) return nullptr;
+  if (options.workspaces->empty()) options.workspaces->resize(1);
+  return &options.workspaces->front();
+}
+
 LayerGradients layer_gradients(Model& model, const Tensor& images, const GradCamOptions& options) {
-  Workspace* workspace = nullptr;
-  if (options.workspaces) {
-    if (options.workspaces->empty()) options.workspaces->resize(1);
-    workspace = &options.workspaces->front();
-  }
-  return layer_gradients_on(model, images, options, workspace);
+  return layer_gradients_on(model, images, options, first_workspace(options));
 }
 
 LayerGradients layer_gradients_on(Model& model, const Tensor& images, const GradCamOptions& options,

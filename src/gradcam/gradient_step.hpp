@@ -7,6 +7,10 @@
 
 namespace gcam {
 
+// The workspace of a one-part call: the first of options.workspaces (made
+// when the vector is empty), or nullptr without workspaces.
+Workspace* first_workspace(const GradCamOptions& options);
+
 LayerGradients layer_gradients_on(Model& model, const Tensor& images, const GradCamOptions& options,
                                   Workspace* workspace);
 
