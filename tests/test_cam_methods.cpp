@@ -72,8 +72,17 @@ TEST_CASE("explain: every method points at the quadrant that holds the object", 
   const Tensor images = quadrant_images();
   MethodOptions options;
   options.smoothgrad_samples = 8;
+  // FEM keeps the pixels k standard deviations above their channel's mean:
+  // with 4 lit positions out of 16 none reaches μ + 2σ (≈ 0.9 here), all
+  // reach μ + σ (≈ 0.55).
+  options.fem_k = 1;
   for (const std::string& method : method_names()) {
     INFO(method);
+    // VarGrad shows where the gradient is unstable under noise: on this
+    // piecewise-linear net that is the empty background, where noise decides
+    // which pixel wins each max-pool window, not the object, where the
+    // winners are fixed. Its own tests are in test_attribution.cpp.
+    if (method == "vargrad") continue;
     // Counterfactual Grad-CAM shows what speaks AGAINST the class: explain
     // class 1 (y¹ = −y⁰), against which the object speaks.
     const int c = method == "gradcam-counterfactual" ? 1 : 0;
@@ -90,7 +99,7 @@ TEST_CASE("explain: every method points at the quadrant that holds the object", 
 TEST_CASE("explain: an unknown method name lists the valid ones", "[cam_methods][float]") {
   Model model = quadrant_net();
   const std::vector<std::string> names = method_names();
-  CHECK(names.size() == 17);
+  CHECK(names.size() == 27);
   try {
     explain("grad-cam", model, quadrant_images(), {0, 0});
     FAIL("no exception");
@@ -278,4 +287,44 @@ TEST_CASE("Eigen-CAM recovers a rank-one pattern with a positive peak", "[cam_me
   // Constant channels: no principal direction, an all-zero map (no NaN).
   const Tensor flat = eigen_cam_map(Tensor({1, 2, 2, 2}, Scalar(3)));
   for (Scalar v : flat.values()) CHECK(v == 0);
+}
+
+TEST_CASE("Eigen-Grad-CAM is Eigen-CAM when every gradient is the same positive constant", "[cam_methods]") {
+  const Tensor A = random_tensor({2, 5, 4, 3}, 41, 0, 1);
+  Tensor ones(A.shape()), twos(A.shape());
+  ones.fill(1);
+  twos.fill(2);
+  const Tensor eigen = eigen_cam_map(A);
+  REQUIRE(max_abs(eigen) > 0.1);
+  CHECK(max_abs_difference(eigen_grad_cam_map(A, ones), eigen) < 1e-12);
+  Tensor doubled = eigen;
+  for (Scalar& v : doubled.values()) v *= 2;  // the projection of 2A is twice that of A
+  CHECK(max_abs_difference(eigen_grad_cam_map(A, twos), doubled) < 1e-9);
+  // Gradients that differ by channel change the principal direction.
+  const Tensor g = random_tensor(A.shape(), 42, -1, 1);
+  CHECK(max_abs_difference(eigen_grad_cam_map(A, g), eigen) > 0.1);
+}
+
+TEST_CASE("Grad-CAM element-wise by hand: each product clipped before the channel sum", "[cam_methods][float]") {
+  // Two channels, 1×2. Channel 0: A = (1, 2), g = (2, −1): products (2, −2).
+  // Channel 1: A = (3, 1), g = (−1, 1): products (−3, 1).
+  // Element-wise: (ReLU 2 + ReLU −3, ReLU −2 + ReLU 1) = (2, 1);
+  // HiResCAM sums before clipping: (2 − 3, −2 + 1) = (−1, −1).
+  const Tensor A({1, 2, 1, 2}, {1, 2, 3, 1}), g({1, 2, 1, 2}, {2, -1, -1, 1});
+  CHECK(grad_cam_element_wise_map(A, g).values() == std::vector<Scalar>{2, 1});
+  CHECK(hires_cam_map(A, g).values() == std::vector<Scalar>{-1, -1});
+  // With every product ≥ 0 the two agree.
+  const Tensor Ap = random_tensor({2, 3, 4, 4}, 43, 0, 1), gp = random_tensor({2, 3, 4, 4}, 44, 0, 1);
+  CHECK(max_abs_difference(grad_cam_element_wise_map(Ap, gp), hires_cam_map(Ap, gp)) < 1e-12);
+}
+
+TEST_CASE("FEM by hand: the k-sigma threshold per channel, weighted by the channel mean", "[cam_methods][float]") {
+  // Channel 0, 1×4: A = (0, 0, 0, 4): μ = 1, E[A²] = 4, σ = √(4 − 1) = √3.
+  //   k = 1: threshold 1 + 1.73 = 2.73, only the 4 passes: weight μ = 1 there.
+  //   k = 2: threshold 1 + 3.46 = 4.46 > 4: nothing passes.
+  // Channel 1: constant 2, σ = 0: every pixel passes with weight 2.
+  const Tensor A({1, 2, 1, 4}, {0, 0, 0, 4, 2, 2, 2, 2});
+  CHECK(fem_map(A, 1).values() == std::vector<Scalar>{2, 2, 2, 3});
+  CHECK(fem_map(A, 2).values() == std::vector<Scalar>{2, 2, 2, 2});
+  CHECK_THROWS_AS(fem_map(Tensor({2, 4})), ShapeError);
 }

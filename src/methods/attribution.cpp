@@ -1,5 +1,7 @@
-// Input attributions: gradient saliency, SmoothGrad, Integrated Gradients,
-// guided backpropagation and guided Grad-CAM (attribution.hpp).
+// Input attributions: gradient saliency, Input × Gradient, Integrated
+// Gradients, guided backpropagation and guided Grad-CAM (attribution.hpp).
+// The noise-tunnel methods and GradientSHAP: sampled_gradients.cpp; DeepLIFT:
+// deeplift.cpp; Occlusion: occlusion.cpp.
 #include "gcam/methods/attribution.hpp"
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 #include <stdexcept>
 
 #include "gcam/core/error.hpp"
-#include "gcam/core/rng.hpp"
 #include "gcam/ops/ops.hpp"
 
 namespace gcam {
@@ -53,29 +54,12 @@ Tensor saliency_map(Model& model, const Tensor& images, const std::vector<int>& 
   return abs_sum_channels(input_gradients(model, images, classes, options));
 }
 
-// SmoothGrad: M = (1/n) Σ_s saliency(x + ε_s), ε_s ~ N(0, σ²).
-Tensor smoothgrad_map(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& options,
-                      std::uint64_t seed) {
-  const int N = images.dim(0);
-  const int samples = std::max(1, options.smoothgrad_samples);
-  const std::size_t per_image = images.size() / static_cast<std::size_t>(N);
-  std::vector<double> sigma(static_cast<std::size_t>(N));
-  for (int n = 0; n < N; ++n) {
-    const Scalar* x = images.data() + std::size_t(n) * per_image;
-    const auto [lo, hi] = std::minmax_element(x, x + per_image);
-    sigma[std::size_t(n)] = options.smoothgrad_sigma * double(*hi - *lo);
-  }
-  Rng rng(seed);
-  Tensor total;
-  for (int s = 0; s < samples; ++s) {
-    Tensor noisy = images;
-    for (std::size_t e = 0; e < noisy.size(); ++e) noisy[e] += static_cast<Scalar>(sigma[e / per_image] * rng.normal());
-    const Tensor map = saliency_map(model, noisy, classes, options);
-    if (total.empty()) total = Tensor(map.shape());
-    for (std::size_t e = 0; e < map.size(); ++e) total[e] += map[e];
-  }
-  for (Scalar& v : total.values()) v /= Scalar(samples);
-  return total;
+// Input × Gradient: φ = x ⊙ ∂y^c/∂x.
+Tensor input_x_gradient(Model& model, const Tensor& images, const std::vector<int>& classes,
+                        const MethodOptions& options) {
+  Tensor phi = input_gradients(model, images, classes, options);
+  for (std::size_t e = 0; e < phi.size(); ++e) phi[e] *= images[e];
+  return phi;
 }
 
 // Integrated Gradients: (x − x') ⊙ (1/m) Σ_k ∂y^c/∂x at x' + ((k − ½)/m)(x − x'), x' = 0.

@@ -1,5 +1,6 @@
 // The gradient-weighted CAM variants (Grad-CAM++, XGrad-CAM, HiResCAM,
-// LayerCAM) and Eigen-CAM: one function per equation (cam_methods.hpp).
+// LayerCAM, Grad-CAM element-wise), Eigen-CAM, Eigen-Grad-CAM and FEM: one
+// function per equation (cam_methods.hpp).
 // They all start from A and g = ∂y^c/∂A, which Grad-CAM's own step 1 reads
 // (layer_gradients in src/gradcam/gradient_step.cpp).
 #include <algorithm>
@@ -181,6 +182,48 @@ Tensor eigen_cam_map(const Tensor& A) {
     const double sign = largest < 0 ? -1.0 : 1.0;
     for (int z = 0; z < Z; ++z) map.at(n, 0, z / w, z % w) = static_cast<Scalar>(sign * m[std::size_t(z)]);
   }
+  return map;
+}
+
+// Eigen-Grad-CAM: Eigen-CAM's first principal component, of the products A^k ⊙ g^k.
+Tensor eigen_grad_cam_map(const Tensor& A, const Tensor& g) {
+  require_pair("eigen_grad_cam_map", A, g);
+  Tensor product(A.shape());
+  for (std::size_t e = 0; e < product.size(); ++e) product[e] = A[e] * g[e];
+  return eigen_cam_map(product);
+}
+
+// Grad-CAM element-wise: M_ij = Σ_k ReLU(g^k_ij · A^k_ij).
+Tensor grad_cam_element_wise_map(const Tensor& A, const Tensor& g) {
+  require_pair("grad_cam_element_wise_map", A, g);
+  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
+  Tensor map({N, 1, h, w});
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k)
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) map.at(n, 0, i, j) += std::max(g.at(n, k, i, j) * A.at(n, k, i, j), Scalar(0));
+  return map;
+}
+
+// FEM: M_ij = Σ_k μ_k · 1[A^k_ij ≥ μ_k + k_σ·σ_k], μ_k and σ_k the spatial mean and std of channel k.
+Tensor fem_map(const Tensor& A, double k_sigma) {
+  if (A.rank() != 4) throw ShapeError("fem_map: activations must be (N, K, h, w), got " + shape_string(A.shape()));
+  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
+  const double Z = double(h) * w;
+  Tensor map({N, 1, h, w});
+  for (int n = 0; n < N; ++n)
+    for (int k = 0; k < K; ++k) {
+      double mean = 0, square = 0;
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          mean += A.at(n, k, i, j) / Z;
+          square += double(A.at(n, k, i, j)) * A.at(n, k, i, j) / Z;
+        }
+      const double threshold = mean + k_sigma * std::sqrt(std::max(square - mean * mean, 0.0));
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j)
+          if (A.at(n, k, i, j) >= threshold) map.at(n, 0, i, j) += static_cast<Scalar>(mean);
+    }
   return map;
 }
 

@@ -7,8 +7,10 @@
 
 #include "gcam/core/error.hpp"
 #include "gcam/core/names.hpp"
+#include "gcam/core/rng.hpp"
 #include "gcam/methods/attribution.hpp"
 #include "gcam/methods/cam_methods.hpp"
+#include "gcam/methods/fullgrad.hpp"
 #include "gcam/methods/lrp.hpp"
 
 namespace gcam {
@@ -80,6 +82,42 @@ Tensor eigen_cam_method(Model& model, const Tensor& images, const std::vector<in
   return to_input_size(eigen_cam_map(lg.activations), images);
 }
 
+Tensor fem_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
+  return to_input_size(fem_map(lg.activations, o.fem_k), images);
+}
+
+Tensor input_x_gradient_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                               const MethodOptions& o) {
+  return sum_channels(input_x_gradient(model, images, classes, o));
+}
+
+Tensor smoothgrad_squared_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                                 const MethodOptions& o) {
+  return smoothgrad_squared_map(noisy_gradients(model, images, classes, o));
+}
+
+Tensor vargrad_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return vargrad_map(noisy_gradients(model, images, classes, o));
+}
+
+// Two baselines: a black image and one of U[0, 1) noise.
+Tensor gradient_shap_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                            const MethodOptions& o) {
+  Tensor baselines({2, images.dim(1), images.dim(2), images.dim(3)});
+  Rng rng(2019);
+  for (std::size_t e = baselines.size() / 2; e < baselines.size(); ++e) baselines[e] = Scalar(rng.uniform());
+  return sum_channels(gradient_shap(model, images, classes, baselines, o));
+}
+
+Tensor deeplift_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return sum_channels(deeplift(model, images, classes, o));
+}
+
+Tensor fullgrad_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return fullgrad_map(full_gradients(model, images, classes, o), images.dim(2), images.dim(3));
+}
+
 Tensor smoothgrad_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
   return smoothgrad_map(model, images, classes, o);
 }
@@ -138,15 +176,34 @@ const std::vector<MethodRow>& methods() {
       {{"hirescam", "HiResCAM: sum_k dy^c/dA^k * A^k element by element, no spatial mean", false},
        elementwise(hires_cam_map)},
       {{"layercam", "LayerCAM: sum_k ReLU(dy^c/dA^k) * A^k element by element", false}, elementwise(layer_cam_map)},
+      {{"gradcam-elementwise", "Grad-CAM element-wise: sum_k ReLU(dy^c/dA^k * A^k), each product clipped", false},
+       elementwise(grad_cam_element_wise_map)},
       {{"scorecam", "Score-CAM: each map masks the image; weights = softmax of the masked scores", false},
        score_cam_method},
       {{"ablationcam", "Ablation-CAM: weight = the drop of y^c when channel k is zeroed", false}, ablation_cam_method},
       {{"eigencam", "Eigen-CAM: the first principal component of the maps (class independent)", false},
        eigen_cam_method},
+      {{"eigengradcam", "Eigen-Grad-CAM: the first principal component of dy^c/dA^k * A^k", false},
+       elementwise(eigen_grad_cam_map)},
+      {{"fem", "FEM: pixels 2 std above their channel's mean, weighted by that mean (class independent)", false},
+       fem_method},
       {{"saliency", "Saliency: |dy^c/dx| summed over the input channels", false}, saliency_map},
+      {{"input-x-gradient", "Input x Gradient: x * dy^c/dx (signed)", true}, input_x_gradient_method},
       {{"smoothgrad", "SmoothGrad: saliency averaged over noisy copies of the image", false}, smoothgrad_method},
+      {{"smoothgrad-sq", "SmoothGrad squared: (dy^c/dx)^2 averaged over noisy copies", false},
+       smoothgrad_squared_method},
+      {{"vargrad", "VarGrad: the variance of dy^c/dx over noisy copies", false}, vargrad_method},
       {{"integrated-gradients", "Integrated Gradients from a black baseline (signed; sums to y^c(x) - y^c(0))", true},
        integrated_gradients_method},
+      {{"gradient-shap", "GradientSHAP: gradient times (x - b) at random points, black and noise baselines (signed)",
+        true},
+       gradient_shap_method},
+      {{"deeplift", "DeepLIFT rescale from a black reference (signed; sums to y^c(x) - y^c(0) without max-pool)", true},
+       deeplift_method},
+      {{"occlusion", "Occlusion: the drop of y^c when a 4x4 patch is set to 0, stride 2 (signed)", true},
+       occlusion_map},
+      {{"fullgrad", "FullGrad: |x * dy^c/dx| plus |bias * dy^c/dz| of every conv and batch norm", false},
+       fullgrad_method},
       {{"guided-backprop", "Guided backpropagation: only positive signals pass each ReLU backwards", false},
        guided_backprop_method},
       {{"guided-gradcam", "Guided Grad-CAM: |guided backprop| times the upsampled Grad-CAM map", false},

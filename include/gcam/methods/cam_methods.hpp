@@ -11,10 +11,12 @@
 // Two families:
 //  - CAM family (a map at the target layer, upsampled like Grad-CAM step 4,
 //    NOT normalized): cam, gradcam, gradcam-counterfactual, gradcam++,
-//    xgradcam, hirescam, layercam, scorecam, ablationcam, eigencam.
-//  - Input attributions (attribution.hpp, lrp.hpp; a map at the input
-//    resolution directly): saliency, smoothgrad, integrated-gradients,
-//    guided-backprop, guided-gradcam, lrp-epsilon, lrp-alphabeta.
+//    xgradcam, hirescam, layercam, gradcam-elementwise, scorecam, ablationcam,
+//    eigencam, eigengradcam, fem.
+//  - Input attributions (attribution.hpp, fullgrad.hpp, lrp.hpp; a map at the
+//    input resolution directly): saliency, input-x-gradient, smoothgrad,
+//    smoothgrad-sq, vargrad, integrated-gradients, gradient-shap, deeplift,
+//    occlusion, fullgrad, guided-backprop, guided-gradcam and the LRP rules.
 #pragma once
 
 #include <string>
@@ -35,7 +37,11 @@ struct MethodOptions {
   int ig_steps = 32;               // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
   double lrp_epsilon = 1e-6;       // LRP-ε stabilizer
   double lrp_alpha = 2;            // LRP-αβ: α, with β = α − 1
-  int batch = 32;                  // Score-CAM / Ablation-CAM: images per forward pass
+  int batch = 32;                  // Score-CAM / Ablation-CAM / Occlusion: images per forward pass
+  double fem_k = 2;                // FEM: a pixel counts when A ≥ mean + fem_k · std of its channel
+  int shap_samples = 32;           // GradientSHAP: (baseline, point) samples per image
+  int occlusion_window = 4;        // Occlusion: side of the square patch set to 0, in pixels
+  int occlusion_stride = 2;        // Occlusion: step between patches, in pixels
 };
 
 // An explanation map per image: (N, 1, H, W) at the INPUT resolution.
@@ -124,5 +130,27 @@ Tensor ablation_cam_weights(Model& model, const LayerGradients& lg, const Method
 // its largest-magnitude value is negative (the strongest response is positive).
 // Class independent. Returns the signed projection (N, 1, h, w).
 Tensor eigen_cam_map(const Tensor& activations);
+
+// Eigen-Grad-CAM (pytorch-grad-cam's EigenGradCAM): Eigen-CAM (above) of the
+// element-wise products A^k ⊙ g^k instead of A, so that the principal
+// component depends on the class. With every g = 1 it is Eigen-CAM, and with
+// every g = s > 0 it is s times Eigen-CAM. Signed, (N, 1, h, w).
+Tensor eigen_grad_cam_map(const Tensor& activations, const Tensor& gradients);
+
+// Grad-CAM element-wise (pytorch-grad-cam's GradCAMElementWise):
+//   M_ij = Σ_k ReLU(g^k_ij · A^k_ij),
+// HiResCAM with each product clipped at 0 before the channel sum (so that one
+// channel's negative evidence cannot cancel another's positive evidence).
+// (N, K, h, w) × 2 → (N, 1, h, w), non-negative.
+Tensor grad_cam_element_wise_map(const Tensor& activations, const Tensor& gradients);
+
+// FEM, the Feature Explanation Method (Fuad et al. 2020): per channel k the
+// spatial mean μ_k and standard deviation σ_k (population, over the h·w
+// positions) give a k-sigma threshold; each pixel at or above it counts, with
+// the channel mean as its weight:
+//   M_ij = Σ_k μ_k · 1[A^k_ij ≥ μ_k + k_sigma · σ_k]
+// Gradient free and class independent. A constant channel (σ = 0) marks every
+// pixel. (N, K, h, w) → (N, 1, h, w).
+Tensor fem_map(const Tensor& activations, double k_sigma = 2);
 
 }  // namespace gcam
