@@ -99,7 +99,7 @@ TEST_CASE("explain: every method points at the quadrant that holds the object", 
 TEST_CASE("explain: an unknown method name lists the valid ones", "[cam_methods][float]") {
   Model model = quadrant_net();
   const std::vector<std::string> names = method_names();
-  CHECK(names.size() == 27);
+  CHECK(names.size() == 30);
   try {
     explain("grad-cam", model, quadrant_images(), {0, 0});
     FAIL("no exception");
@@ -327,4 +327,71 @@ TEST_CASE("FEM by hand: the k-sigma threshold per channel, weighted by the chann
   CHECK(fem_map(A, 1).values() == std::vector<Scalar>{2, 2, 2, 3});
   CHECK(fem_map(A, 2).values() == std::vector<Scalar>{2, 2, 2, 2});
   CHECK_THROWS_AS(fem_map(Tensor({2, 4})), ShapeError);
+}
+
+TEST_CASE("KPCA-CAM with a linear kernel is Eigen-CAM; the RBF kernel finds a separated cluster", "[cam_methods]") {
+  const Tensor A = random_tensor({2, 4, 3, 3}, 45, 0, 1);
+  const Tensor eigen = eigen_cam_map(A);
+  REQUIRE(max_abs(eigen) > 0.1);
+  CHECK(max_abs_difference(kpca_cam_map(A, CamKernel::Linear), eigen) < 1e-9);
+  // One channel, 1×4, values (0, 0.1, 5, 5.1): two tight pairs far apart.
+  // With γ = 1 the kernel between the pairs is e^−25 ≈ 0, within a pair
+  // e^−0.01 ≈ 0.99: the first component separates the pairs, with the same
+  // magnitude at all four positions and opposite signs for the two pairs.
+  const Tensor pairs({1, 1, 1, 4}, {0, 0.1, 5, 5.1});
+  const Tensor m = kpca_cam_map(pairs, CamKernel::Rbf, 1);
+  CHECK(m[0] == Approx(m[1]).epsilon(1e-6));
+  CHECK(m[2] == Approx(m[3]).epsilon(1e-6));
+  CHECK(m[0] == Approx(-m[2]).epsilon(1e-6));
+  CHECK(std::abs(m[0]) > 0.1);
+  // Every position the same: no component, an all-zero map.
+  CHECK(max_abs(kpca_cam_map(Tensor({1, 3, 2, 2}, Scalar(0.5)))) == 0);
+}
+
+TEST_CASE("Finer-CAM on gap-cnn is (CAM of c - CAM of its rival) / Z; alpha 0 is Grad-CAM", "[cam_methods]") {
+  Model model = make_model("gap-cnn", {1, 16, 16}, 4, 46);
+  const Tensor images = random_tensor({2, 1, 16, 16}, 47, 0, 1);
+  const std::vector<int> classes = {0, 2};
+  std::vector<int> rivals;
+  const Tensor finer = finer_cam_map(model, images, classes, {}, &rivals);
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, {}));
+  for (int n = 0; n < 2; ++n) {  // the rival: the largest logit other than c
+    const int c = classes[std::size_t(n)], r = rivals[std::size_t(n)];
+    REQUIRE(r != c);
+    for (int k = 0; k < 4; ++k)
+      if (k != c) CHECK(lg.logits.at(n, r) >= lg.logits.at(n, k));
+  }
+  const Tensor cam_c = class_activation_map(model, images, classes),
+               cam_r = class_activation_map(model, images, rivals);
+  const Scalar Z = Scalar(lg.activations.dim(2) * lg.activations.dim(3));
+  Tensor expected(cam_c.shape());
+  for (std::size_t e = 0; e < expected.size(); ++e) expected[e] = (cam_c[e] - cam_r[e]) / Z;
+  REQUIRE(max_abs(finer) > 1e-3);
+  CHECK(max_abs_difference(finer, expected) < 1e-12);
+  MethodOptions plain;
+  plain.finer_alpha = 0;
+  GradCamOptions g;
+  g.classes = classes;
+  CHECK(max_abs_difference(finer_cam_map(model, images, classes, plain), grad_cam(model, images, g).weighted_sum) <
+        1e-12);
+}
+
+TEST_CASE("multi-layer fusion: one layer per resolution, each map scaled to [0, 1], averaged", "[cam_methods]") {
+  Model shapes = make_model("shapes-cnn", {1, 16, 16}, 3, 48);
+  CHECK(fusion_layers(shapes) == std::vector<std::string>{"relu1", "relu2", "relu4"});
+  Model resnet = make_model("resnet-mini", {1, 16, 16}, 3, 49);
+  CHECK(fusion_layers(resnet) == std::vector<std::string>{"layer1", "layer2", "layer3"});
+  const Tensor images = random_tensor({2, 1, 16, 16}, 50, 0, 1);
+  MethodOptions at;
+  at.layer = "relu2";
+  const Tensor relu2 = normalize_to_unit(explain("layercam", shapes, images, {0, 1}, at));
+  at.layer = "relu4";
+  const Tensor relu4 = normalize_to_unit(explain("layercam", shapes, images, {0, 1}, at));
+  REQUIRE(max_abs_difference(relu2, relu4) > 0.1);  // the two layers see different things
+  CHECK(max_abs_difference(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"relu2"}), relu2) < 1e-12);
+  Tensor mean(relu2.shape());
+  for (std::size_t e = 0; e < mean.size(); ++e) mean[e] = (relu2[e] + relu4[e]) / 2;
+  CHECK(max_abs_difference(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"relu2", "relu4"}), mean) < 1e-12);
+  CHECK_THROWS_AS(fuse_layer_maps("layercam", shapes, images, {0, 1}, {}), std::invalid_argument);
+  CHECK_THROWS_AS(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"nope"}), UnknownName);
 }

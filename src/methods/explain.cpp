@@ -82,6 +82,21 @@ Tensor eigen_cam_method(Model& model, const Tensor& images, const std::vector<in
   return to_input_size(eigen_cam_map(lg.activations), images);
 }
 
+Tensor kpca_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
+  return to_input_size(kpca_cam_map(lg.activations), images);
+}
+
+Tensor finer_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  return to_input_size(finer_cam_map(model, images, classes, o), images);
+}
+
+Tensor layercam_fusion_method(Model& model, const Tensor& images, const std::vector<int>& classes,
+                              const MethodOptions& o) {
+  return fuse_layer_maps("layercam", model, images, classes,
+                         o.fusion_layers.empty() ? fusion_layers(model) : o.fusion_layers, o);
+}
+
 Tensor fem_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
   const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
   return to_input_size(fem_map(lg.activations, o.fem_k), images);
@@ -185,8 +200,13 @@ const std::vector<MethodRow>& methods() {
        eigen_cam_method},
       {{"eigengradcam", "Eigen-Grad-CAM: the first principal component of dy^c/dA^k * A^k", false},
        elementwise(eigen_grad_cam_map)},
+      {{"kpcacam", "KPCA-CAM: the first kernel (RBF) principal component of the maps (class independent)", false},
+       kpca_cam_method},
       {{"fem", "FEM: pixels 2 std above their channel's mean, weighted by that mean (class independent)", false},
        fem_method},
+      {{"finercam", "Finer-CAM: Grad-CAM of y^c minus the score of the most similar class", false}, finer_cam_method},
+      {{"layercam-fusion", "LayerCAM at the end of every stage, each scaled to [0, 1], averaged", false},
+       layercam_fusion_method},
       {{"saliency", "Saliency: |dy^c/dx| summed over the input channels", false}, saliency_map},
       {{"input-x-gradient", "Input x Gradient: x * dy^c/dx (signed)", true}, input_x_gradient_method},
       {{"smoothgrad", "SmoothGrad: saliency averaged over noisy copies of the image", false}, smoothgrad_method},

@@ -12,7 +12,7 @@
 //  - CAM family (a map at the target layer, upsampled like Grad-CAM step 4,
 //    NOT normalized): cam, gradcam, gradcam-counterfactual, gradcam++,
 //    xgradcam, hirescam, layercam, gradcam-elementwise, scorecam, ablationcam,
-//    eigencam, eigengradcam, fem.
+//    eigencam, eigengradcam, kpcacam, fem, finercam, layercam-fusion.
 //  - Input attributions (attribution.hpp, fullgrad.hpp, lrp.hpp; a map at the
 //    input resolution directly): saliency, input-x-gradient, smoothgrad,
 //    smoothgrad-sq, vargrad, integrated-gradients, gradient-shap, deeplift,
@@ -32,16 +32,18 @@ struct MethodOptions {
   std::string layer;  // target layer ("" = model.last_conv_block())
   Kernels kernels = Kernels::Fast;
   ThreadPool* pool = nullptr;
-  int smoothgrad_samples = 25;     // SmoothGrad: noisy copies per image
-  double smoothgrad_sigma = 0.15;  // noise std as a fraction of each image's value range (max − min)
-  int ig_steps = 32;               // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
-  double lrp_epsilon = 1e-6;       // LRP-ε stabilizer
-  double lrp_alpha = 2;            // LRP-αβ: α, with β = α − 1
-  int batch = 32;                  // Score-CAM / Ablation-CAM / Occlusion: images per forward pass
-  double fem_k = 2;                // FEM: a pixel counts when A ≥ mean + fem_k · std of its channel
-  int shap_samples = 32;           // GradientSHAP: (baseline, point) samples per image
-  int occlusion_window = 4;        // Occlusion: side of the square patch set to 0, in pixels
-  int occlusion_stride = 2;        // Occlusion: step between patches, in pixels
+  int smoothgrad_samples = 25;             // SmoothGrad: noisy copies per image
+  double smoothgrad_sigma = 0.15;          // noise std as a fraction of each image's value range (max − min)
+  int ig_steps = 32;                       // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
+  double lrp_epsilon = 1e-6;               // LRP-ε stabilizer
+  double lrp_alpha = 2;                    // LRP-αβ: α, with β = α − 1
+  int batch = 32;                          // Score-CAM / Ablation-CAM / Occlusion: images per forward pass
+  double fem_k = 2;                        // FEM: a pixel counts when A ≥ mean + fem_k · std of its channel
+  int shap_samples = 32;                   // GradientSHAP: (baseline, point) samples per image
+  int occlusion_window = 4;                // Occlusion: side of the square patch set to 0, in pixels
+  int occlusion_stride = 2;                // Occlusion: step between patches, in pixels
+  double finer_alpha = 1;                  // Finer-CAM: weight of the most similar class's score
+  std::vector<std::string> fusion_layers;  // multi-layer fusion: the layers ({} = fusion_layers(model))
 };
 
 // An explanation map per image: (N, 1, H, W) at the INPUT resolution.
@@ -131,6 +133,20 @@ Tensor ablation_cam_weights(Model& model, const LayerGradients& lg, const Method
 // Class independent. Returns the signed projection (N, 1, h, w).
 Tensor eigen_cam_map(const Tensor& activations);
 
+// KPCA-CAM (Karmani et al. 2024): Eigen-CAM with kernel PCA. The Z positions
+// of image n are points a_z ∈ R^K (the K channel values, centred over the
+// positions); with a kernel κ the Gram matrix G_ab = κ(a_a, a_b) is centred
+// in feature space, G̃ = G − 1G − G1 + 1G1 (1 = the Z×Z matrix of 1/Z), and
+// the map is each point's projection on the first kernel principal
+// component: M_z = √λ · u_z, (λ, u) the top eigenpair of G̃ (Jacobi, as
+// Eigen-CAM), with Eigen-CAM's sign rule.
+//   Rbf:    κ(a, b) = exp(−γ ‖a − b‖²), γ = `gamma` (≤ 0: 1/K, scikit-learn's default)
+//   Linear: κ(a, b) = a·b, and then M is exactly Eigen-CAM's C·v.
+// Class independent. Costs a Z×Z eigenproblem per image: fine for the 8×8
+// maps of the built-in models, slow for maps of more than ~30×30.
+enum class CamKernel { Rbf, Linear };
+Tensor kpca_cam_map(const Tensor& activations, CamKernel kernel = CamKernel::Rbf, double gamma = 0);
+
 // Eigen-Grad-CAM (pytorch-grad-cam's EigenGradCAM): Eigen-CAM (above) of the
 // element-wise products A^k ⊙ g^k instead of A, so that the principal
 // component depends on the class. With every g = 1 it is Eigen-CAM, and with
@@ -152,5 +168,32 @@ Tensor grad_cam_element_wise_map(const Tensor& activations, const Tensor& gradie
 // Gradient free and class independent. A constant channel (σ = 0) marks every
 // pixel. (N, K, h, w) → (N, 1, h, w).
 Tensor fem_map(const Tensor& activations, double k_sigma = 2);
+
+// ---- comparing classes, fusing layers ------------------------------------------
+
+// Finer-CAM (Zhang et al. 2025): Grad-CAM of the score difference
+//   y^c − α · y^{c'},   c' = the class with the largest logit other than c,
+// so that what c shares with its nearest rival cancels and what tells them
+// apart stays. The gradient of the difference is g^c − α g^{c'} (two
+// backward passes to A); then eq. (8) and L = ReLU(Σ_k α_k A^k). α =
+// options.finer_alpha; α = 0 is Grad-CAM. Returns (N, 1, h, w), the signed
+// weighted sum; `rivals`, if given, receives c' per image.
+Tensor finer_cam_map(Model& model, const Tensor& images, const std::vector<int>& classes,
+                     const MethodOptions& options = {}, std::vector<int>* rivals = nullptr);
+
+// The default layers of a multi-layer fusion: one per spatial resolution, the
+// last named value with feature maps at each (the output of each stage, where
+// the next one downsamples): relu1, relu2, relu4 on shapes-cnn; layer1,
+// layer2, layer3 on resnet-mini.
+std::vector<std::string> fusion_layers(const Model& model);
+
+// Multi-layer fusion (as pytorch-grad-cam aggregates several target layers;
+// LayerCAM's paper fuses its stages): explain `method` at each layer l, scale
+// each upsampled map into [0, 1] (normalize_to_unit) and average:
+//   F = (1/L) Σ_l normalize_to_unit(M_l)
+// so that a coarse late layer and a fine early one weigh the same. A CAM
+// method is needed (the layer must matter). (N, 1, H, W), in [0, 1].
+Tensor fuse_layer_maps(const std::string& method, Model& model, const Tensor& images, const std::vector<int>& classes,
+                       const std::vector<std::string>& layers, const MethodOptions& options = {});
 
 }  // namespace gcam
