@@ -99,7 +99,7 @@ TEST_CASE("explain: every method points at the quadrant that holds the object", 
 TEST_CASE("explain: an unknown method name lists the valid ones", "[cam_methods][float]") {
   Model model = quadrant_net();
   const std::vector<std::string> names = method_names();
-  CHECK(names.size() == 30);
+  CHECK(names.size() == 31);
   try {
     explain("grad-cam", model, quadrant_images(), {0, 0});
     FAIL("no exception");
@@ -394,4 +394,43 @@ TEST_CASE("multi-layer fusion: one layer per resolution, each map scaled to [0, 
   CHECK(max_abs_difference(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"relu2", "relu4"}), mean) < 1e-12);
   CHECK_THROWS_AS(fuse_layer_maps("layercam", shapes, images, {0, 1}, {}), std::invalid_argument);
   CHECK_THROWS_AS(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"nope"}), UnknownName);
+}
+
+TEST_CASE("ShapleyCAM on gap-cnn: the log-softmax Hessian term by hand; with the logit it is Grad-CAM",
+          "[cam_methods]") {
+  // Above A: z = W·GAP(A) + b (linear), s = log p_c. Then
+  //   ∂s/∂A^k_ij = Σ_m (e_c − p)_m W_mk / Z,
+  //   H_s A      = −Jᵀ (diag p − p pᵀ) J A,  J A = z − b,
+  // both constant over (i, j), so w_k = Σ_m [(e_c − p) + ½ (diag p − p pᵀ)(z − b)]_m W_mk / Z.
+  Model model = make_model("gap-cnn", {1, 16, 16}, 3, 51);
+  Parameter* fc_bias = model.parameters().back();
+  fc_bias->value = Tensor({3}, {0.2, -0.1, 0.3});
+  const Tensor images = random_tensor({2, 1, 16, 16}, 52, 0, 1);
+  const std::vector<int> classes = {1, 2};
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, {}));
+  const Tensor& W = model.parameters()[model.parameters().size() - 2]->value;  // fc.weight (3, K)
+  const int K = lg.activations.dim(1);
+  const Tensor w = shapley_cam_weights(model, lg, ShapleyTarget::LogSoftmax, {}, 1e-4);
+  const double Z = lg.activations.dim(2) * lg.activations.dim(3);
+  for (int n = 0; n < 2; ++n) {
+    std::vector<double> p(3), zb(3), v(3);
+    double total = 0;
+    for (int m = 0; m < 3; ++m) total += std::exp(lg.logits.at(n, m));
+    for (int m = 0; m < 3; ++m) p[std::size_t(m)] = std::exp(lg.logits.at(n, m)) / total;
+    for (int m = 0; m < 3; ++m) zb[std::size_t(m)] = lg.logits.at(n, m) - fc_bias->value[std::size_t(m)];
+    double p_dot_zb = 0;
+    for (int m = 0; m < 3; ++m) p_dot_zb += p[std::size_t(m)] * zb[std::size_t(m)];
+    for (int m = 0; m < 3; ++m) {
+      const double hessian_part = p[std::size_t(m)] * zb[std::size_t(m)] - p[std::size_t(m)] * p_dot_zb;
+      v[std::size_t(m)] = (m == classes[std::size_t(n)] ? 1.0 : 0.0) - p[std::size_t(m)] + 0.5 * hessian_part;
+    }
+    for (int k = 0; k < K; ++k) {
+      double expected = 0;
+      for (int m = 0; m < 3; ++m) expected += v[std::size_t(m)] * W.at(m, k) / Z;
+      CHECK(w.at(n, k) == Approx(expected).margin(1e-8));
+    }
+  }
+  // With the logit as the target the Hessian term vanishes: Grad-CAM's eq. (8).
+  CHECK(max_abs_difference(shapley_cam_weights(model, lg, ShapleyTarget::Logit), channel_weights(lg.gradients)) <
+        1e-12);
 }

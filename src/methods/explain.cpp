@@ -87,6 +87,12 @@ Tensor kpca_cam_method(Model& model, const Tensor& images, const std::vector<int
   return to_input_size(kpca_cam_map(lg.activations), images);
 }
 
+Tensor shapley_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
+  const Tensor w = shapley_cam_weights(model, lg, ShapleyTarget::LogSoftmax, o);
+  return to_input_size(weighted_combination(w, lg.activations), images);
+}
+
 Tensor finer_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
   return to_input_size(finer_cam_map(model, images, classes, o), images);
 }
@@ -204,6 +210,8 @@ const std::vector<MethodRow>& methods() {
        kpca_cam_method},
       {{"fem", "FEM: pixels 2 std above their channel's mean, weighted by that mean (class independent)", false},
        fem_method},
+      {{"shapleycam", "ShapleyCAM: Grad-CAM's weights of log p_c minus half the Hessian-vector product", false},
+       shapley_cam_method},
       {{"finercam", "Finer-CAM: Grad-CAM of y^c minus the score of the most similar class", false}, finer_cam_method},
       {{"layercam-fusion", "LayerCAM at the end of every stage, each scaled to [0, 1], averaged", false},
        layercam_fusion_method},

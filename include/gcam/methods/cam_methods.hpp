@@ -12,7 +12,7 @@
 //  - CAM family (a map at the target layer, upsampled like Grad-CAM step 4,
 //    NOT normalized): cam, gradcam, gradcam-counterfactual, gradcam++,
 //    xgradcam, hirescam, layercam, gradcam-elementwise, scorecam, ablationcam,
-//    eigencam, eigengradcam, kpcacam, fem, finercam, layercam-fusion.
+//    eigencam, eigengradcam, kpcacam, fem, shapleycam, finercam, layercam-fusion.
 //  - Input attributions (attribution.hpp, fullgrad.hpp, lrp.hpp; a map at the
 //    input resolution directly): saliency, input-x-gradient, smoothgrad,
 //    smoothgrad-sq, vargrad, integrated-gradients, gradient-shap, deeplift,
@@ -168,6 +168,22 @@ Tensor grad_cam_element_wise_map(const Tensor& activations, const Tensor& gradie
 // Gradient free and class independent. A constant channel (σ = 0) marks every
 // pixel. (N, K, h, w) → (N, 1, h, w).
 Tensor fem_map(const Tensor& activations, double k_sigma = 2);
+
+// ShapleyCAM (Cai 2025): the CAM weights read as a second-order estimate of
+// each channel's Shapley value, for a target score s:
+//   w_k = (1/Z) Σ_ij [∂s/∂A − ½ H_s A]^k_ij,      map = ReLU(Σ_k w_k A^k)
+// with H_s the Hessian of s with respect to A. The tape has no second
+// derivatives, so the Hessian-vector product is a central difference of two
+// more gradients along A itself, each pass re-running only what lies above
+// the target (Model::forward_above):
+//   H_s A ≈ (∇s(A + εA) − ∇s(A − εA)) / (2ε),   ε = `step` (error O(ε²)).
+// Targets: LogSoftmax, s = log softmax(z)_c (the paper's "ReST", residual
+// softmax target: the logit minus log Σ exp), the default; Logit, s = y^c.
+// Above a piecewise-linear head the logit's Hessian is 0 almost everywhere,
+// so with Logit ShapleyCAM is Grad-CAM. Returns the weights (N, K).
+enum class ShapleyTarget { LogSoftmax, Logit };
+Tensor shapley_cam_weights(Model& model, const LayerGradients& lg, ShapleyTarget target = ShapleyTarget::LogSoftmax,
+                           const MethodOptions& options = {}, double step = 1e-3);
 
 // ---- comparing classes, fusing layers ------------------------------------------
 
