@@ -39,7 +39,7 @@ TEST_CASE("Grad-CAM element-wise by hand: each product clipped before the channe
   CHECK(hires_cam_map(A, g).values() == std::vector<Scalar>{-1, -1});
   // With every product ≥ 0 the two agree.
   const Tensor Ap = random_tensor({2, 3, 4, 4}, 43, 0, 1), gp = random_tensor({2, 3, 4, 4}, 44, 0, 1);
-  CHECK(max_abs_difference(grad_cam_element_wise_map(Ap, gp), hires_cam_map(Ap, gp)) < 1e-12);
+  CHECK(max_abs_difference(grad_cam_element_wise_map(Ap, gp), hires_cam_map(Ap, gp)) < 1e-6);  // float build too
 }
 
 TEST_CASE("FEM by hand: the k-sigma threshold per channel, weighted by the channel mean", "[cam_methods][float]") {
