@@ -12,6 +12,7 @@
 #include "gcam/methods/cam_methods.hpp"
 #include "gcam/methods/fullgrad.hpp"
 #include "gcam/methods/lrp.hpp"
+#include "gcam/methods/lrp_composite.hpp"
 
 namespace gcam {
 
@@ -164,17 +165,28 @@ Tensor lrp_method(Model& model, const Tensor& images, const std::vector<int>& cl
   LrpOptions lrp;
   lrp.rule = rule;
   lrp.alpha = o.lrp_alpha;
-  lrp.epsilon = o.lrp_epsilon;  // αβ uses it for the pooling layers
+  lrp.gamma = o.lrp_gamma;
+  lrp.epsilon = o.lrp_epsilon;  // the other rules use it for the pooling layers
   return sum_channels(lrp_relevance(model, images, classes, lrp, o));
 }
 
-Tensor lrp_epsilon_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-  return lrp_method(model, images, classes, o, LrpRule::Epsilon);
+// An LRP rule by name, as a method.
+Method lrp_rule(LrpRule rule) {
+  return [rule](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+    return lrp_method(model, images, classes, o, rule);
+  };
 }
 
-Tensor lrp_alpha_beta_method(Model& model, const Tensor& images, const std::vector<int>& classes,
-                             const MethodOptions& o) {
-  return lrp_method(model, images, classes, o, LrpRule::AlphaBeta);
+// A composite by name. The first layer's box is the pixel range [0, 1] of the
+// built-in data sets, fixed, so that an image's map does not depend on the
+// other images of its batch.
+Method lrp_composite_method(const std::string& name) {
+  return [name](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+    LrpComposite composite = lrp_composite(name);
+    composite.first.low = 0;
+    composite.first.high = 1;
+    return sum_channels(lrp_relevance(model, images, classes, composite, o));
+  };
 }
 
 // One row per method: its name, what it shows, whether its map is signed,
@@ -236,9 +248,17 @@ const std::vector<MethodRow>& methods() {
        guided_backprop_method},
       {{"guided-gradcam", "Guided Grad-CAM: |guided backprop| times the upsampled Grad-CAM map", false},
        guided_grad_cam_method},
-      {{"lrp-epsilon", "LRP-epsilon: relevance redistributed layer by layer (signed)", true}, lrp_epsilon_method},
+      {{"lrp-epsilon", "LRP-epsilon: relevance redistributed layer by layer (signed)", true},
+       lrp_rule(LrpRule::Epsilon)},
       {{"lrp-alphabeta", "LRP-alpha-beta (alpha 2, beta 1): positive and negative relevance apart (signed)", true},
-       lrp_alpha_beta_method},
+       lrp_rule(LrpRule::AlphaBeta)},
+      {{"lrp-gamma", "LRP-gamma (0.25): positive weights boosted at every layer (signed)", true},
+       lrp_rule(LrpRule::Gamma)},
+      {{"lrp-zplus", "LRP-z+: relevance along positive weights only (signed)", true}, lrp_rule(LrpRule::ZPlus)},
+      {{"lrp-epsilon-plus-flat", "LRP composite: flat first layer, z+ convolutions, epsilon dense (signed)", true},
+       lrp_composite_method("epsilon-plus-flat")},
+      {{"lrp-epsilon-gamma-box", "LRP composite: box first layer on [0, 1], gamma convs, epsilon dense (signed)", true},
+       lrp_composite_method("epsilon-gamma-box")},
   };
   return table;
 }

@@ -37,6 +37,7 @@ struct MethodOptions {
   int ig_steps = 32;                       // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
   double lrp_epsilon = 1e-6;               // LRP-ε stabilizer
   double lrp_alpha = 2;                    // LRP-αβ: α, with β = α − 1
+  double lrp_gamma = 0.25;                 // LRP-γ: the boost of positive weights
   int batch = 32;                          // Score-CAM / Ablation-CAM / Occlusion: images per forward pass
   double fem_k = 2;                        // FEM: a pixel counts when A ≥ mean + fem_k · std of its channel
   int shap_samples = 32;                   // GradientSHAP: (baseline, point) samples per image
