@@ -196,8 +196,8 @@ struct MethodRow {
   Method run;
 };
 
-const std::vector<MethodRow>& methods() {
-  static const std::vector<MethodRow> table = {
+std::vector<MethodRow> cam_family_rows() {
+  return {
       {{"cam", "CAM: the dense weights of class c on the maps before global average pooling", false}, cam_method},
       {{"gradcam", "Grad-CAM: ReLU(sum_k alpha^c_k A^k), alpha = the spatial mean of dy^c/dA^k (eq. 8)", false},
        gradcam_method},
@@ -227,6 +227,11 @@ const std::vector<MethodRow>& methods() {
       {{"finercam", "Finer-CAM: Grad-CAM of y^c minus the score of the most similar class", false}, finer_cam_method},
       {{"layercam-fusion", "LayerCAM at the end of every stage, each scaled to [0, 1], averaged", false},
        layercam_fusion_method},
+  };
+}
+
+std::vector<MethodRow> input_attribution_rows() {
+  return {
       {{"saliency", "Saliency: |dy^c/dx| summed over the input channels", false}, saliency_map},
       {{"input-x-gradient", "Input x Gradient: x * dy^c/dx (signed)", true}, input_x_gradient_method},
       {{"smoothgrad", "SmoothGrad: saliency averaged over noisy copies of the image", false}, smoothgrad_method},
@@ -260,6 +265,15 @@ const std::vector<MethodRow>& methods() {
       {{"lrp-epsilon-gamma-box", "LRP composite: box first layer on [0, 1], gamma convs, epsilon dense (signed)", true},
        lrp_composite_method("epsilon-gamma-box")},
   };
+}
+
+// CAM family first, then the input attributions.
+const std::vector<MethodRow>& methods() {
+  static const std::vector<MethodRow> table = [] {
+    std::vector<MethodRow> rows = cam_family_rows();
+    for (MethodRow& row : input_attribution_rows()) rows.push_back(std::move(row));
+    return rows;
+  }();
   return table;
 }
 
