@@ -155,7 +155,7 @@ TEST_CASE("compare on Fashion-MNIST and on a folder of images: the mask columns 
   Model fashion = make_model("fashion-cnn", {1, 28, 28}, 10, 2);
   save_checkpoint(folder.file("fashion.ckpt"), fashion, {});
   const std::vector<std::string> quick{"--count",         "4", "--methods", "gradcam,saliency,random",
-                                       "--sanity-images", "0", "--steps",   "4"};
+                                       "--sanity-images", "1", "--steps",   "4"};
   std::vector<std::string> args{"compare",      "--ckpt",    folder.file("fashion.ckpt"), "--data",
                                 "fashion-test", "--out-dir", folder.file("fashion")};
   args.insert(args.end(), quick.begin(), quick.end());
@@ -164,11 +164,24 @@ TEST_CASE("compare on Fashion-MNIST and on a folder of images: the mask columns 
   REQUIRE(r.exit_code == 0);
   const std::string md = file_text(folder.file("fashion/compare.md")),
                     csv = file_text(folder.file("fashion/compare.csv"));
-  // Each of the 3 rows: the 4 mask columns n/a, the perturbation columns numbers.
+  // Each of the 3 rows: the 4 mask columns of the first table and the 2 of the
+  // second (Quantus) n/a, the other columns numbers.
   std::size_t marks = 0;
   for (std::size_t at = 0; (at = md.find("| n/a (no masks) |", at)) != std::string::npos; at += 5) ++marks;
-  CHECK(marks == 3 * 4);
+  CHECK(marks == 3 * (4 + 2));
   CHECK_THAT(csv, Catch::Contains("gradcam,n/a,n/a,n/a,n/a,0."));
+  CHECK_THAT(md, Catch::Contains("## Quantus-family metrics") &&
+                     Catch::Contains("| method | sparseness ↑ | entropy ↓ | eff. complexity % ↓ | rank accuracy ↑"));
+  // The random map ignores the image (a fixed seed): perturbing or shifting the
+  // input leaves it as it was (sensitivities, Lipschitz and input invariance 0),
+  // and it is the same for any class (random logit ρ = 1). The CSV's last columns:
+  // max_sensitivity, avg_sensitivity, local_lipschitz, random_logit, input_invariance, seconds.
+  const std::size_t random_row = csv.find("\nrandom,");
+  REQUIRE(random_row != std::string::npos);
+  const std::string row = csv.substr(random_row + 1, csv.find('\n', random_row + 1) - random_row - 1);
+  CHECK_THAT(row, Catch::Contains(",0.000000,0.000000,0.000000,1.000000,0.000000,"));
+  CHECK_THAT(csv,
+             Catch::StartsWith("method,pointing_pct") && Catch::Contains(",random_logit,input_invariance,seconds"));
   CHECK_THAT(md, Catch::Contains("images of fashion-test"));
 
   Model shapes = make_model("shapes-cnn", {1, 32, 32}, 4, 2);

@@ -23,7 +23,9 @@ Args compare_arguments() {
             "Compare explanation methods and two baselines (a random map, a Sobel edge map) with\n"
             "faithfulness metrics: pointing game, energy and IoU against the object masks, deletion and\n"
             "insertion AUC, Average Drop / Increase in Confidence, ROAD, and the cascading-randomization\n"
-            "sanity check. Writes compare.png (rows = images, columns = input then methods), compare.md,\n"
+            "sanity check; a second table holds the Quantus families (complexity, localisation, faithfulness\n"
+            "correlation, IROF, infidelity, completeness, robustness, random logit, input invariance).\n"
+            "Writes compare.png (rows = images, columns = input then methods), compare.md,\n"
             "compare.csv and compare.html (both, PNG embedded) to --out-dir. Definitions: docs/metrics.md.\n"
             "example: gradcam compare --ckpt build/demo/shapes-cnn.ckpt --out-dir build/compare");
   args.option("ckpt", "file", "checkpoint (e.g. build/demo/shapes-cnn.ckpt from 'gradcam demo', build/fashion.ckpt)")
@@ -36,7 +38,8 @@ Args compare_arguments() {
       .option("layer", "name", "target layer of the CAM methods (default: the last conv block; see below)")
       .option("steps", "n", "deletion/insertion steps", "32")
       .option("montage-rows", "n", "images shown in the montage", "8")
-      .option("sanity-images", "n", "images used by the randomization sanity check (0 = skip it)", "8")
+      .option("sanity-images", "n",
+              "images used by the sanity check and the Quantus metrics that re-run the method (0 = skip them)", "8")
       .option("out-dir", "folder", "where the four files go (created if missing)", "compare")
       .option("markdown", "file", "write the Markdown table here instead of <out-dir>/compare.md")
       .option("threads", "n", "worker threads", default_threads());

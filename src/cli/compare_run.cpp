@@ -178,7 +178,7 @@ struct Bench {
   Model& model;
   const Items& items;
   const MethodOptions& options;
-  ScoreFunction score;
+  ScoreFunction score, logit;
   int steps;
   Tensor sanity_images;
   std::vector<int> sanity_classes;  // empty: no sanity check
@@ -194,6 +194,9 @@ MethodResult evaluate_method(const Bench& bench, const std::string& method, Comp
   result.maps = method_fn(bench.model, bench.items.images, bench.items.classes);
   score_against_masks(bench.items, result.maps, result.scores);
   score_by_perturbation(bench.items, result.maps, bench.score, bench.steps, result.scores);
+  score_quantus_maps(bench.items, result.maps, bench.score, bench.logit, result.scores);
+  comparison.shift_logit_change =
+      score_quantus_reruns(bench.model, method_fn, bench.sanity_images, bench.sanity_classes, result.scores);
   if (!bench.sanity_classes.empty()) {
     const auto stages = cascading_randomization(bench.model, method_fn, bench.sanity_images, bench.sanity_classes);
     if (comparison.stage_names.empty())
@@ -219,6 +222,7 @@ Comparison run_comparison(const Request& request, Model& model, const Items& ite
               items,
               options,
               probability_scorer(model, Kernels::Fast, options.pool),
+              logit_scorer(model, Kernels::Fast, options.pool),
               request.steps,
               slice_batch(items.images, 0, sanity_count),
               std::vector<int>(items.classes.begin(), items.classes.begin() + sanity_count)};

@@ -1,5 +1,6 @@
-// gradcam compare, the tables: the score columns, and the one layout that
-// Markdown and HTML share.
+// gradcam compare, the tables: the score columns of the first table and of
+// the second (the Quantus families), and the one layout that Markdown and
+// HTML share.
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -26,6 +27,27 @@ const std::vector<Column>& score_columns() {
   return columns;
 }
 
+const std::vector<Column>& quantus_columns() {
+  const char* na = "n/a";
+  static const std::vector<Column> columns{
+      {"sparseness ↑", "sparseness", true, 3, &MethodScores::sparseness, na},
+      {"entropy ↓", "entropy_complexity", false, 2, &MethodScores::entropy_complexity, na},
+      {"eff. complexity % ↓", "effective_complexity_pct", false, 1, &MethodScores::effective_complexity_pct, na},
+      {"rank accuracy ↑", "relevance_rank_accuracy", true, 3, &MethodScores::rank_accuracy, kNoMasks},
+      {"top-k ∩ ↑", "top_k_intersection", true, 3, &MethodScores::top_k, kNoMasks},
+      {"faithf. corr. ↑", "faithfulness_correlation", true, 3, &MethodScores::faithfulness_correlation, na},
+      {"IROF ↑", "irof", true, 3, &MethodScores::irof, na},
+      {"infidelity ↓", "infidelity", false, 4, &MethodScores::infidelity, na},
+      {"completeness gap ↓", "completeness_gap", false, 2, &MethodScores::completeness_gap, na},
+      {"max-sens. ↓", "max_sensitivity", false, 3, &MethodScores::max_sensitivity, na},
+      {"avg-sens. ↓", "avg_sensitivity", false, 3, &MethodScores::avg_sensitivity, na},
+      {"local Lipschitz ↓", "local_lipschitz", false, 2, &MethodScores::local_lipschitz, na},
+      {"random logit ρ ↓", "random_logit", false, 3, &MethodScores::random_logit, na},
+      {"input invariance ↓", "input_invariance", false, 3, &MethodScores::input_invariance, na},
+  };
+  return columns;
+}
+
 namespace {
 
 // The row of the best value of `column` (the first one on a tie), or none
@@ -44,17 +66,17 @@ std::size_t best_row(const std::vector<MethodResult>& results, const Column& col
 
 }  // namespace
 
-Table score_table(const std::vector<MethodResult>& results) {
+Table score_table(const std::vector<MethodResult>& results, const std::vector<Column>& columns) {
   Table table;
-  for (const Column& c : score_columns()) table.headers.push_back(c.header);
+  for (const Column& c : columns) table.headers.push_back(c.header);
   for (const MethodResult& result : results) {
     table.labels.push_back(result.method + (is_baseline(result.method) ? " (baseline)" : ""));
     table.cells.emplace_back();
-    for (const Column& c : score_columns())
-      table.cells.back().push_back({score_text(result.scores.*c.field, c.digits, kNoMasks)});
+    for (const Column& c : columns)
+      table.cells.back().push_back({score_text(result.scores.*c.field, c.digits, c.missing)});
   }
-  for (std::size_t c = 0; c < score_columns().size(); ++c) {
-    const std::size_t best = best_row(results, score_columns()[c]);
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const std::size_t best = best_row(results, columns[c]);
     if (best < results.size()) table.cells[best][c].bold = true;
   }
   return table;

@@ -1,6 +1,7 @@
 // gradcam compare, the files: compare.png, then compare.md, compare.csv and
 // compare.html, all from the same Comparison and the same column table.
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "compare.hpp"
@@ -45,6 +46,41 @@ Image comparison_montage(const Request& request, const Items& items, const Compa
   return titled_montage(tiles, titles, int(comparison.results.size()) + 1);
 }
 
+// Every column, the first table's then the second's (the CSV has both).
+std::vector<Column> all_columns() {
+  std::vector<Column> columns = score_columns();
+  columns.insert(columns.end(), quantus_columns().begin(), quantus_columns().end());
+  return columns;
+}
+
+// The input-invariance test is clean only if the shifted model computes the same logits.
+std::string shift_note(const Comparison& comparison) {
+  const double change = comparison.shift_logit_change;
+  if (std::isnan(change)) return "";
+  return "With the shift the explained logits moved by up to " + fixed(change, 3) +
+         (change > 1e-3 ? " (a zero-padded first convolution sees 0, not −1, beyond the border, so the bias "
+                          "cannot compensate there): input invariance then also measures that change of the model. "
+                        : ": the shifted model computes the same function. ");
+}
+
+std::string quantus_markdown(const Comparison& comparison) {
+  std::ostringstream md;
+  md << "\n## Quantus-family metrics\n\n"
+     << "Complexity (sparseness = Gini index of |m|, entropy of |m|/Σ|m|, share of pixels with |m| > 0.1·max|m|), "
+     << "localisation (relevance rank accuracy; top-k intersection with k = H·W/16), faithfulness (faithfulness "
+     << "correlation: 32 random subsets of 64 pixels set to 0; IROF on 4×4 patches; infidelity with Gaussian "
+     << "noise σ = 0.1, 32 draws; all on probabilities) and the completeness gap |Σm − (z(x) − z(0))| / "
+     << "|z(x) − z(0)| on the logit z, all on every map. Max- and average-sensitivity and the local Lipschitz "
+     << "estimate (4 uniform perturbations of radius 0.02), random logit (Spearman ρ with the map of a random "
+     << "other class) and input invariance (relative change of the map when the input is shifted by −1 and "
+     << "the first layer's bias compensates) re-run the method, on the first " << comparison.sanity_maps
+     << " maps only (n/a when --sanity-images is 0). " << shift_note(comparison)
+     << "Directions follow Quantus; complexity is a property, not a "
+     << "verdict. Definitions: [metrics.md](metrics.md#quantus-families).\n\n"
+     << markdown_table(score_table(comparison.results, quantus_columns()));
+  return md.str();
+}
+
 std::string markdown_report(const Request& request, const Items& items, const Comparison& comparison) {
   std::ostringstream md;
   md << "# Explanation methods compared\n\n"
@@ -53,7 +89,7 @@ std::string markdown_report(const Request& request, const Items& items, const Co
      << ". Scores are softmax probabilities of the explained class; every value is the mean over the maps. "
      << "↑ = higher is better, ↓ = lower is better; the best value of each column is in bold. "
      << "Definitions: [metrics.md](metrics.md).\n\n"
-     << markdown_table(score_table(comparison.results));
+     << markdown_table(score_table(comparison.results, score_columns())) << quantus_markdown(comparison);
   if (!comparison.stage_names.empty())
     md << "\n## Sanity check: cascading randomization\n\n"
        << "Mean Spearman rank correlation between each method's map and its map on the trained model, on the first "
@@ -71,11 +107,12 @@ std::string markdown_report(const Request& request, const Items& items, const Co
 std::string csv_report(const Comparison& comparison) {
   std::ostringstream csv;
   csv << "method";
-  for (const Column& c : score_columns()) csv << "," << c.csv_name;
+  const std::vector<Column> columns = all_columns();
+  for (const Column& c : columns) csv << "," << c.csv_name;
   csv << ",seconds\n";
   for (const MethodResult& result : comparison.results) {
     csv << result.method;
-    for (const Column& c : score_columns()) csv << "," << score_text(result.scores.*c.field, 6, "n/a");
+    for (const Column& c : columns) csv << "," << score_text(result.scores.*c.field, 6, "n/a");
     csv << "," << fixed(result.seconds, 3) << "\n";
   }
   return csv.str();
@@ -90,7 +127,8 @@ std::string html_report(const Request& request, const Items& items, const Compar
           "</style></head><body>\n<h1>Explanation methods compared</h1>\n<p>"
        << escape_html(request.command) << "<br>" << escape_html(comparison.architecture) << "; "
        << escape_html(items.description) << ".</p>\n"
-       << html_table(score_table(comparison.results));
+       << html_table(score_table(comparison.results, score_columns())) << "<h2>Quantus-family metrics</h2>\n"
+       << html_table(score_table(comparison.results, quantus_columns()));
   if (!comparison.stage_names.empty())
     html << "<h2>Sanity check: cascading randomization (Spearman &rho; with the original map)</h2>\n"
          << html_table(sanity_table(comparison));

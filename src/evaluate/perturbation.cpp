@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "evaluate_internal.hpp"
 #include "gcam/core/error.hpp"
 #include "gcam/evaluate/faithfulness.hpp"
 #include "gcam/gradcam/gradcam.hpp"
@@ -49,23 +50,14 @@ Tensor gaussian_blur(const Tensor& images, int size, double sigma) {
 
 namespace {
 
-void check_inputs(const char* op, const Tensor& images, const Tensor& maps, const std::vector<int>& classes) {
-  if (images.rank() != 4)
-    throw ShapeError(std::string(op) + ": images must be (N, C, H, W), got " + shape_string(images.shape()));
-  const Shape want{images.dim(0), 1, images.dim(2), images.dim(3)};
-  if (maps.shape() != want)
-    throw ShapeError(std::string(op) + ": maps must be " + shape_string(want) + ", got " + shape_string(maps.shape()));
-  if (int(classes.size()) != images.dim(0))
-    throw std::invalid_argument(std::string(op) + ": " + std::to_string(classes.size()) + " classes for " +
-                                std::to_string(images.dim(0)) + " images");
-}
+using evaluate_detail::check_maps;
 
 // x_t = start with the first round(f_t·H·W) pixels of relevance_order(map)
 // taken from `target`, t = 0..steps; scored in groups of about 2048 images.
 PerturbationCurve perturbation_curve(const char* op, const ScoreFunction& score, const Tensor& start,
                                      const Tensor& target, const Tensor& maps, const std::vector<int>& classes,
                                      int steps) {
-  check_inputs(op, target, maps, classes);
+  check_maps(op, target, maps, classes);
   if (steps < 1) throw std::invalid_argument(std::string(op) + ": steps must be >= 1");
   const int N = target.dim(0), C = target.dim(1), H = target.dim(2), W = target.dim(3), P = H * W;
   const int T = steps + 1;
@@ -113,7 +105,7 @@ PerturbationCurve deletion_curve(const ScoreFunction& score, const Tensor& image
 
 PerturbationCurve insertion_curve(const ScoreFunction& score, const Tensor& images, const Tensor& maps,
                                   const std::vector<int>& classes, int steps) {
-  check_inputs("insertion_curve", images, maps, classes);
+  check_maps("insertion_curve", images, maps, classes);
   return perturbation_curve("insertion_curve", score, gaussian_blur(images), images, maps, classes, steps);
 }
 
@@ -135,7 +127,7 @@ Tensor mask_from_map(const Tensor& maps) {
 
 ConfidenceChange confidence_change(const ScoreFunction& score, const Tensor& images, const Tensor& maps,
                                    const std::vector<int>& classes) {
-  check_inputs("confidence_change", images, maps, classes);
+  check_maps("confidence_change", images, maps, classes);
   const Tensor mask = mask_from_map(maps);
   const int N = images.dim(0), C = images.dim(1), H = images.dim(2), W = images.dim(3);
   Tensor masked(images.shape());

@@ -34,21 +34,40 @@ std::vector<double> average_ranks(const std::vector<double>& values) {
   return ranks;
 }
 
-double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+namespace {
+
+void check_sizes(const char* op, const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size())
-    throw std::invalid_argument("spearman: sizes differ (" + std::to_string(a.size()) + " and " +
+    throw std::invalid_argument(std::string(op) + ": sizes differ (" + std::to_string(a.size()) + " and " +
                                 std::to_string(b.size()) + ")");
-  if (a.empty()) return 0;
-  const std::vector<double> r = average_ranks(a), s = average_ranks(b);
-  const double mean = (double(a.size()) + 1) / 2;  // the mean of any average ranking of n items
+}
+
+}  // namespace
+
+// Pearson correlation of the two samples; 0 when either has no variance.
+double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+  check_sizes("pearson", a, b);
+  auto constant = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
+  };
+  if (a.empty() || constant(a) || constant(b)) return 0;  // exactly, not a rounding residue of the means
+  const double n = double(a.size());
+  double ma = 0, mb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) ma += a[i] / n, mb += b[i] / n;
   double sxy = 0, sxx = 0, syy = 0;
-  for (std::size_t i = 0; i < r.size(); ++i) {
-    sxy += (r[i] - mean) * (s[i] - mean);
-    sxx += (r[i] - mean) * (r[i] - mean);
-    syy += (s[i] - mean) * (s[i] - mean);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    sxy += (a[i] - ma) * (b[i] - mb);
+    sxx += (a[i] - ma) * (a[i] - ma);
+    syy += (b[i] - mb) * (b[i] - mb);
   }
   if (sxx <= 0 || syy <= 0) return 0;
   return sxy / std::sqrt(sxx * syy);
+}
+
+// Spearman's ρ: Pearson's ρ of the average ranks.
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  check_sizes("spearman", a, b);
+  return pearson(average_ranks(a), average_ranks(b));
 }
 
 }  // namespace gcam

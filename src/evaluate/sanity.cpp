@@ -2,29 +2,15 @@
 // the top layer down.
 #include <stdexcept>
 
+#include "evaluate_internal.hpp"
 #include "gcam/evaluate/faithfulness.hpp"
-#include "gcam/gradcam/gradcam.hpp"
 
 namespace gcam {
 
 namespace {
 
-// Saves every parameter tensor of a model and puts them back on destruction.
-class ParameterBackup {
- public:
-  explicit ParameterBackup(Model& model) : params_(model.parameters()) {
-    for (Parameter* p : params_) saved_.push_back(p->value);
-  }
-  ~ParameterBackup() {
-    for (std::size_t i = 0; i < params_.size(); ++i) params_[i]->value = saved_[i];
-  }
-  ParameterBackup(const ParameterBackup&) = delete;
-  ParameterBackup& operator=(const ParameterBackup&) = delete;
-
- private:
-  std::vector<Parameter*> params_;
-  std::vector<Tensor> saved_;
-};
+using evaluate_detail::map_plane;
+using evaluate_detail::ParameterBackup;
 
 // The layer's own initializer; other layers with parameters get U(−0.1, 0.1).
 void reinitialize(Layer& layer, Rng& rng) {
@@ -32,11 +18,6 @@ void reinitialize(Layer& layer, Rng& rng) {
   if (auto* dense = dynamic_cast<Dense*>(&layer)) return dense->initialize(rng);
   for (Parameter* p : layer.parameters())
     for (std::size_t e = 0; e < p->value.size(); ++e) p->value[e] = Scalar(rng.uniform(-0.1, 0.1));
-}
-
-std::vector<double> plane(const Tensor& maps, int n) {
-  const Tensor m = image_map(maps, n);
-  return std::vector<double>(m.data(), m.data() + m.size());
 }
 
 }  // namespace
@@ -52,7 +33,7 @@ std::vector<RandomizationStage> cascading_randomization(Model& model, const Expl
     RandomizationStage stage;
     stage.layer = layer;
     for (int n = 0; n < N; ++n) {
-      stage.spearman.push_back(spearman(plane(maps, n), plane(original, n)));
+      stage.spearman.push_back(spearman(map_plane(maps, n), map_plane(original, n)));
       stage.mean_spearman += stage.spearman.back() / N;
     }
     stages.push_back(std::move(stage));

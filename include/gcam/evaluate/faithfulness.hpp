@@ -40,6 +40,20 @@ std::vector<double> class_probabilities(Model& model, const Tensor& images, cons
 ScoreFunction probability_scorer(Model& model, Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr,
                                  int batch = 256);
 
+// The logit z_c = predict(model, images)_c of each image's class, in batches
+// like class_probabilities (for completeness_gap, axiomatic.hpp, whose
+// Σ m = f(x) − f(x') is stated for logits).
+std::vector<double> class_logits(Model& model, const Tensor& images, const std::vector<int>& classes,
+                                 Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr, int batch = 256);
+// The same bound to a model, as a ScoreFunction (the model must outlive it).
+ScoreFunction logit_scorer(Model& model, Kernels kernels = Kernels::Fast, ThreadPool* pool = nullptr, int batch = 256);
+
+// A metric that gives one value per image, and their mean.
+struct ImageScores {
+  std::vector<double> per_image;
+  double mean = 0;
+};
+
 // ---- with a ground-truth mask (pointing game: metrics.hpp) ------------------------
 
 // Energy inside the mask of a signed map, on its positive part m⁺ = max(m, 0):
@@ -68,6 +82,10 @@ std::vector<double> average_ranks(const std::vector<double>& values);
 // When either side is constant (zero variance, e.g. an all-zero map) ρ is
 // undefined; we return 0 (no evidence of agreement). Sizes must match.
 double spearman(const std::vector<double>& a, const std::vector<double>& b);
+
+// Pearson correlation ρ = Σ (a_i − ā)(b_i − b̄) / sqrt(Σ (a_i − ā)² Σ (b_i − b̄)²).
+// 0 when either side is constant (as spearman). Sizes must match.
+double pearson(const std::vector<double>& a, const std::vector<double>& b);
 
 // ---- deletion / insertion (RISE, Petsiuk et al. 2018) ----------------------------------
 
