@@ -107,3 +107,26 @@ TEST_CASE("completeness gap: 0 for w ⊙ x of a linear logit, relative otherwise
   // Δ = 0 (the image is the baseline): the gap is |Σ m|.
   CHECK(completeness_gap(f, Tensor({1, 1, 5, 5}, 0), Tensor({1, 1, 5, 5}, 0.1), {0}).mean == Approx(2.5));
 }
+
+TEST_CASE("monotonicity correlation: 1 for w * x of a linear scorer, -1 for a map ranking the squares backwards",
+          "[quantus]") {
+  // f(x) = Σ w·x: removing square k changes f by δ_k = Σ_{p∈k} w_p x_p, and
+  // the map w ⊙ x sums to exactly that over the square.
+  const Tensor w = random_tensor({1, 1, 8, 8}, 31), x = random_tensor({1, 1, 8, 8}, 32, 0, 1);
+  const Tensor wx = times(w, x);
+  const ScoreFunction f = linear_scorer(w, 0.3);
+  CHECK(monotonicity_correlation(f, x, wx, {0}, 4).mean == Approx(1));
+  // A map constant on each 4×4 square with Σ = 1/|δ_k|: the same squares,
+  // ranked backwards.
+  Tensor backwards({1, 1, 8, 8});
+  for (int k = 0; k < 4; ++k) {
+    const int top = (k / 2) * 4, left = (k % 2) * 4;
+    double delta = 0;
+    for (int i = top; i < top + 4; ++i)
+      for (int j = left; j < left + 4; ++j) delta += wx.at(0, 0, i, j);
+    for (int i = top; i < top + 4; ++i)
+      for (int j = left; j < left + 4; ++j) backwards.at(0, 0, i, j) = Scalar(1 / std::abs(delta) / 16);
+  }
+  CHECK(monotonicity_correlation(f, x, backwards, {0}, 4).mean == Approx(-1));
+  CHECK_THROWS_AS(monotonicity_correlation(f, x, wx, {0}, 0), std::invalid_argument);
+}

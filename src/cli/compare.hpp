@@ -61,7 +61,7 @@ struct MethodScores {
   double sparseness = 0, entropy_complexity = 0;
   double effective_complexity_pct = 0;  // share of pixels with |m| > 0.1 · max |m|, %
   double rank_accuracy = 0, top_k = 0;  // NaN without masks
-  double faithfulness_correlation = 0, irof = 0, infidelity = 0, completeness_gap = 0;
+  double faithfulness_correlation = 0, irof = 0, monotonicity = 0, infidelity = 0, completeness_gap = 0;
   // These re-run the method, on the first --sanity-images maps (NaN when 0; input
   // invariance also when the model's first layer cannot absorb the shift).
   double max_sensitivity = 0, avg_sensitivity = 0, local_lipschitz = 0, random_logit = 0, input_invariance = 0;

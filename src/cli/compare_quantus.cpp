@@ -43,6 +43,7 @@ void score_quantus_maps(const Items& items, const Tensor& maps, const ScoreFunct
   score_single_maps(items, maps, s);
   s.faithfulness_correlation = faithfulness_correlation(probability, items.images, maps, items.classes).mean;
   s.irof = irof(probability, items.images, maps, items.classes).mean;
+  s.monotonicity = monotonicity_correlation(probability, items.images, maps, items.classes).mean;
   s.infidelity = infidelity(probability, items.images, maps, items.classes).mean;
   s.completeness_gap = completeness_gap(logit, items.images, maps, items.classes).mean;
 }

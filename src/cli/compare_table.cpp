@@ -37,6 +37,7 @@ const std::vector<Column>& quantus_columns() {
       {"top-k ∩ ↑", "top_k_intersection", true, 3, &MethodScores::top_k, kNoMasks},
       {"faithf. corr. ↑", "faithfulness_correlation", true, 3, &MethodScores::faithfulness_correlation, na},
       {"IROF ↑", "irof", true, 3, &MethodScores::irof, na},
+      {"monotonicity ρ ↑", "monotonicity_correlation", true, 3, &MethodScores::monotonicity, na},
       {"infidelity ↓", "infidelity", false, 4, &MethodScores::infidelity, na},
       {"completeness gap ↓", "completeness_gap", false, 2, &MethodScores::completeness_gap, na},
       {"max-sens. ↓", "max_sensitivity", false, 3, &MethodScores::max_sensitivity, na},

@@ -3,6 +3,7 @@
 // image's map as a vector, and a backup of a model's parameters.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,6 +26,21 @@ inline void check_maps(const char* op, const Tensor& images, const Tensor& maps,
     throw std::invalid_argument(std::string(op) + ": " + std::to_string(classes.size()) + " classes for " +
                                 std::to_string(images.dim(0)) + " images");
 }
+
+// A grid of patch × patch squares over an H × W image, numbered row-major
+// (the last row and column of squares may be smaller): the segments of IROF
+// and monotonicity correlation.
+struct PatchGrid {
+  int H, W, patch, rows, cols;
+  PatchGrid(int height, int width, int side)
+      : H(height), W(width), patch(side), rows((height + side - 1) / side), cols((width + side - 1) / side) {}
+  int count() const { return rows * cols; }
+  // Calls visit(y, x) for every pixel of square k.
+  void visit(int k, const std::function<void(int y, int x)>& visit_pixel) const {
+    for (int y = (k / cols) * patch; y < std::min(H, (k / cols + 1) * patch); ++y)
+      for (int x = (k % cols) * patch; x < std::min(W, (k % cols + 1) * patch); ++x) visit_pixel(y, x);
+  }
+};
 
 // The H·W values of image n of a (N, 1, H, W) map, as doubles.
 inline std::vector<double> map_plane(const Tensor& maps, int n) {

@@ -1,8 +1,9 @@
-// Faithfulness correlation, infidelity and IROF (the Quantus faithfulness
+// Faithfulness correlation, infidelity, IROF and monotonicity correlation (the Quantus faithfulness
 // family; deletion, insertion and ROAD are in perturbation.cpp and road.cpp).
 #include "gcam/evaluate/model_faithfulness.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -105,17 +106,14 @@ ImageScores irof(const ScoreFunction& score, const Tensor& images, const Tensor&
   check_maps("irof", images, maps, classes);
   if (patch < 1) throw std::invalid_argument("irof: patch must be >= 1, got " + std::to_string(patch));
   const int N = images.dim(0), C = images.dim(1), H = images.dim(2), W = images.dim(3);
-  const int rows = (H + patch - 1) / patch, cols = (W + patch - 1) / patch, K = rows * cols;
-  auto pixels_of = [&](int k, const std::function<void(int y, int x)>& visit) {
-    for (int y = (k / cols) * patch; y < std::min(H, (k / cols + 1) * patch); ++y)
-      for (int x = (k % cols) * patch; x < std::min(W, (k % cols + 1) * patch); ++x) visit(y, x);
-  };
+  const evaluate_detail::PatchGrid grid(H, W, patch);
+  const int K = grid.count();
   std::vector<std::vector<int>> orders(static_cast<std::size_t>(N));  // segments by decreasing mean relevance
   for (int n = 0; n < N; ++n) {
     Tensor means({1, K});
     for (int k = 0; k < K; ++k) {
       double sum = 0, count = 0;
-      pixels_of(k, [&](int y, int x) { sum += maps.at(n, 0, y, x), ++count; });
+      grid.visit(k, [&](int y, int x) { sum += maps.at(n, 0, y, x), ++count; });
       means[std::size_t(k)] = Scalar(sum / count);
     }
     orders[std::size_t(n)] = relevance_order(means);
@@ -126,7 +124,7 @@ ImageScores irof(const ScoreFunction& score, const Tensor& images, const Tensor&
       for (int p = 0; p < H * W; ++p) mean += double(images[(std::size_t(n) * C + c) * std::size_t(H * W) + p]);
       mean /= H * W;
       for (int i = 0; i < s; ++i)
-        pixels_of(orders[std::size_t(n)][std::size_t(i)], [&](int y, int xx) { x.at(0, c, y, xx) = Scalar(mean); });
+        grid.visit(orders[std::size_t(n)][std::size_t(i)], [&](int y, int xx) { x.at(0, c, y, xx) = Scalar(mean); });
     }
   });
   std::vector<double> per_image;
@@ -138,6 +136,31 @@ ImageScores irof(const ScoreFunction& score, const Tensor& images, const Tensor&
     std::vector<double> y;
     for (double v : f) y.push_back(v / f[0]);
     per_image.push_back(1 - trapezoid_auc(y));
+  }
+  return mean_of(per_image);
+}
+
+// Monotonicity correlation: ρ = spearman(|Σ_{p∈k} m_p|, |f(x) − f(x with square k at 0)|) over the squares k.
+ImageScores monotonicity_correlation(const ScoreFunction& score, const Tensor& images, const Tensor& maps,
+                                     const std::vector<int>& classes, int patch) {
+  check_maps("monotonicity_correlation", images, maps, classes);
+  if (patch < 1)
+    throw std::invalid_argument("monotonicity_correlation: patch must be >= 1, got " + std::to_string(patch));
+  const int N = images.dim(0);
+  const evaluate_detail::PatchGrid grid(images.dim(2), images.dim(3), patch);
+  const int K = grid.count();
+  const auto scores = score_copies(score, images, classes, K + 1, [&](int, int s, Tensor& x) {
+    if (s > 0) grid.visit(s - 1, [&](int y, int xx) { set_pixel(x, y * x.dim(3) + xx, 0); });
+  });
+  std::vector<double> per_image;
+  for (int n = 0; n < N; ++n) {
+    std::vector<double> relevance(static_cast<std::size_t>(K), 0.0), effect(static_cast<std::size_t>(K), 0.0);
+    for (int k = 0; k < K; ++k) {
+      grid.visit(k, [&](int y, int x) { relevance[std::size_t(k)] += maps.at(n, 0, y, x); });
+      relevance[std::size_t(k)] = std::abs(relevance[std::size_t(k)]);
+      effect[std::size_t(k)] = std::abs(scores[std::size_t(n)][0] - scores[std::size_t(n)][std::size_t(k) + 1]);
+    }
+    per_image.push_back(spearman(relevance, effect));
   }
   return mean_of(per_image);
 }

@@ -54,4 +54,15 @@ ImageScores infidelity(const ScoreFunction& score, const Tensor& images, const T
 ImageScores irof(const ScoreFunction& score, const Tensor& images, const Tensor& maps, const std::vector<int>& classes,
                  int patch = 4);
 
+// Monotonicity correlation (Nguyen & Martínez 2020; Quantus's
+// MonotonicityCorrelation, here with the squares of irof's grid as features):
+// for each `patch` × `patch` square k, the relevance a_k = |Σ_{p∈k} m_p| and
+// the effect of removing it δ_k = |f(x) − f(x with square k set to 0)|;
+//   ρ = spearman(a, δ)
+// over the K squares, per image. 1 when the map ranks the squares exactly by
+// their effect on the score (m = w ⊙ x for a linear scorer), −1 when it ranks
+// them backwards. Higher is better. Scores N·(K + 1) images.
+ImageScores monotonicity_correlation(const ScoreFunction& score, const Tensor& images, const Tensor& maps,
+                                     const std::vector<int>& classes, int patch = 4);
+
 }  // namespace gcam
