@@ -50,6 +50,11 @@ void randomize_biases(Model& model, std::uint64_t seed) {
   }
 }
 
+Tensor squared(Tensor t) {
+  for (Scalar& v : t.values()) v *= v;
+  return t;
+}
+
 double total(const Tensor& t) {
   double sum = 0;
   for (Scalar v : t.values()) sum += v;
@@ -176,19 +181,15 @@ TEST_CASE("SmoothGrad squared and VarGrad: g^2 and 0 without noise, w^2 and 0 on
   options.smoothgrad_samples = 3;
   options.smoothgrad_sigma = 0;  // every sample is the image itself
   const Tensor g = input_gradients(net, images, {0, 2});
-  Tensor squared = g;
-  for (Scalar& v : squared.values()) v *= v;
   const NoisyGradients still = noisy_gradients(net, images, {0, 2}, options);
-  CHECK(max_abs_difference(smoothgrad_squared_map(still), sum_channels(squared)) < 1e-12);
+  CHECK(max_abs_difference(smoothgrad_squared_map(still), sum_channels(squared(g))) < 1e-12);
   CHECK(max_abs(vargrad_map(still)) < 1e-12);
   // With noise: on a linear model the gradient never changes (VarGrad 0,
   // SmoothGrad² Σ_c w²); on the ReLU net it does (VarGrad > 0).
   options.smoothgrad_sigma = 0.3;
   Model linear = linear_model({2, 8, 8}, 3, 68);
   const Tensor ones(images.shape(), Scalar(1));
-  const Tensor w = weight_times_input(linear, ones, {0, 2});
-  Tensor w2 = w;
-  for (Scalar& v : w2.values()) v *= v;
+  const Tensor w2 = squared(weight_times_input(linear, ones, {0, 2}));
   const NoisyGradients flat = noisy_gradients(linear, images, {0, 2}, options);
   CHECK(max_abs_difference(smoothgrad_squared_map(flat), sum_channels(w2)) < 1e-12);
   CHECK(max_abs(vargrad_map(flat)) < 1e-12);

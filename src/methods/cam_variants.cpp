@@ -74,40 +74,37 @@ Tensor xgrad_cam_weights(const Tensor& A, const Tensor& g) {
   return weights;
 }
 
-// HiResCAM: M_ij = Σ_k g^k_ij · A^k_ij (elementwise, no spatial averaging).
-Tensor hires_cam_map(const Tensor& A, const Tensor& g) {
-  require_pair("hires_cam_map", A, g);
+namespace {
+
+// M_ij = Σ_k term(A^k_ij, g^k_ij): the maps that weight each position on its own.
+Tensor sum_over_channels(const char* what, const Tensor& A, const Tensor& g, Scalar (*term)(Scalar a, Scalar g)) {
+  require_pair(what, A, g);
   const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
   Tensor map({N, 1, h, w});
   for (int n = 0; n < N; ++n)
     for (int k = 0; k < K; ++k)
       for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) map.at(n, 0, i, j) += g.at(n, k, i, j) * A.at(n, k, i, j);
+        for (int j = 0; j < w; ++j) map.at(n, 0, i, j) += term(A.at(n, k, i, j), g.at(n, k, i, j));
   return map;
+}
+
+}  // namespace
+
+// HiResCAM: M_ij = Σ_k g^k_ij · A^k_ij (elementwise, no spatial averaging).
+Tensor hires_cam_map(const Tensor& A, const Tensor& g) {
+  return sum_over_channels("hires_cam_map", A, g, [](Scalar a, Scalar grad) { return grad * a; });
 }
 
 // LayerCAM eqs. (5)–(6): M_ij = ReLU(Σ_k ReLU(g^k_ij) · A^k_ij).
 Tensor layer_cam_map(const Tensor& A, const Tensor& g) {
-  require_pair("layer_cam_map", A, g);
-  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
-  Tensor map({N, 1, h, w});
-  for (int n = 0; n < N; ++n)
-    for (int k = 0; k < K; ++k)
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) map.at(n, 0, i, j) += std::max(g.at(n, k, i, j), Scalar(0)) * A.at(n, k, i, j);
-  return relu_map(map);
+  return relu_map(
+      sum_over_channels("layer_cam_map", A, g, [](Scalar a, Scalar grad) { return std::max(grad, Scalar(0)) * a; }));
 }
 
 // Grad-CAM element-wise: M_ij = Σ_k ReLU(g^k_ij · A^k_ij).
 Tensor grad_cam_element_wise_map(const Tensor& A, const Tensor& g) {
-  require_pair("grad_cam_element_wise_map", A, g);
-  const int N = A.dim(0), K = A.dim(1), h = A.dim(2), w = A.dim(3);
-  Tensor map({N, 1, h, w});
-  for (int n = 0; n < N; ++n)
-    for (int k = 0; k < K; ++k)
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) map.at(n, 0, i, j) += std::max(g.at(n, k, i, j) * A.at(n, k, i, j), Scalar(0));
-  return map;
+  return sum_over_channels("grad_cam_element_wise_map", A, g,
+                           [](Scalar a, Scalar grad) { return std::max(grad * a, Scalar(0)); });
 }
 
 // FEM: M_ij = Σ_k μ_k · 1[A^k_ij ≥ μ_k + k_σ·σ_k], μ_k and σ_k the spatial mean and std of channel k.

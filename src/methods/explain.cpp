@@ -52,6 +52,23 @@ Method elementwise(Tensor (*map)(const Tensor&, const Tensor&)) {
   };
 }
 
+// A class-independent CAM given by a map of the activations alone.
+Method from_activations(std::function<Tensor(const Tensor& activations, const MethodOptions&)> map) {
+  return [map](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+    const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
+    return to_input_size(map(lg.activations, o), images);
+  };
+}
+
+using Attribution = Tensor (*)(Model&, const Tensor&, const std::vector<int>&, const MethodOptions&);
+
+// An input attribution (N, C, H, W) reduced to the signed channel sum, which keeps its totals.
+Method signed_sum(Attribution attribution) {
+  return [attribution](Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
+    return sum_channels(attribution(model, images, classes, o));
+  };
+}
+
 Tensor cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions&) {
   return to_input_size(class_activation_map(model, images, classes), images);
 }
@@ -78,16 +95,6 @@ Tensor ablation_cam_method(Model& model, const Tensor& images, const std::vector
   return to_input_size(weighted_combination(w, lg.activations), images);
 }
 
-Tensor eigen_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-  return to_input_size(eigen_cam_map(lg.activations), images);
-}
-
-Tensor kpca_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-  return to_input_size(kpca_cam_map(lg.activations), images);
-}
-
 Tensor shapley_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
   const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
   const Tensor w = shapley_cam_weights(model, lg, ShapleyTarget::LogSoftmax, o);
@@ -102,16 +109,6 @@ Tensor layercam_fusion_method(Model& model, const Tensor& images, const std::vec
                               const MethodOptions& o) {
   return fuse_layer_maps("layercam", model, images, classes,
                          o.fusion_layers.empty() ? fusion_layers(model) : o.fusion_layers, o);
-}
-
-Tensor fem_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-  const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-  return to_input_size(fem_map(lg.activations, o.fem_k), images);
-}
-
-Tensor input_x_gradient_method(Model& model, const Tensor& images, const std::vector<int>& classes,
-                               const MethodOptions& o) {
-  return sum_channels(input_x_gradient(model, images, classes, o));
 }
 
 Tensor smoothgrad_squared_method(Model& model, const Tensor& images, const std::vector<int>& classes,
@@ -132,21 +129,12 @@ Tensor gradient_shap_method(Model& model, const Tensor& images, const std::vecto
   return sum_channels(gradient_shap(model, images, classes, baselines, o));
 }
 
-Tensor deeplift_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
-  return sum_channels(deeplift(model, images, classes, o));
-}
-
 Tensor fullgrad_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
   return fullgrad_map(full_gradients(model, images, classes, o), images.dim(2), images.dim(3));
 }
 
 Tensor smoothgrad_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
   return smoothgrad_map(model, images, classes, o);
-}
-
-Tensor integrated_gradients_method(Model& model, const Tensor& images, const std::vector<int>& classes,
-                                   const MethodOptions& o) {
-  return sum_channels(integrated_gradients(model, images, classes, o));
 }
 
 Tensor guided_backprop_method(Model& model, const Tensor& images, const std::vector<int>& classes,
@@ -215,13 +203,13 @@ std::vector<MethodRow> cam_family_rows() {
        score_cam_method},
       {{"ablationcam", "Ablation-CAM: weight = the drop of y^c when channel k is zeroed", false}, ablation_cam_method},
       {{"eigencam", "Eigen-CAM: the first principal component of the maps (class independent)", false},
-       eigen_cam_method},
+       from_activations([](const Tensor& A, const MethodOptions&) { return eigen_cam_map(A); })},
       {{"eigengradcam", "Eigen-Grad-CAM: the first principal component of dy^c/dA^k * A^k", false},
        elementwise(eigen_grad_cam_map)},
       {{"kpcacam", "KPCA-CAM: the first kernel (RBF) principal component of the maps (class independent)", false},
-       kpca_cam_method},
+       from_activations([](const Tensor& A, const MethodOptions&) { return kpca_cam_map(A); })},
       {{"fem", "FEM: pixels 2 std above their channel's mean, weighted by that mean (class independent)", false},
-       fem_method},
+       from_activations([](const Tensor& A, const MethodOptions& o) { return fem_map(A, o.fem_k); })},
       {{"shapleycam", "ShapleyCAM: Grad-CAM's weights of log p_c minus half the Hessian-vector product", false},
        shapley_cam_method},
       {{"finercam", "Finer-CAM: Grad-CAM of y^c minus the score of the most similar class", false}, finer_cam_method},
@@ -233,18 +221,18 @@ std::vector<MethodRow> cam_family_rows() {
 std::vector<MethodRow> input_attribution_rows() {
   return {
       {{"saliency", "Saliency: |dy^c/dx| summed over the input channels", false}, saliency_map},
-      {{"input-x-gradient", "Input x Gradient: x * dy^c/dx (signed)", true}, input_x_gradient_method},
+      {{"input-x-gradient", "Input x Gradient: x * dy^c/dx (signed)", true}, signed_sum(input_x_gradient)},
       {{"smoothgrad", "SmoothGrad: saliency averaged over noisy copies of the image", false}, smoothgrad_method},
       {{"smoothgrad-sq", "SmoothGrad squared: (dy^c/dx)^2 averaged over noisy copies", false},
        smoothgrad_squared_method},
       {{"vargrad", "VarGrad: the variance of dy^c/dx over noisy copies", false}, vargrad_method},
       {{"integrated-gradients", "Integrated Gradients from a black baseline (signed; sums to y^c(x) - y^c(0))", true},
-       integrated_gradients_method},
+       signed_sum(integrated_gradients)},
       {{"gradient-shap", "GradientSHAP: gradient times (x - b) at random points, black and noise baselines (signed)",
         true},
        gradient_shap_method},
       {{"deeplift", "DeepLIFT rescale from a black reference (signed; sums to y^c(x) - y^c(0) without max-pool)", true},
-       deeplift_method},
+       signed_sum(deeplift)},
       {{"occlusion", "Occlusion: the drop of y^c when a 4x4 patch is set to 0, stride 2 (signed)", true},
        occlusion_map},
       {{"fullgrad", "FullGrad: |x * dy^c/dx| plus |bias * dy^c/dz| of every conv and batch norm", false},
