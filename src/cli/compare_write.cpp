@@ -81,6 +81,14 @@ std::string quantus_markdown(const Comparison& comparison) {
   return md.str();
 }
 
+// The methods of `methods` whose maps are signed (drawn on the diverging map).
+std::vector<std::string> signed_methods(const std::vector<std::string>& methods) {
+  std::vector<std::string> out;
+  for (const std::string& m : methods)
+    if (!is_baseline(m) && method_info(m).signed_map) out.push_back(m);
+  return out;
+}
+
 std::string markdown_report(const Request& request, const Items& items, const Comparison& comparison) {
   std::ostringstream md;
   md << "# Explanation methods compared\n\n"
@@ -100,7 +108,8 @@ std::string markdown_report(const Request& request, const Items& items, const Co
   md << "\nMontage (`compare.png`): rows = the first " << montage_images(request, items)
      << " maps, columns = the input, then " << join(request.methods)
      << "; each map over the input, scaled per image: maps ≥ 0 from their minimum to their maximum on jet, "
-     << "signed maps (Integrated Gradients, LRP) around 0 on the diverging map (0 white, red +, blue −).\n";
+     << "signed maps (" << join(signed_methods(request.methods))
+     << ") around 0 on the diverging map (0 white, red +, blue −).\n";
   return md.str();
 }
 
