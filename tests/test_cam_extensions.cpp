@@ -40,6 +40,10 @@ TEST_CASE("Grad-CAM element-wise by hand: each product clipped before the channe
   // With every product ≥ 0 the two agree.
   const Tensor Ap = random_tensor({2, 3, 4, 4}, 43, 0, 1), gp = random_tensor({2, 3, 4, 4}, 44, 0, 1);
   CHECK(max_abs_difference(grad_cam_element_wise_map(Ap, gp), hires_cam_map(Ap, gp)) < 1e-6);  // float build too
+  // With A ≥ 0 (a target after a ReLU) ReLU(g·A) = ReLU(g)·A: it is LayerCAM, whatever the signs of g.
+  const Tensor g_signed = random_tensor({2, 3, 4, 4}, 45, -1, 1);
+  CHECK(max_abs_difference(grad_cam_element_wise_map(Ap, g_signed), layer_cam_map(Ap, g_signed)) < 1e-6);
+  CHECK(max_abs_difference(grad_cam_element_wise_map(Ap, g_signed), hires_cam_map(Ap, g_signed)) > 0.1);
 }
 
 TEST_CASE("FEM by hand: the k-sigma threshold per channel, weighted by the channel mean", "[cam_methods][float]") {

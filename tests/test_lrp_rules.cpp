@@ -71,6 +71,11 @@ TEST_CASE("LRP gamma rule by hand on a dense layer and a padded conv", "[lrp][lr
   // R_out = (5.75, 6.5, 2.75): s = (1, 2, 1).
   // R_0 = 1·(−1·1 + 1.5·2) = 2, R_1 = 2·(3·1 − 1·2 + 1.5·1) = 5, R_2 = 1·(3·2 − 1·1) = 5.
   check_values(one_layer(o, conv_x, conv_w, conv_b, Tensor({1, 1, 1, 3}, {5.75, 6.5, 2.75})), {2, 5, 5});
+  // A negative output boosts the negative weights and bias instead, moving z^γ away from 0:
+  // bias (0.5, −4): z_2 = −2 + 2 + 1 − 4 = −3; w + γw⁻ = (−3, 1, 1), b + γb⁻ = −6, z^γ_2 = −3 + 2 + 1 − 6 = −6.
+  // (Boosting w⁺ there would give z^γ_2 = −3 + 0.5·3 = −1.5, closer to 0.) R_out = (3.25, 12): s = (1, −2).
+  // R_i = a_i (w^γ_1i − 2 w^γ_2i) = (1·(1.5 + 6), 2·(−1 − 2), 1·(3 − 2)) = (7.5, −6, 1).
+  check_values(one_layer(o, dense_x, dense_w, Tensor({2}, {0.5, -4}), Tensor({1, 2}, {3.25, 12})), {7.5, -6, 1});
 }
 
 TEST_CASE("LRP z-plus rule by hand on a dense layer and a padded conv", "[lrp][lrp-rules][float]") {

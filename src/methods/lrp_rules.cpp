@@ -134,22 +134,33 @@ void alpha_beta_rule(const LayerView& layer, const Tensor& R, Gradients& grads, 
                                    beta * double(ap[e] * cpn[e] + an[e] * cnn[e]));
 }
 
-// γ rule (Montavon et al. 2019): weights w + γw⁺ and bias b + γb⁺, so
-// z^γ_j = z_j + γ (Σ_i a_i w⁺_ij + b⁺_j), with b_j = z_j − Σ_i a_i w_ij (the
-// recorded bias, or the folded b'); R_i = a_i Σ_j (w_ij + γw⁺_ij) R_j / (z^γ_j + ε·sign z^γ_j).
+// γ rule (Montavon et al. 2019), made sign-aware: an output with z_j ≥ 0 uses
+// weights w + γw⁺ and bias b + γb⁺, one with z_j < 0 uses w + γw⁻ and b + γb⁻,
+// so that z^γ_j = z_j + γ (Σ_i a_i w^±_ij + b^±_j) moves away from 0, never
+// towards it (b_j = z_j − Σ_i a_i w_ij, the recorded or folded bias);
+//   R_i = a_i Σ_j (w_ij + γ w^±_ij) R_j / (z^γ_j + ε·sign z^γ_j).
 void gamma_rule(const LayerView& layer, const Tensor& R, Gradients& grads, double gamma, double epsilon) {
-  const Tensor wp = positive_part(layer.w);
-  const Tensor zw = layer.map.forward(layer.a, layer.w), zwp = layer.map.forward(layer.a, wp);
+  const Tensor wp = positive_part(layer.w), wn = negative_part(layer.w);
+  const Tensor zw = layer.map.forward(layer.a, layer.w);
+  const Tensor zwp = layer.map.forward(layer.a, wp), zwn = layer.map.forward(layer.a, wn);
   Tensor zg = layer.z;
   for (std::size_t e = 0; e < zg.size(); ++e) {
     const Scalar bias = layer.z[e] - zw[e];
-    zg[e] += static_cast<Scalar>(gamma) * (zwp[e] + std::max(bias, Scalar(0)));
+    const bool positive = layer.z[e] >= 0;
+    zg[e] += static_cast<Scalar>(gamma) *
+             (positive ? zwp[e] + std::max(bias, Scalar(0)) : zwn[e] + std::min(bias, Scalar(0)));
   }
-  Tensor wg = layer.w;
-  for (std::size_t e = 0; e < wg.size(); ++e) wg[e] += static_cast<Scalar>(gamma) * wp[e];
-  const Tensor c = layer.map.transpose(layer.a, wg, stabilized_ratio(R, zg, epsilon));
+  Tensor s_positive = stabilized_ratio(R, zg, epsilon), s_negative = s_positive;
+  for (std::size_t e = 0; e < zg.size(); ++e) (layer.z[e] >= 0 ? s_negative : s_positive)[e] = 0;
+  Tensor w_up = layer.w, w_down = layer.w;
+  for (std::size_t e = 0; e < w_up.size(); ++e) {
+    w_up[e] += static_cast<Scalar>(gamma) * wp[e];
+    w_down[e] += static_cast<Scalar>(gamma) * wn[e];
+  }
+  const Tensor c_up = layer.map.transpose(layer.a, w_up, s_positive);
+  const Tensor c_down = layer.map.transpose(layer.a, w_down, s_negative);
   Tensor& R_in = grads.accumulator(layer.input);
-  for (std::size_t e = 0; e < R_in.size(); ++e) R_in[e] += layer.a[e] * c[e];
+  for (std::size_t e = 0; e < R_in.size(); ++e) R_in[e] += layer.a[e] * (c_up[e] + c_down[e]);
 }
 
 namespace {

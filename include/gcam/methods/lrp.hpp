@@ -11,8 +11,10 @@
 //   ε rule   R_i = Σ_j a_i w_ij / (z_j + ε·sign(z_j)) · R_j        (sign(0) = +1)
 //   αβ rule  R_i = Σ_j ( α (a_i w_ij)⁺ / z⁺_j − β (a_i w_ij)⁻ / z⁻_j ) · R_j,  β = α − 1,
 //            z⁺_j = Σ_i (a_i w_ij)⁺, z⁻_j = Σ_i (a_i w_ij)⁻ (bias ignored; a zero z⁺ or z⁻ contributes 0)
-//   γ rule   R_i = Σ_j a_i (w_ij + γ w⁺_ij) / (z^γ_j + ε·sign(z^γ_j)) · R_j,
-//            z^γ_j = Σ_i a_i (w_ij + γ w⁺_ij) + b_j + γ b⁺_j (the bias gets the same γ-boost; γ = 0: the ε rule)
+//   γ rule   R_i = Σ_j a_i (w_ij + γ w^±_ij) / (z^γ_j + ε·sign(z^γ_j)) · R_j,
+//            z^γ_j = Σ_i a_i (w_ij + γ w^±_ij) + b_j + γ b^±_j, with w^± = w⁺, b^± = b⁺ for an output
+//            z_j ≥ 0 and w⁻, b⁻ for z_j < 0, so that z^γ moves away from 0 (the bias gets the same
+//            boost; γ = 0: the ε rule)
 //   z⁺ rule  R_i = Σ_j a_i w⁺_ij / Σ_i' a_i' w⁺_i'j · R_j          (bias ignored; the deep Taylor rule for
 //            a ≥ 0, where it equals αβ with α = 1, β = 0; a zero denominator passes nothing)
 //   z^B rule R_i = Σ_j (a_i w_ij − l w⁺_ij − h w⁻_ij) / (Σ_i' (a_i' w_i'j − l w⁺_i'j − h w⁻_i'j) + ε) · R_j
