@@ -172,6 +172,10 @@ TEST_CASE("Occlusion on a linear model: 1x1 patches give sum_c w_c x_c, larger o
   CHECK(map.at(0, 0, 1, 1) == Approx((patch(0, 0) + patch(0, 1) + patch(1, 0) + patch(1, 1)) / 4).epsilon(1e-12));
   options.occlusion_window = 5;
   CHECK_THROWS_AS(occlusion_map(model, x, {1}, options), std::invalid_argument);
+  options.occlusion_window = 2;  // stride 2: every pixel still covered; stride 3 would leave gaps
+  CHECK(std::isfinite(max_abs(occlusion_map(model, x, {1}, options))));
+  options.occlusion_stride = 3;
+  CHECK_THROWS_AS(occlusion_map(model, x, {1}, options), std::invalid_argument);
 }
 
 TEST_CASE("SmoothGrad squared and VarGrad: g^2 and 0 without noise, w^2 and 0 on a linear model", "[attribution]") {

@@ -54,6 +54,10 @@ TEST_CASE("FEM by hand: the k-sigma threshold per channel, weighted by the chann
   const Tensor A({1, 2, 1, 4}, {0, 0, 0, 4, 2, 2, 2, 2});
   CHECK(fem_map(A, 1).values() == std::vector<Scalar>{2, 2, 2, 3});
   CHECK(fem_map(A, 2).values() == std::vector<Scalar>{2, 2, 2, 2});
+  // A constant 0.3 on 7×7: Σ/49 need not round back to 0.3, yet every pixel is marked.
+  const Tensor flat({1, 1, 7, 7}, Scalar(0.3));
+  const Tensor m = fem_map(flat);
+  for (Scalar v : m.values()) CHECK(v == Approx(0.3));
   CHECK_THROWS_AS(fem_map(Tensor({2, 4})), ShapeError);
 }
 
@@ -74,6 +78,10 @@ TEST_CASE("KPCA-CAM with a linear kernel is Eigen-CAM; the RBF kernel finds a se
   CHECK(std::abs(m[0]) > 0.1);
   // Every position the same: no component, an all-zero map.
   CHECK(max_abs(kpca_cam_map(Tensor({1, 3, 2, 2}, Scalar(0.5)))) == 0);
+  // ...also where Σ/Z does not round back to the value (0.3 on 5×5).
+  CHECK(max_abs(kpca_cam_map(Tensor({1, 2, 5, 5}, Scalar(0.3)))) == 0);
+  CHECK(max_abs(eigen_cam_map(Tensor({1, 2, 5, 5}, Scalar(0.3)))) == 0);
+  CHECK_THROWS_AS(kpca_cam_map(Tensor({1, 1, 65, 65})), std::invalid_argument);
 }
 
 TEST_CASE("Finer-CAM on gap-cnn is (CAM of c - CAM of its rival) / Z; alpha 0 is Grad-CAM", "[cam_methods]") {
@@ -122,14 +130,16 @@ TEST_CASE("multi-layer fusion: one layer per resolution, each map scaled to [0, 
   CHECK(max_abs_difference(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"relu2", "relu4"}), mean) < 1e-12);
   CHECK_THROWS_AS(fuse_layer_maps("layercam", shapes, images, {0, 1}, {}), std::invalid_argument);
   CHECK_THROWS_AS(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"nope"}), UnknownName);
+  CHECK_THROWS_AS(fuse_layer_maps("saliency", shapes, images, {0, 1}, {"relu2"}), std::invalid_argument);
+  CHECK_THROWS_AS(fuse_layer_maps("cam", shapes, images, {0, 1}, {"relu2"}), std::invalid_argument);
 }
 
-TEST_CASE("ShapleyCAM on gap-cnn: the log-softmax Hessian term by hand; with the logit it is Grad-CAM",
+TEST_CASE("ShapleyCAM on gap-cnn: the softmax Hessian term by hand for ReST and log p; with the logit it is Grad-CAM",
           "[cam_methods]") {
-  // Above A: z = W·GAP(A) + b (linear), s = log p_c. Then
-  //   ∂s/∂A^k_ij = Σ_m (e_c − p)_m W_mk / Z,
-  //   H_s A      = −Jᵀ (diag p − p pᵀ) J A,  J A = z − b,
-  // both constant over (i, j), so w_k = Σ_m [(e_c − p) + ½ (diag p − p pᵀ)(z − b)]_m W_mk / Z.
+  // Above A: z = W·GAP(A) + b (linear), s = log p_c (+ y^c for ReST). Then
+  //   ∂s/∂A^k_ij = Σ_m (e_c − p)_m W_mk / Z        (ReST: (2e_c − p)_m),
+  //   H_s A      = −Jᵀ (diag p − p pᵀ) J A,  J A = z − b   (the logit adds no curvature),
+  // both constant over (i, j), so w_k = Σ_m [(e_c or 2e_c) − p + ½ (diag p − p pᵀ)(z − b)]_m W_mk / Z.
   Model model = make_model("gap-cnn", {1, 16, 16}, 3, 51);
   Parameter* fc_bias = model.parameters().back();
   fc_bias->value = Tensor({3}, {0.2, -0.1, 0.3});
@@ -138,26 +148,30 @@ TEST_CASE("ShapleyCAM on gap-cnn: the log-softmax Hessian term by hand; with the
   const LayerGradients lg = layer_gradients(model, images, target_options(classes, {}));
   const Tensor& W = model.parameters()[model.parameters().size() - 2]->value;  // fc.weight (3, K)
   const int K = lg.activations.dim(1);
-  const Tensor w = shapley_cam_weights(model, lg, ShapleyTarget::LogSoftmax, {}, 1e-4);
   const double Z = lg.activations.dim(2) * lg.activations.dim(3);
-  for (int n = 0; n < 2; ++n) {
-    std::vector<double> p(3), zb(3), v(3);
-    double total = 0;
-    for (int m = 0; m < 3; ++m) total += std::exp(lg.logits.at(n, m));
-    for (int m = 0; m < 3; ++m) p[std::size_t(m)] = std::exp(lg.logits.at(n, m)) / total;
-    for (int m = 0; m < 3; ++m) zb[std::size_t(m)] = lg.logits.at(n, m) - fc_bias->value[std::size_t(m)];
-    double p_dot_zb = 0;
-    for (int m = 0; m < 3; ++m) p_dot_zb += p[std::size_t(m)] * zb[std::size_t(m)];
-    for (int m = 0; m < 3; ++m) {
-      const double hessian_part = p[std::size_t(m)] * zb[std::size_t(m)] - p[std::size_t(m)] * p_dot_zb;
-      v[std::size_t(m)] = (m == classes[std::size_t(n)] ? 1.0 : 0.0) - p[std::size_t(m)] + 0.5 * hessian_part;
-    }
-    for (int k = 0; k < K; ++k) {
-      double expected = 0;
-      for (int m = 0; m < 3; ++m) expected += v[std::size_t(m)] * W.at(m, k) / Z;
-      CHECK(w.at(n, k) == Approx(expected).margin(1e-8));
+  for (const ShapleyTarget target : {ShapleyTarget::ReST, ShapleyTarget::LogSoftmax}) {
+    const double own = target == ShapleyTarget::ReST ? 2 : 1;  // the weight of e_c
+    const Tensor w = shapley_cam_weights(model, lg, target, {}, 1e-4);
+    for (int n = 0; n < 2; ++n) {
+      std::vector<double> p(3), zb(3), v(3);
+      double total = 0;
+      for (int m = 0; m < 3; ++m) total += std::exp(lg.logits.at(n, m));
+      for (int m = 0; m < 3; ++m) p[std::size_t(m)] = std::exp(lg.logits.at(n, m)) / total;
+      for (int m = 0; m < 3; ++m) zb[std::size_t(m)] = lg.logits.at(n, m) - fc_bias->value[std::size_t(m)];
+      double p_dot_zb = 0;
+      for (int m = 0; m < 3; ++m) p_dot_zb += p[std::size_t(m)] * zb[std::size_t(m)];
+      for (int m = 0; m < 3; ++m) {
+        const double hessian_part = p[std::size_t(m)] * zb[std::size_t(m)] - p[std::size_t(m)] * p_dot_zb;
+        v[std::size_t(m)] = (m == classes[std::size_t(n)] ? own : 0.0) - p[std::size_t(m)] + 0.5 * hessian_part;
+      }
+      for (int k = 0; k < K; ++k) {
+        double expected = 0;
+        for (int m = 0; m < 3; ++m) expected += v[std::size_t(m)] * W.at(m, k) / Z;
+        CHECK(w.at(n, k) == Approx(expected).epsilon(0).margin(1e-7));
+      }
     }
   }
+  CHECK_THROWS_AS(shapley_cam_weights(model, lg, ShapleyTarget::ReST, {}, 0), std::invalid_argument);
   // With the logit as the target the Hessian term vanishes: Grad-CAM's eq. (8).
   CHECK(max_abs_difference(shapley_cam_weights(model, lg, ShapleyTarget::Logit), channel_weights(lg.gradients)) <
         1e-12);

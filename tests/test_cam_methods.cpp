@@ -81,7 +81,7 @@ TEST_CASE("explain: every method points at the quadrant that holds the object", 
     // VarGrad shows where the gradient is unstable under noise: on this
     // piecewise-linear net that is the empty background, where noise decides
     // which pixel wins each max-pool window, not the object, where the
-    // winners are fixed. Its own tests are in test_attribution.cpp.
+    // winners are fixed. Its own tests are in test_attribution_baselines.cpp.
     if (method == "vargrad") continue;
     // Counterfactual Grad-CAM shows what speaks AGAINST the class: explain
     // class 1 (y¹ = −y⁰), against which the object speaks.

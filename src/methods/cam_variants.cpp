@@ -115,13 +115,18 @@ Tensor fem_map(const Tensor& A, double k_sigma) {
   Tensor map({N, 1, h, w});
   for (int n = 0; n < N; ++n)
     for (int k = 0; k < K; ++k) {
-      double mean = 0, square = 0;
+      double mean = 0, spread = 0;  // two passes: the mean first, then the squared deviations from it
+      Scalar lowest = A.at(n, k, 0, 0), highest = lowest;
       for (int i = 0; i < h; ++i)
         for (int j = 0; j < w; ++j) {
           mean += A.at(n, k, i, j) / Z;
-          square += double(A.at(n, k, i, j)) * A.at(n, k, i, j) / Z;
+          lowest = std::min(lowest, A.at(n, k, i, j));
+          highest = std::max(highest, A.at(n, k, i, j));
         }
-      const double threshold = mean + k_sigma * std::sqrt(std::max(square - mean * mean, 0.0));
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) spread += (A.at(n, k, i, j) - mean) * (A.at(n, k, i, j) - mean) / Z;
+      // A constant channel has σ = 0 and every pixel at its mean: all marked, whatever the rounding of Σ/Z.
+      const double threshold = lowest == highest ? double(lowest) : mean + k_sigma * std::sqrt(spread);
       for (int i = 0; i < h; ++i)
         for (int j = 0; j < w; ++j)
           if (A.at(n, k, i, j) >= threshold) map.at(n, 0, i, j) += static_cast<Scalar>(mean);

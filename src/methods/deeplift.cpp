@@ -33,8 +33,11 @@ Tensor deeplift(Model& model, const Tensor& images, const std::vector<int>& clas
   model.forward(reference, reference_images);
   Tape tape(options.kernels, options.pool);
   const ForwardPass pass = model.forward(tape, images);
-  if (tape.size() != reference.size())
-    throw std::logic_error("deeplift: the reference pass recorded a different graph");
+  bool same_graph = tape.size() == reference.size();
+  for (int id = 0; same_graph && id < tape.size(); ++id)
+    same_graph =
+        tape.at(id).kind == reference.at(id).kind && tape.value(Var{id}).shape() == reference.value(Var{id}).shape();
+  if (!same_graph) throw std::logic_error("deeplift: the reference pass recorded a different graph");
   const Var y = class_score(tape, pass.logits, classes, ScoreKind::Logit);
   BackwardOptions backward;
   backward.rules[OpKind::Relu] = rescale_relu_rule(reference);

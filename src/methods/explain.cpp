@@ -97,7 +97,7 @@ Tensor ablation_cam_method(Model& model, const Tensor& images, const std::vector
 
 Tensor shapley_cam_method(Model& model, const Tensor& images, const std::vector<int>& classes, const MethodOptions& o) {
   const LayerGradients lg = layer_gradients(model, images, target_options(classes, o));
-  const Tensor w = shapley_cam_weights(model, lg, ShapleyTarget::LogSoftmax, o);
+  const Tensor w = shapley_cam_weights(model, lg, ShapleyTarget::ReST, o);
   return to_input_size(weighted_combination(w, lg.activations), images);
 }
 
@@ -210,7 +210,7 @@ std::vector<MethodRow> cam_family_rows() {
        from_activations([](const Tensor& A, const MethodOptions&) { return kpca_cam_map(A); })},
       {{"fem", "FEM: pixels 2 std above their channel's mean, weighted by that mean (class independent)", false},
        from_activations([](const Tensor& A, const MethodOptions& o) { return fem_map(A, o.fem_k); })},
-      {{"shapleycam", "ShapleyCAM: Grad-CAM's weights of log p_c minus half the Hessian-vector product", false},
+      {{"shapleycam", "ShapleyCAM: Grad-CAM's weights of y^c + log p_c minus half the Hessian-vector product", false},
        shapley_cam_method},
       {{"finercam", "Finer-CAM: Grad-CAM of y^c minus the score of the most similar class", false}, finer_cam_method},
       {{"layercam-fusion", "LayerCAM at the end of every stage, each scaled to [0, 1], averaged", false},
@@ -245,7 +245,7 @@ std::vector<MethodRow> input_attribution_rows() {
        lrp_rule(LrpRule::Epsilon)},
       {{"lrp-alphabeta", "LRP-alpha-beta (alpha 2, beta 1): positive and negative relevance apart (signed)", true},
        lrp_rule(LrpRule::AlphaBeta)},
-      {{"lrp-gamma", "LRP-gamma (0.25): positive weights boosted at every layer (signed)", true},
+      {{"lrp-gamma", "LRP-gamma (0.25): each output's weights of its own sign boosted (signed)", true},
        lrp_rule(LrpRule::Gamma)},
       {{"lrp-zplus", "LRP-z+: relevance along positive weights only (signed)", true}, lrp_rule(LrpRule::ZPlus)},
       {{"lrp-epsilon-plus-flat", "LRP composite: flat first layer, z+ convolutions, epsilon dense (signed)", true},
@@ -259,6 +259,7 @@ std::vector<MethodRow> input_attribution_rows() {
 const std::vector<MethodRow>& methods() {
   static const std::vector<MethodRow> table = [] {
     std::vector<MethodRow> rows = cam_family_rows();
+    for (MethodRow& row : rows) row.info.at_target_layer = row.info.name != "cam" && row.info.name != "layercam-fusion";
     for (MethodRow& row : input_attribution_rows()) rows.push_back(std::move(row));
     return rows;
   }();

@@ -47,6 +47,9 @@ std::vector<std::string> fusion_layers(const Model& model) {
 Tensor fuse_layer_maps(const std::string& method, Model& model, const Tensor& images, const std::vector<int>& classes,
                        const std::vector<std::string>& layers, const MethodOptions& options) {
   if (layers.empty()) throw std::invalid_argument("fuse_layer_maps: no layers to fuse");
+  if (!method_info(method).at_target_layer)
+    throw std::invalid_argument("fuse_layer_maps: " + method +
+                                " does not explain a chosen layer; fuse a CAM method such as layercam or gradcam");
   Tensor fused;
   for (const std::string& layer : layers) {
     MethodOptions at_layer = options;

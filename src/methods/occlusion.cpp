@@ -32,10 +32,10 @@ Tensor occlusion_map(Model& model, const Tensor& images, const std::vector<int>&
   check_classes("occlusion_map", classes, images.dim(0), model.classes());
   const int N = images.dim(0), C = images.dim(1), H = images.dim(2), W = images.dim(3);
   const int window = options.occlusion_window, stride = options.occlusion_stride;
-  if (window < 1 || stride < 1 || window > std::min(H, W))
-    throw std::invalid_argument("occlusion_map: need 1 <= window <= min(H, W) = " + std::to_string(std::min(H, W)) +
-                                " and stride >= 1, got window " + std::to_string(window) + ", stride " +
-                                std::to_string(stride));
+  if (window < 1 || stride < 1 || stride > window || window > std::min(H, W))  // a larger stride leaves gaps
+    throw std::invalid_argument(
+        "occlusion_map: need 1 <= stride <= window <= min(H, W) = " + std::to_string(std::min(H, W)) + ", got window " +
+        std::to_string(window) + ", stride " + std::to_string(stride));
   std::vector<Patch> patches;
   for (int top : patch_corners(H, window, stride))
     for (int left : patch_corners(W, window, stride)) patches.push_back({top, left});

@@ -3,6 +3,8 @@
 // Z = h·w points (one per position) in K dimensions (one per channel).
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "gcam/core/error.hpp"
 #include "gcam/methods/cam_methods.hpp"
@@ -67,9 +69,13 @@ std::vector<double> centred_points(const Tensor& A, int n) {
   std::vector<double> C(static_cast<std::size_t>(Z) * K);
   for (int k = 0; k < K; ++k) {
     double mean = 0;
-    for (int z = 0; z < Z; ++z) mean += A.at(n, k, z / w, z % w);
+    bool constant = true;  // then C^k is exactly 0, not the rounding left by Σ/Z
+    for (int z = 0; z < Z; ++z) {
+      mean += A.at(n, k, z / w, z % w);
+      constant = constant && A.at(n, k, z / w, z % w) == A.at(n, k, 0, 0);
+    }
     mean /= Z;
-    for (int z = 0; z < Z; ++z) C[std::size_t(z) * K + k] = A.at(n, k, z / w, z % w) - mean;
+    for (int z = 0; z < Z; ++z) C[std::size_t(z) * K + k] = constant ? 0.0 : A.at(n, k, z / w, z % w) - mean;
   }
   return C;
 }
@@ -88,10 +94,12 @@ void put_sign_fixed(const std::vector<double>& m, Tensor& map, int n) {
 std::vector<double> double_centre(const std::vector<double>& G, int n) {
   std::vector<double> row(std::size_t(n), 0.0);  // G is symmetric: row means = column means
   double grand = 0;
-  for (int a = 0; a < n; ++a) {
-    for (int b = 0; b < n; ++b) row[std::size_t(a)] += G[std::size_t(a) * n + b] / n;
-    grand += row[std::size_t(a)] / n;
+  for (int a = 0; a < n; ++a) {  // sum, then divide: equal entries give their value back exactly
+    for (int b = 0; b < n; ++b) row[std::size_t(a)] += G[std::size_t(a) * n + b];
+    row[std::size_t(a)] /= n;
+    grand += row[std::size_t(a)];
   }
+  grand /= n;
   std::vector<double> centred(G.size());
   for (int a = 0; a < n; ++a)
     for (int b = 0; b < n; ++b)
@@ -143,6 +151,11 @@ Tensor eigen_grad_cam_map(const Tensor& A, const Tensor& g) {
 Tensor kpca_cam_map(const Tensor& A, CamKernel kernel, double gamma) {
   require_maps("kpca_cam_map", A);
   const int N = A.dim(0), K = A.dim(1), Z = A.dim(2) * A.dim(3);
+  if (Z > kKpcaMaxPositions)
+    throw std::invalid_argument("kpca_cam_map: " + std::to_string(A.dim(2)) + "x" + std::to_string(A.dim(3)) +
+                                " positions need a " + std::to_string(Z) +
+                                "^2 kernel matrix; take a later layer (at most " + std::to_string(kKpcaMaxPositions) +
+                                " positions)");
   if (gamma <= 0) gamma = 1.0 / K;
   Tensor map({N, 1, A.dim(2), A.dim(3)});
   for (int n = 0; n < N; ++n) {
@@ -161,7 +174,7 @@ Tensor kpca_cam_map(const Tensor& A, CamKernel kernel, double gamma) {
     const std::vector<double> Gc = double_centre(G, Z);
     double trace = 0;
     for (int z = 0; z < Z; ++z) trace += Gc[std::size_t(z) * Z + z];
-    if (!(trace > 1e-300)) continue;  // every point the same: no component, the map stays 0
+    if (!(trace > 0)) continue;  // every point the same: no component, the map stays 0
     const EigenPair top = top_eigenpair(Gc, Z);
     std::vector<double> m(static_cast<std::size_t>(Z));
     for (int z = 0; z < Z; ++z) m[std::size_t(z)] = std::sqrt(std::max(top.value, 0.0)) * top.vector[std::size_t(z)];

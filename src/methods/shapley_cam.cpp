@@ -1,6 +1,9 @@
 // ShapleyCAM (cam_methods.hpp): Grad-CAM's weights corrected by a
 // second-order term, with the Hessian-vector product taken as a central
 // difference of tape gradients along A.
+#include <stdexcept>
+#include <string>
+
 #include "gcam/core/error.hpp"
 #include "gcam/methods/cam_methods.hpp"
 #include "gcam/ops/ops.hpp"
@@ -9,7 +12,7 @@ namespace gcam {
 
 namespace {
 
-// ∂s/∂A at activations A for the target s (log p_c or the logit y^c): only
+// ∂s/∂A at activations A for the target s (ReST, log p_c or the logit y^c): only
 // what lies above the target layer is recorded (Model::forward_above).
 Tensor upper_gradient(Model& model, const LayerGradients& lg, const Tensor& A, ShapleyTarget target,
                       const MethodOptions& options) {
@@ -18,7 +21,9 @@ Tensor upper_gradient(Model& model, const LayerGradients& lg, const Tensor& A, S
   const Var layer_input = lg.layer_input.empty() ? Var{} : tape.input(lg.layer_input);
   ForwardPass upper;
   const Var logits = model.forward_above(tape, lg.output_index, a, layer_input, upper);
-  const Var scores = target == ShapleyTarget::LogSoftmax ? log_softmax(tape, logits) : logits;
+  Var scores = logits;
+  if (target == ShapleyTarget::LogSoftmax) scores = log_softmax(tape, logits);
+  if (target == ShapleyTarget::ReST) scores = add(tape, logits, log_softmax(tape, logits));  // y^c + log p_c
   const Var s = select(tape, scores, lg.classes);
   BackwardOptions backward;
   backward.wrt = {a};
@@ -30,6 +35,8 @@ Tensor upper_gradient(Model& model, const LayerGradients& lg, const Tensor& A, S
 // ShapleyCAM: w_k = (1/Z) Σ_ij [∂s/∂A − ½ H_s A]^k_ij, H_s A ≈ (∇s(A + εA) − ∇s(A − εA)) / 2ε.
 Tensor shapley_cam_weights(Model& model, const LayerGradients& lg, ShapleyTarget target, const MethodOptions& options,
                            double step) {
+  if (!(step > 0))
+    throw std::invalid_argument("shapley_cam_weights: the difference step must be > 0, got " + std::to_string(step));
   const Tensor& A = lg.activations;
   Tensor up = A, down = A;
   for (std::size_t e = 0; e < A.size(); ++e) {

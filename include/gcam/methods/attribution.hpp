@@ -99,6 +99,8 @@ Tensor gradient_shap(Model& model, const Tensor& images, const std::vector<int>&
 // and a pixel's attribution is the mean Δ_p over the patches covering it.
 // A window of 1 and stride 1 on a linear model gives Σ_c w_c x_c per pixel.
 // Forward passes only (options.batch images each). Signed, (N, 1, H, W).
+// Throws std::invalid_argument unless 1 ≤ stride ≤ window ≤ min(H, W) (a
+// stride longer than the window would leave pixels that no patch covers).
 Tensor occlusion_map(Model& model, const Tensor& images, const std::vector<int>& classes,
                      const MethodOptions& options = {});
 

@@ -37,7 +37,7 @@ struct MethodOptions {
   int ig_steps = 32;                       // Integrated Gradients: Riemann steps (midpoint rule), baseline = zeros
   double lrp_epsilon = 1e-6;               // LRP-ε stabilizer
   double lrp_alpha = 2;                    // LRP-αβ: α, with β = α − 1
-  double lrp_gamma = 0.25;                 // LRP-γ: the boost of positive weights
+  double lrp_gamma = 0.25;                 // LRP-γ: the boost of the weights of each output's sign
   int batch = 32;                          // Score-CAM / Ablation-CAM / Occlusion: images per forward pass
   double fem_k = 2;                        // FEM: a pixel counts when A ≥ mean + fem_k · std of its channel
   int shap_samples = 32;                   // GradientSHAP: (baseline, point) samples per image
@@ -64,6 +64,10 @@ struct MethodInfo {
   std::string name;
   std::string summary;  // one line: what the map shows
   bool signed_map;      // its map takes both signs: drawn on the diverging colour map
+  // It explains the target layer MethodOptions::layer (the CAM family but CAM,
+  // which reads the input of the final pooling, and the fusion, which picks
+  // its own layers): what fuse_layer_maps can fuse.
+  bool at_target_layer = false;
 };
 // Every method, in method_names() order.
 const std::vector<MethodInfo>& method_catalogue();
@@ -144,8 +148,10 @@ Tensor eigen_cam_map(const Tensor& activations);
 //   Rbf:    κ(a, b) = exp(−γ ‖a − b‖²), γ = `gamma` (≤ 0: 1/K, scikit-learn's default)
 //   Linear: κ(a, b) = a·b, and then M is exactly Eigen-CAM's C·v.
 // Class independent. Costs a Z×Z eigenproblem per image: fine for the 8×8
-// maps of the built-in models, slow for maps of more than ~30×30.
+// maps of the built-in models, slow for maps of more than ~30×30; throws
+// std::invalid_argument above kKpcaMaxPositions positions.
 enum class CamKernel { Rbf, Linear };
+constexpr int kKpcaMaxPositions = 4096;
 Tensor kpca_cam_map(const Tensor& activations, CamKernel kernel = CamKernel::Rbf, double gamma = 0);
 
 // Eigen-Grad-CAM (pytorch-grad-cam's EigenGradCAM): Eigen-CAM (above) of the
@@ -178,12 +184,16 @@ Tensor fem_map(const Tensor& activations, double k_sigma = 2);
 // more gradients along A itself, each pass re-running only what lies above
 // the target (Model::forward_above):
 //   H_s A ≈ (∇s(A + εA) − ∇s(A − εA)) / (2ε),   ε = `step` (error O(ε²)).
-// Targets: LogSoftmax, s = log softmax(z)_c (the paper's "ReST", residual
-// softmax target: the logit minus log Σ exp), the default; Logit, s = y^c.
+// Targets: ReST (the paper's residual softmax target, as its author's
+// ClassifierOutputReST in pytorch-grad-cam: y^c minus the cross-entropy of
+// class c), s = y^c + log softmax(z)_c, the default; LogSoftmax, s = log p_c;
+// Logit, s = y^c. The logit adds no curvature, so ReST and LogSoftmax share
+// H_s and differ in the gradient (2g^c − Σ_m p_m g^m vs g^c − Σ_m p_m g^m).
 // Above a piecewise-linear head the logit's Hessian is 0 almost everywhere,
-// so with Logit ShapleyCAM is Grad-CAM. Returns the weights (N, K).
-enum class ShapleyTarget { LogSoftmax, Logit };
-Tensor shapley_cam_weights(Model& model, const LayerGradients& lg, ShapleyTarget target = ShapleyTarget::LogSoftmax,
+// so with Logit ShapleyCAM is Grad-CAM. Returns the weights (N, K); throws
+// std::invalid_argument for step ≤ 0.
+enum class ShapleyTarget { ReST, LogSoftmax, Logit };
+Tensor shapley_cam_weights(Model& model, const LayerGradients& lg, ShapleyTarget target = ShapleyTarget::ReST,
                            const MethodOptions& options = {}, double step = 1e-3);
 
 // ---- comparing classes, fusing layers ------------------------------------------
@@ -208,8 +218,9 @@ std::vector<std::string> fusion_layers(const Model& model);
 // LayerCAM's paper fuses its stages): explain `method` at each layer l, scale
 // each upsampled map into [0, 1] (normalize_to_unit) and average:
 //   F = (1/L) Σ_l normalize_to_unit(M_l)
-// so that a coarse late layer and a fine early one weigh the same. A CAM
-// method is needed (the layer must matter). (N, 1, H, W), in [0, 1].
+// so that a coarse late layer and a fine early one weigh the same. The method
+// must explain a chosen layer (MethodInfo::at_target_layer), else
+// std::invalid_argument; an unknown one throws UnknownName. (N, 1, H, W), in [0, 1].
 Tensor fuse_layer_maps(const std::string& method, Model& model, const Tensor& images, const std::vector<int>& classes,
                        const std::vector<std::string>& layers, const MethodOptions& options = {});
 

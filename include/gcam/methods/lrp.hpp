@@ -13,7 +13,7 @@
 //            z⁺_j = Σ_i (a_i w_ij)⁺, z⁻_j = Σ_i (a_i w_ij)⁻ (bias ignored; a zero z⁺ or z⁻ contributes 0)
 //   γ rule   R_i = Σ_j a_i (w_ij + γ w^±_ij) / (z^γ_j + ε·sign(z^γ_j)) · R_j,
 //            z^γ_j = Σ_i a_i (w_ij + γ w^±_ij) + b_j + γ b^±_j, with w^± = w⁺, b^± = b⁺ for an output
-//            z_j ≥ 0 and w⁻, b⁻ for z_j < 0, so that z^γ moves away from 0 (the bias gets the same
+//            z_j ≥ 0 and w⁻, b⁻ for z_j < 0, so that z^γ moves away from 0 for inputs a ≥ 0 (the bias gets the same
 //            boost; γ = 0: the ε rule)
 //   z⁺ rule  R_i = Σ_j a_i w⁺_ij / Σ_i' a_i' w⁺_i'j · R_j          (bias ignored; the deep Taylor rule for
 //            a ≥ 0, where it equals αβ with α = 1, β = 0; a zero denominator passes nothing)
@@ -65,7 +65,7 @@ struct LrpOptions {
   LrpRule rule = LrpRule::Epsilon;
   double epsilon = 1e-6;  // ε, γ and z^B rules' stabilizer (ε = 0: LRP-0; zero denominators then pass no relevance)
   double alpha = 2;       // αβ rule: α (β = α − 1)
-  double gamma = 0.25;    // γ rule: the boost γ ≥ 0 of positive weights
+  double gamma = 0.25;    // γ rule: the boost γ ≥ 0 of the weights of each output's sign
   // z^B rule: the box [low, high] of the inputs; unset: the min (max) of the batch's images.
   std::optional<double> low, high;
 };
