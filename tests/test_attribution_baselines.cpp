@@ -224,3 +224,32 @@ TEST_CASE("FullGrad completeness: the input and bias terms add up to y^c", "[att
   const Tensor expected = normalize_to_unit(abs_sum_channels(input_x_gradient(model, images, {0, 3})));
   CHECK(max_abs_difference(fullgrad_map(terms, 16, 16), expected) < 1e-12);
 }
+
+TEST_CASE("FullGrad map by hand: conv bias term = where the conv output is positive", "[attribution]") {
+  // conv (1→1, 3×3, pad 1, bias b) → ReLU → GAP → dense (1→2): ∂y^c/∂z = w_c/Z · [z > 0],
+  // so the bias term |b · ∂y^c/∂z| is |b w_c/Z| where z > 0 and 0 elsewhere; ψ scales it to
+  // the indicator of z > 0. The map is ψ(|x ⊙ ∂y^c/∂x|) + that indicator (the dense
+  // layer's bias has no place in the image).
+  Model model("one-conv", {1, 6, 6}, 2);
+  auto conv = std::make_unique<Conv2d>("conv1", 1, 1, 3, 1, 1);
+  conv->weight.value = random_tensor(conv->weight.value.shape(), 74, -1, 1);
+  conv->bias.value = Tensor({1}, {0.1});
+  model.add(std::move(conv));
+  model.add(std::make_unique<ReLU>("relu1"));
+  model.add(std::make_unique<GlobalAvgPool>("gap"));
+  auto fc = std::make_unique<Dense>("fc", 1, 2);
+  fc->weight.value = Tensor({2, 1}, {0.7, -0.4});
+  fc->bias.value = Tensor({2}, {0.2, 0.3});
+  model.add(std::move(fc));
+  const Tensor image = random_tensor({1, 1, 6, 6}, 75, 0, 1);
+  Tape tape;
+  const ForwardPass pass = model.forward(tape, image);
+  const Tensor z = tape.value(model.output_of(pass, "conv1"));
+  Tensor expected = normalize_to_unit(abs_sum_channels(input_x_gradient(model, image, {0})));
+  int positive = 0;
+  for (std::size_t e = 0; e < z.size(); ++e)
+    if (z[e] > 0) expected[e] += 1, ++positive;
+  REQUIRE(positive > 0);
+  REQUIRE(positive < 36);  // both kinds of pixel: the indicator is not constant
+  CHECK(max_abs_difference(fullgrad_map(full_gradients(model, image, {0}), 6, 6), expected) < 1e-12);
+}
