@@ -116,6 +116,48 @@ TEST_CASE("fast gemm agrees with the reference gemm", "[fast][float][gemm]") {
         }
 }
 
+TEST_CASE("gemm_rows gives gemm's bits, B read in place and A packed once", "[fast][float][gemm]") {
+  // Sizes that cross every boundary of the blocking: a last partial tile of
+  // columns (packed, the others read in place), several K-slices, several
+  // MC blocks of rows, and the few-rows path.
+  const GemmBlocking blocks = gemm_blocking();
+  struct Size {
+    int M, N, K;
+  };
+  const Size sizes[] = {{40, 100, blocks.kc + 37}, {blocks.mc + blocks.mr + 3, 70, 30}, {3, 65, 20}};
+  Pools pools;
+  std::uint64_t seed = 300;
+  for (const Size& s : sizes)
+    for (Trans ta : {Trans::No, Trans::Yes}) {
+      const int lda = (ta == Trans::No ? s.K : s.M) + 1, ldb = s.N + 5;
+      const Tensor A = random_tensor({ta == Trans::No ? s.M : s.K, lda}, ++seed);
+      const Tensor B = random_tensor({s.K, ldb}, ++seed);
+      std::vector<const Scalar*> rows;
+      for (int k = 0; k < s.K; ++k) rows.push_back(B.data() + std::size_t(k) * ldb);
+      Tensor expected({s.M, s.N});
+      gemm(ta, Trans::No, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, expected.data(), s.N, Update::Overwrite);
+      PackedA packed;
+      packed.pack(ta, s.M, s.K, A.data(), lda);
+      for (ThreadPool* pool : pools.all())
+        for (const PackedA* a_packed : {static_cast<const PackedA*>(nullptr), static_cast<const PackedA*>(&packed)}) {
+          INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " op " << trans_name(ta) << ", " << pool_name(pool)
+                    << (a_packed ? ", A packed" : ""));
+          Tensor C({s.M, s.N}, std::numeric_limits<Scalar>::quiet_NaN());
+          gemm_rows(ta, Trans::No, s.M, s.N, s.K, A.data(), lda, rows.data(), C.data(), s.N, Update::Overwrite, pool,
+                    a_packed);
+          CHECK(bit_identical(C, expected));
+        }
+    }
+  PackedA packed;
+  const Tensor A = random_tensor({8, 9}, 1);
+  packed.pack(Trans::No, 8, 9, A.data(), 9);
+  std::vector<const Scalar*> rows(10, A.data());
+  Tensor C({8, 9});
+  CHECK_THROWS_WITH(gemm_rows(Trans::No, Trans::No, 8, 9, 10, A.data(), 10, rows.data(), C.data(), 9, Update::Overwrite,
+                              nullptr, &packed),
+                    Catch::Contains("the packed A is 8x9, the product needs 8x10"));
+}
+
 TEST_CASE("fast gemm handles empty sizes", "[fast][float][gemm]") {
   // K = 0: the product is the zero matrix; Overwrite writes zeros, Add keeps C.
   Tensor C({2, 3}, 5);
@@ -329,15 +371,23 @@ TEST_CASE("fast max-pool and ReLU give exactly the reference results", "[fast][f
     Shape x;
     int kernel, stride;
   };
-  const Case cases[] = {{{1, 1, 4, 4}, 2, 2}, {{3, 5, 7, 9}, 3, 2}, {{2, 16, 28, 28}, 2, 2}, {{1, 2, 5, 5}, 2, 1}};
+  // 2×2 windows on even maps, on odd ones (a row and column left over) and on
+  // one long row; other windows; overlapping ones.
+  const Case cases[] = {{{1, 1, 4, 4}, 2, 2}, {{3, 5, 7, 9}, 3, 2},   {{2, 16, 28, 28}, 2, 2}, {{1, 2, 5, 5}, 2, 1},
+                        {{2, 3, 7, 9}, 2, 2}, {{4, 8, 14, 14}, 2, 2}, {{1, 1, 2, 4100}, 2, 2}};
   for (const Case& c : cases) {
     Tensor x = random_tensor(c.x, 91);
     for (std::size_t e = 0; e < x.size(); e += 7) x[e] = 0;  // ties and ReLU zeros
+    // Small integers tie in every pattern of a window; NaNs test which cell
+    // the scan keeps (the first cell even if NaN, no NaN after it).
+    if (c.x[1] == 8)
+      for (std::size_t e = 0; e < x.size(); ++e) x[e] = e % 11 == 3 ? std::nanf("") : Scalar(std::floor(3 * x[e]));
     std::vector<int> ref_winners, fast_winners;
     const Tensor ref = max_pool2d_forward(x, c.kernel, c.stride, ref_winners);
     for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
-      CHECK(bit_identical(fast::max_pool2d_forward(x, c.kernel, c.stride, fast_winners, pool), ref));
+      const Tensor fast = fast::max_pool2d_forward(x, c.kernel, c.stride, fast_winners, pool);
       CHECK(fast_winners == ref_winners);
+      CHECK(bit_identical(fast, ref));
     }
     CHECK(bit_identical(fast::relu_forward(x), relu_forward(x)));
     const Tensor dy = random_tensor(c.x, 92);

@@ -14,6 +14,13 @@
 //           for ir over MC in steps of MR
 //             micro-kernel: C[ir:ir+MR, jr:jr+NR] (+)= ap_ir · bp_jr
 //
+// gemm_rows skips two of the copies when it can: whole NR-wide tiles of a
+// non-transposed B are read in place from the row table (the implicit
+// convolution's rows are shifts of an image already in L1), and op(A) may
+// come packed beforehand (PackedA: a convolution's weights, packed once for
+// all the images of a batch). Block (ic, pc) of a PackedA lies where pack_a
+// would have written it, so the micro-kernels see the same values.
+//
 // Every element C[i][j] is therefore computed as: for each KC-slice of K in
 // ascending order, a register accumulator starts at 0, adds a[i][k]·b[k][j]
 // for k ascending, and is then stored (first slice with Overwrite) or added
@@ -22,15 +29,15 @@
 // edge tile — which is why results are bit-identical for any thread count.
 #include "gcam/fast/gemm.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "gcam/core/thread_pool.hpp"
-#include "vector_unit.hpp"
+#include "gemm_internal.hpp"
 
 namespace gcam {
 
@@ -56,70 +63,7 @@ void gemm_reference(Trans trans_a, Trans trans_b, int M, int N, int K, const Sca
 
 namespace {
 
-using fast::kVectorBytes;  // the target's vector unit (vector_unit.hpp)
-using fast::kVectorRegisters;
-constexpr int kLanes = kVectorBytes / static_cast<int>(sizeof(Scalar));
-
-// Micro-tile MR×NR, the block of C one micro-kernel call keeps in registers.
-// One k-step loads NR values of B (NR/kLanes vectors), broadcasts MR values of
-// A and issues MR·NR/kLanes fused multiply-adds into as many accumulator
-// registers. About 3/4 of the register file holds accumulators; the rest
-// holds the B vectors and broadcasts.
-//  NR = 32 Scalars for every target: g++ completely unrolls loops of at most
-//       16 iterations before it vectorizes, and then re-vectorizes the
-//       unrolled j loop badly (measured 10-20× slower with NR = 16); with 32
-//       the j loop is vectorized as a loop, as intended. AVX-512: 2 vectors
-//       of float or 4 of double; AVX2: 4 of float.
-//  MR = accumulator registers / vectors per row, at most 8: AVX-512 float
-//       8×32 (16 accumulators — 16 independent FMA chains hide the FMA
-//       latency; MR = 12 measured the same with g++ but is slower with clang,
-//       and 8 divides the usual channel counts 8…64, so M = output channels
-//       leaves no half-empty edge tiles), AVX-512 double 6×32, AVX2 float
-//       3×32. Narrow vector units get MR = 1: correct, just not tuned.
-constexpr int NR = 32;
-constexpr int MR = std::max(1, std::min(8, kVectorRegisters * 3 / 4 / (NR / kLanes)));
-static_assert(NR % kLanes == 0, "a row of the micro-tile is whole vectors");
-
-// Cache blocking, derived at run time from the caches this machine reports
-// (sysconf; fallbacks 32 KB L1d, 1 MB L2, 8 MB L3 where it reports none), so
-// that the blocks fit the CPU the program runs on, not the one it was tuned
-// on. Other sizes only cost speed, never correctness. (Results depend on KC,
-// the grouping of the sums over K: on one machine they are the same for any
-// thread count and any run.)
-//  KC: depth of one rank-KC update. The B micro-panel (KC×NR) is reused by
-//      all MC/MR micro-tiles of a block, so it should stay in L1 together
-//      with the A micro-panel (KC×MR) streaming through: the B micro-panel
-//      takes about 2/3 of L1d (on a 48 KB L1d: KC = 256 for float, 32 KB).
-//      Float KC = 128…384 measured within noise of each other on 512² and
-//      1024² products on such a core.
-//  MC: rows of the packed A block (MC×KC), which stays in L2 while all the
-//      B micro-panels of the NC panel pass by: half of L2, a multiple of MR.
-//  NC: columns of the packed B panel (KC×NC), meant for L3; it also bounds
-//      the per-thread buffer. A quarter of L3 at most, and at most 4096.
-struct Blocking {
-  int kc, mc, nc;
-};
-
-long cache_bytes(int name, long fallback) {
-  const long bytes = sysconf(name);
-  return bytes > 0 ? bytes : fallback;
-}
-
-Blocking derive_blocking() {
-  const long l1 = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 * 1024), l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 1 << 20),
-             l3 = cache_bytes(_SC_LEVEL3_CACHE_SIZE, 8 << 20);
-  const long scalar = static_cast<long>(sizeof(Scalar));
-  Blocking b{};
-  b.kc = static_cast<int>(std::clamp<long>(l1 * 2 / 3 / (NR * scalar) / 16 * 16, 64, 512));
-  b.mc = static_cast<int>(std::clamp<long>(l2 / 2 / (b.kc * scalar) / MR * MR, MR, 1024 / MR * MR));
-  b.nc = static_cast<int>(std::clamp<long>(l3 / 4 / (b.kc * scalar) / NR * NR, 4 * NR, 4096 / NR * NR));
-  return b;
-}
-
-const Blocking& blocking() {
-  static const Blocking b = derive_blocking();  // once, thread-safe (magic static)
-  return b;
-}
+using namespace gemm_detail;
 
 // Below this many multiply-adds a product runs on the calling thread: waking
 // the pool (tens of microseconds) costs more than it saves. 2²¹ keeps
@@ -149,79 +93,31 @@ class PackBuffer {
 thread_local PackBuffer a_workspace;
 thread_local PackBuffer b_workspace;
 
-struct Problem {
-  Trans trans_a, trans_b;
-  int M, N, K;
-  const Scalar* A;
-  int lda;
-  const Scalar* B;
-  int ldb;
-  Scalar* C;
-  int ldc;
-  bool add;
-  const Scalar* const* b_rows;  // gemm_rows: where each stored row of B starts (null: B + r·ldb)
-};
-
-// Stored row r of B: from the row table of gemm_rows, or r rows past B.
-const Scalar* b_row(const Problem& p, int r) {
-  return p.b_rows ? p.b_rows[r] : p.B + static_cast<std::size_t>(r) * p.ldb;
-}
-
-// Packs op(A)[i0 : i0+mc, p0 : p0+kc] into ceil(mc/MR) micro-panels. Panel r
-// holds rows i0 + r·MR ... in k-major order, dst[(r·kc + k)·MR + i], so the
-// micro-kernel reads the MR values of one k contiguously. Missing rows of the
-// last panel are zero.
-void pack_a(const Problem& p, int i0, int mc, int p0, int kc, Scalar* dst) {
-  for (int r = 0; r < mc; r += MR) {
-    const int rows = std::min(MR, mc - r);
-    Scalar* panel = dst + static_cast<std::size_t>(r) * kc;
-    if (p.trans_a == Trans::No) {
-      for (int i = 0; i < rows; ++i) {
-        const Scalar* src = p.A + static_cast<std::size_t>(i0 + r + i) * p.lda + p0;
-        for (int k = 0; k < kc; ++k) panel[k * MR + i] = src[k];
-      }
-    } else {
-      for (int k = 0; k < kc; ++k) {
-        const Scalar* src = p.A + static_cast<std::size_t>(p0 + k) * p.lda + i0 + r;
-        for (int i = 0; i < rows; ++i) panel[k * MR + i] = src[i];
-      }
+// Stores the m×n valid part of an MR×NR tile of accumulators to C (add =
+// false) or adds it (add = true).
+void store_tile(const Scalar (&acc)[MR][NR], Scalar* c, int ldc, int m, int n, bool add) {
+  if (m == MR && n == NR) {  // fixed trip counts: vector stores
+    for (int i = 0; i < MR; ++i) {
+      Scalar* row = c + static_cast<std::size_t>(i) * ldc;
+      if (add)
+        for (int j = 0; j < NR; ++j) row[j] += acc[i][j];
+      else
+        for (int j = 0; j < NR; ++j) row[j] = acc[i][j];
     }
-    if (rows < MR)
-      for (int k = 0; k < kc; ++k)
-        for (int i = rows; i < MR; ++i) panel[k * MR + i] = 0;
+    return;
+  }
+  for (int i = 0; i < m; ++i) {  // edge tile: same arithmetic, only part of it is stored
+    Scalar* row = c + static_cast<std::size_t>(i) * ldc;
+    if (add)
+      for (int j = 0; j < n; ++j) row[j] += acc[i][j];
+    else
+      for (int j = 0; j < n; ++j) row[j] = acc[i][j];
   }
 }
 
-// Packs op(B)[p0 : p0+kc, j0 : j0+nc] into ceil(nc/NR) micro-panels, panel s
-// holding columns j0 + s·NR ... as dst[(s·kc + k)·NR + j]. Missing columns of
-// the last panel are zero.
-void pack_b(const Problem& p, int p0, int kc, int j0, int nc, Scalar* dst) {
-  for (int s = 0; s < nc; s += NR) {
-    const int cols = std::min(NR, nc - s);
-    Scalar* panel = dst + static_cast<std::size_t>(s) * kc;
-    if (p.trans_b == Trans::No) {
-      for (int k = 0; k < kc; ++k) {
-        const Scalar* src = b_row(p, p0 + k) + j0 + s;
-        Scalar* out = panel + k * NR;
-        for (int j = 0; j < cols; ++j) out[j] = src[j];
-        for (int j = cols; j < NR; ++j) out[j] = 0;
-      }
-    } else {
-      for (int j = 0; j < cols; ++j) {
-        const Scalar* src = b_row(p, j0 + s + j) + p0;
-        for (int k = 0; k < kc; ++k) panel[k * NR + j] = src[k];
-      }
-      if (cols < NR)
-        for (int k = 0; k < kc; ++k)
-          for (int j = cols; j < NR; ++j) panel[k * NR + j] = 0;
-    }
-  }
-}
-
-// One MR×NR tile: acc = Σ_k a[k]ᵀ·b[k] over the packed micro-panels, then the
-// m×n valid part is stored to (add = false) or added to (add = true) C.
-// Fixed trip counts let the compiler unroll the i/j loops completely, keep
-// acc in vector registers and turn `acc += a·b` into broadcast-FMAs.
+// One MR×NR tile: acc = Σ_k a[k]ᵀ·b[k] over the packed micro-panels, then
+// stored. Fixed trip counts let the compiler unroll the i/j loops completely,
+// keep acc in vector registers and turn `acc += a·b` into broadcast-FMAs.
 void micro_kernel(int kc, const Scalar* a, const Scalar* b, Scalar* c, int ldc, int m, int n, bool add) {
   Scalar acc[MR][NR] = {};
   for (int k = 0; k < kc; ++k) {
@@ -230,33 +126,43 @@ void micro_kernel(int kc, const Scalar* a, const Scalar* b, Scalar* c, int ldc, 
     for (int i = 0; i < MR; ++i)
       for (int j = 0; j < NR; ++j) acc[i][j] += ak[i] * bk[j];
   }
-  if (m == MR && n == NR) {
-    for (int i = 0; i < MR; ++i) {
-      Scalar* row = c + static_cast<std::size_t>(i) * ldc;
-      if (add)
-        for (int j = 0; j < NR; ++j) row[j] += acc[i][j];
-      else
-        for (int j = 0; j < NR; ++j) row[j] = acc[i][j];
-    }
-  } else {  // edge tile: same arithmetic, only part of it is stored
-    for (int i = 0; i < m; ++i) {
-      Scalar* row = c + static_cast<std::size_t>(i) * ldc;
-      if (add)
-        for (int j = 0; j < n; ++j) row[j] += acc[i][j];
-      else
-        for (int j = 0; j < n; ++j) row[j] = acc[i][j];
-    }
-  }
+  store_tile(acc, c, ldc, m, n, add);
 }
 
-// C[i0 : i0+mc, j0 : j0+nc] (+)= packed A block · packed B panel.
-void macro_kernel(const Problem& p, int i0, int mc, int j0, int nc, int kc, const Scalar* ap, const Scalar* bp,
-                  bool add) {
+// The same tile with B read in place: row k of the micro-panel is the NR
+// values from b_rows[k] + column on (gemm_rows, B not transposed, a whole
+// tile wide). The implicit convolution's rows are shifted copies of a
+// padded image that sits in L1, so copying them into a panel first (as
+// pack_b does) would cost a load and a store per value for nothing. The sums
+// are formed in the same order as micro_kernel's, so the results are the
+// same bits.
+void micro_kernel_in_place(int kc, const Scalar* a, const Scalar* const* b_rows, int column, Scalar* c, int ldc, int m,
+                           bool add) {
+  Scalar acc[MR][NR] = {};
+  for (int k = 0; k < kc; ++k) {
+    const Scalar* ak = a + k * MR;
+    const Scalar* bk = b_rows[k] + column;
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) acc[i][j] += ak[i] * bk[j];
+  }
+  store_tile(acc, c, ldc, m, NR, add);
+}
+
+// C[i0 : i0+mc, j0 : j0+nc] (+)= packed A block · B panel. The first
+// `in_place` columns (whole micro-tiles) read B's rows in place from
+// p.b_rows + p0; the rest come from the packed panel bp.
+void macro_kernel(const Problem& p, int i0, int mc, int j0, int nc, int p0, int kc, const Scalar* ap, const Scalar* bp,
+                  int in_place, bool add) {
   for (int j = 0; j < nc; j += NR)
-    for (int i = 0; i < mc; i += MR)
-      micro_kernel(kc, ap + static_cast<std::size_t>(i) * kc, bp + static_cast<std::size_t>(j) * kc,
-                   p.C + static_cast<std::size_t>(i0 + i) * p.ldc + j0 + j, p.ldc, std::min(MR, mc - i),
-                   std::min(NR, nc - j), add);
+    for (int i = 0; i < mc; i += MR) {
+      const Scalar* a = ap + static_cast<std::size_t>(i) * kc;
+      Scalar* c = p.C + static_cast<std::size_t>(i0 + i) * p.ldc + j0 + j;
+      const int m = std::min(MR, mc - i);
+      if (j < in_place)
+        micro_kernel_in_place(kc, a, p.b_rows + p0, j0 + j, c, p.ldc, m, add);
+      else
+        micro_kernel(kc, a, bp + static_cast<std::size_t>(j - in_place) * kc, c, p.ldc, m, std::min(NR, nc - j), add);
+    }
 }
 
 // The five loops for the sub-matrix C[m0:m1, n0:n1], on the calling thread.
@@ -274,11 +180,18 @@ void gemm_range(const Problem& p, int m0, int m1, int n0, int n1) {
     for (int pc = 0; pc < p.K; pc += KC) {
       const int kc = std::min(KC, p.K - pc);
       const bool add = p.add || pc > 0;
-      pack_b(p, pc, kc, jc, nc, bp);
+      // gemm_rows with B not transposed reads whole tiles of B in place
+      // (micro_kernel_in_place); only a last, partial tile is packed.
+      const int in_place = p.b_rows && p.trans_b == Trans::No ? nc / NR * NR : 0;
+      pack_b(p, pc, kc, jc + in_place, nc - in_place, bp);
       for (int ic = m0; ic < m1; ic += MC) {
         const int mc = std::min(MC, m1 - ic);
-        pack_a(p, ic, mc, pc, kc, ap);
-        macro_kernel(p, ic, mc, jc, nc, kc, ap, bp, add);
+        const Scalar* a_block = ap;
+        if (p.a_packed)
+          a_block = p.a_packed + packed_a_offset((p.M + MR - 1) / MR * MR, ic, pc, kc);
+        else
+          pack_a(p, ic, mc, pc, kc, ap);
+        macro_kernel(p, ic, mc, jc, nc, pc, kc, a_block, bp, in_place, add);
       }
     }
   }
@@ -337,8 +250,6 @@ void gemm_few_rows(const Problem& p) {
 
 }  // namespace
 
-GemmBlocking gemm_blocking() { return {MR, NR, blocking().kc, blocking().mc, blocking().nc}; }
-
 namespace {
 
 // gemm and gemm_rows after their arguments are gathered: the few-rows path, or
@@ -371,12 +282,18 @@ void run(const Problem& p, ThreadPool* pool) {
 
 void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
           Scalar* C, int ldc, Update update, ThreadPool* pool) {
-  run(Problem{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add, nullptr}, pool);
+  run(Problem{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add, nullptr, nullptr}, pool);
 }
 
 void gemm_rows(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* const* b_rows,
-               Scalar* C, int ldc, Update update, ThreadPool* pool) {
-  run(Problem{trans_a, trans_b, M, N, K, A, lda, nullptr, 0, C, ldc, update == Update::Add, b_rows}, pool);
+               Scalar* C, int ldc, Update update, ThreadPool* pool, const PackedA* a_packed) {
+  if (a_packed && (a_packed->rows() != M || a_packed->depth() != K))
+    throw std::invalid_argument("gemm_rows: the packed A is " + std::to_string(a_packed->rows()) + "x" +
+                                std::to_string(a_packed->depth()) + ", the product needs " + std::to_string(M) + "x" +
+                                std::to_string(K));
+  run(Problem{trans_a, trans_b, M, N, K, A, lda, nullptr, 0, C, ldc, update == Update::Add, b_rows,
+              a_packed ? a_packed->data() : nullptr},
+      pool);
 }
 
 }  // namespace gcam

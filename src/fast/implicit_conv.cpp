@@ -76,6 +76,7 @@ struct PaddedGrid : ConvShape {
 struct Buffers {
   std::vector<Scalar> padded, wide, extended, flipped;
   std::vector<const Scalar*> rows;
+  PackedA kernel;  // the weights (forward) or the flipped kernel (input gradient), packed once per call
 };
 thread_local Buffers buffers;
 
@@ -133,14 +134,15 @@ const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* planes, size_t 
 }
 
 // (C1) for image n: Yw = W·cols on the wide grid, then narrowed into y with the bias.
-void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const Tensor& b, int n, Tensor& y,
-                   ThreadPool* pool) {
+void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const PackedA& packed_w, const Tensor& b,
+                   int n, Tensor& y, ThreadPool* pool) {
   Buffers& buf = buffers;
   Scalar* padded = grow(buf.padded, g.padded_image());
   pad_image(g, x, n, padded);
   const Scalar* const* rows = tap_rows(g, padded, g.padded_plane, g.C, 0, buf.rows);
   Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide);
-  gemm_rows(Trans::No, Trans::No, g.O, g.wide, g.rows, w.data(), g.rows, rows, wide, g.wide, Update::Overwrite, pool);
+  gemm_rows(Trans::No, Trans::No, g.O, g.wide, g.rows, w.data(), g.rows, rows, wide, g.wide, Update::Overwrite, pool,
+            &packed_w);
   for (int o = 0; o < g.O; ++o) {
     const Scalar bias = b[size_t(o)];
     for (int i = 0; i < g.OH; ++i) {
@@ -177,13 +179,14 @@ const Scalar* flip_kernel(const PaddedGrid& g, const Tensor& w, std::vector<Scal
 
 // (C2) for image n: dx_pad = flipped · rows of E, on the padded rows h + pad
 // only (H·Wp columns), then the valid columns added into dx.
-void input_gradient_image(const PaddedGrid& g, const Scalar* flipped, const Scalar* extended, int n, Tensor& dx,
-                          ThreadPool* pool) {
+void input_gradient_image(const PaddedGrid& g, const Scalar* flipped, const PackedA& packed_flipped,
+                          const Scalar* extended, int n, Tensor& dx, ThreadPool* pool) {
   Buffers& buf = buffers;
   const int columns = g.H * g.Wp, depth = g.O * g.KH * g.KW;
   const Scalar* const* rows = tap_rows(g, extended, g.extended_plane, g.O, size_t(g.padding) * g.Wp, buf.rows);
   Scalar* wide = grow(buf.wide, size_t(g.C) * columns);
-  gemm_rows(Trans::No, Trans::No, g.C, columns, depth, flipped, depth, rows, wide, columns, Update::Overwrite, pool);
+  gemm_rows(Trans::No, Trans::No, g.C, columns, depth, flipped, depth, rows, wide, columns, Update::Overwrite, pool,
+            &packed_flipped);
   for (int c = 0; c < g.C; ++c)
     for (int h = 0; h < g.H; ++h) {
       const Scalar* src = wide + size_t(c) * columns + size_t(h) * g.Wp + g.padding;
@@ -339,9 +342,11 @@ void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, 
   const PaddedGrid g(x, w, padding);
   y.resize({g.N, g.O, g.OH, g.OW});  // every element is written below
   if (y.empty()) return;
-  if (g.N == 1) return forward_image(g, x, w, b, 0, y, pool);  // the gemm may use the pool
+  PackedA& packed_w = buffers.kernel;  // read by every thread, written only here
+  packed_w.pack(Trans::No, g.O, g.rows, w.data(), g.rows);
+  if (g.N == 1) return forward_image(g, x, w, packed_w, b, 0, y, pool);  // the gemm may use the pool
   parallel_for(pool_if_worth(pool, g.work(), kMinParallelWork), g.N, [&](int begin, int end) {
-    for (int n = begin; n < end; ++n) forward_image(g, x, w, b, n, y, nullptr);
+    for (int n = begin; n < end; ++n) forward_image(g, x, w, packed_w, b, n, y, nullptr);
   });
 }
 
@@ -350,6 +355,8 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
   const PaddedGrid g(x, w, padding);
   Buffers& buf = buffers;
   const Scalar* flipped = targets.input ? flip_kernel(g, w, buf.flipped) : nullptr;
+  const int depth = g.O * g.KH * g.KW;
+  if (targets.input) buf.kernel.pack(Trans::No, g.C, depth, flipped, depth);
   const size_t x_image = g.padded_image(), g_image = size_t(g.O) * g.extended_plane;
   const int chunk = images_per_chunk(x_image + g_image, g.N);
   for (int n0 = 0; n0 < g.N; n0 += chunk) {  // chunks in order: the batch sums never depend on threads
@@ -368,7 +375,7 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
         weight_gradient_outer(g, padded, dy, n0, count, dw, pool);
     }
     for (int b = 0; targets.input && b < count; ++b)
-      input_gradient_image(g, flipped, extended + b * g_image, n0 + b, dx, pool);
+      input_gradient_image(g, flipped, buf.kernel, extended + b * g_image, n0 + b, dx, pool);
   }
 }
 
