@@ -3,11 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <numeric>
 
 #include <catch2/catch.hpp>
-
-#include <algorithm>
-#include <numeric>
 
 #include "gcam/core/rng.hpp"
 #include "gcam/gradcheck/gradcheck.hpp"
@@ -17,7 +16,6 @@ namespace gcam_test {
 
 using namespace gcam;
 
-// Uniform values in [lo, hi) from a fixed seed.
 // The largest |value| of a tensor: a comparison of two maps means something
 // only when they are not both zero.
 inline double max_abs(const Tensor& t) {
@@ -26,6 +24,14 @@ inline double max_abs(const Tensor& t) {
   return m;
 }
 
+// Same shape and the same bits in every element (NaNs included): what the
+// fast kernels promise for any thread count, and max-pool and ReLU promise
+// against their references.
+inline bool bit_identical(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(Scalar)) == 0;
+}
+
+// Uniform values in [lo, hi) from a fixed seed.
 inline Tensor random_tensor(const Shape& shape, std::uint64_t seed, double lo = -1, double hi = 1) {
   Rng rng(seed);
   Tensor t(shape);

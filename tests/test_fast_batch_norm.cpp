@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <cstring>
 
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/batch_norm.hpp"
@@ -34,10 +33,6 @@ double max_relative_difference(const Tensor& got, const Tensor& ref) {
     scale = std::max(scale, std::abs(double(ref[e])));
   }
   return worst / scale;
-}
-
-bool bit_identical(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(Scalar)) == 0;
 }
 
 }  // namespace
