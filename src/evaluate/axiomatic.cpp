@@ -17,15 +17,14 @@ ImageScores completeness_gap(const ScoreFunction& logit, const Tensor& images, c
   evaluate_detail::check_maps("completeness_gap", images, maps, classes);
   const int N = images.dim(0);
   const std::vector<double> at_x = logit(images, classes), at_zero = logit(Tensor(images.shape(), 0), classes);
-  ImageScores r;
+  std::vector<double> gaps;
   for (int n = 0; n < N; ++n) {
     double sum = 0;
     for (double v : evaluate_detail::map_plane(maps, n)) sum += v;
     const double delta = at_x[std::size_t(n)] - at_zero[std::size_t(n)];
-    r.per_image.push_back(delta != 0 ? std::fabs(sum - delta) / std::fabs(delta) : std::fabs(sum));
-    r.mean += r.per_image.back() / N;
+    gaps.push_back(delta != 0 ? std::fabs(sum - delta) / std::fabs(delta) : std::fabs(sum));
   }
-  return r;
+  return evaluate_detail::mean_of(std::move(gaps));
 }
 
 namespace {
@@ -69,12 +68,12 @@ InputInvariance input_invariance(Model& model, const ExplainFunction& explain, c
   require_same_shape("input_invariance", maps, shifted_maps);
   const std::vector<double> shifted_logits = class_logits(model, shifted, classes);
   InputInvariance r;
-  const int N = images.dim(0);
-  for (int n = 0; n < N; ++n) {
-    r.change.per_image.push_back(relative_change(slice_batch(maps, n, n + 1), slice_batch(shifted_maps, n, n + 1)));
-    r.change.mean += r.change.per_image.back() / N;
+  std::vector<double> changes;
+  for (int n = 0; n < images.dim(0); ++n) {
+    changes.push_back(relative_change(slice_batch(maps, n, n + 1), slice_batch(shifted_maps, n, n + 1)));
     r.logit_change = std::max(r.logit_change, std::fabs(shifted_logits[std::size_t(n)] - logits[std::size_t(n)]));
   }
+  r.change = evaluate_detail::mean_of(std::move(changes));
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gcam/core/error.hpp"
@@ -25,6 +26,15 @@ inline void check_maps(const char* op, const Tensor& images, const Tensor& maps,
   if (int(classes.size()) != images.dim(0))
     throw std::invalid_argument(std::string(op) + ": " + std::to_string(classes.size()) + " classes for " +
                                 std::to_string(images.dim(0)) + " images");
+}
+
+// Per-image scores and their mean (each term divided by the count, then
+// summed in image order, as every metric of this folder averages).
+inline ImageScores mean_of(std::vector<double> per_image) {
+  ImageScores r;
+  for (double v : per_image) r.mean += v / double(per_image.size());
+  r.per_image = std::move(per_image);
+  return r;
 }
 
 // A grid of patch × patch squares over an H × W image, numbered row-major

@@ -14,6 +14,7 @@
 namespace gcam {
 
 using evaluate_detail::check_maps;
+using evaluate_detail::mean_of;
 using evaluate_detail::score_copies;
 
 namespace {
@@ -21,13 +22,6 @@ namespace {
 void set_pixel(Tensor& x, int p, double value) {
   const int W = x.dim(3);
   for (int c = 0; c < x.dim(1); ++c) x.at(0, c, p / W, p % W) = Scalar(value);
-}
-
-ImageScores mean_of(std::vector<double> per_image) {
-  ImageScores r;
-  for (double v : per_image) r.mean += v / double(per_image.size());
-  r.per_image = std::move(per_image);
-  return r;
 }
 
 }  // namespace

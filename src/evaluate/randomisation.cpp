@@ -24,12 +24,10 @@ ImageScores random_logit(Model& model, const ExplainFunction& explain, const Ten
   const Tensor maps = explain(model, images, classes), other_maps = explain(model, images, others);
   evaluate_detail::check_maps("random_logit", images, maps, classes);
   require_same_shape("random_logit", maps, other_maps);
-  ImageScores r;
-  for (int n = 0; n < images.dim(0); ++n) {
-    r.per_image.push_back(spearman(evaluate_detail::map_plane(maps, n), evaluate_detail::map_plane(other_maps, n)));
-    r.mean += r.per_image.back() / images.dim(0);
-  }
-  return r;
+  std::vector<double> rho;
+  for (int n = 0; n < images.dim(0); ++n)
+    rho.push_back(spearman(evaluate_detail::map_plane(maps, n), evaluate_detail::map_plane(other_maps, n)));
+  return evaluate_detail::mean_of(std::move(rho));
 }
 
 }  // namespace gcam

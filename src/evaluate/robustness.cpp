@@ -28,10 +28,8 @@ double distance(const char* op, const Tensor& a, const Tensor& b) {
   return std::sqrt(sum);
 }
 
-void finish(ImageScores& s) {
-  s.mean = 0;
-  for (double v : s.per_image) s.mean += v / double(s.per_image.size());
-}
+// The mean of scores already gathered per image.
+void finish(ImageScores& s) { s = evaluate_detail::mean_of(std::move(s.per_image)); }
 
 }  // namespace
 

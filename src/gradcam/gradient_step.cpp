@@ -19,9 +19,8 @@ Var class_score(Tape& tape, Var logits, const std::vector<int>& classes, ScoreKi
 Tensor activation_gradients(const Tape& tape, Var score, Var activations, int* rules_run) {
   BackwardOptions options;
   options.stop_at = activations;
-  options.wrt = {activations};  // no weight gradients: nothing but ∂y^c/∂A is wanted
-  const Tensor ones(tape.value(score).shape(), Scalar(1));
-  const Gradients grads = tape.backward(score, ones, options);
+  options.wrt = {activations};                            // no weight gradients: nothing but ∂y^c/∂A is wanted
+  const Gradients grads = tape.backward(score, options);  // seed: 1 for each image's y^c
   if (rules_run) *rules_run = grads.rules_run();
   return grads.of(activations);
 }

@@ -24,9 +24,8 @@ Tensor input_gradients(Model& model, const Tensor& images, const std::vector<int
   if (logits) *logits = tape.value(pass.logits);
   BackwardOptions backward;
   backward.rules = rules;
-  backward.wrt = {pass.input};  // only ∂y^c/∂x: no weight gradients
-  const Tensor ones(tape.value(y).shape(), Scalar(1));
-  return tape.backward(y, ones, backward).of(pass.input);
+  backward.wrt = {pass.input};                       // only ∂y^c/∂x: no weight gradients
+  return tape.backward(y, backward).of(pass.input);  // seed: 1 for each image's y^c
 }
 
 Tensor abs_sum_channels(const Tensor& t) {

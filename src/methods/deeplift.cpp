@@ -42,7 +42,7 @@ Tensor deeplift(Model& model, const Tensor& images, const std::vector<int>& clas
   BackwardOptions backward;
   backward.rules[OpKind::Relu] = rescale_relu_rule(reference);
   backward.wrt = {pass.input};
-  Tensor phi = tape.backward(y, Tensor(tape.value(y).shape(), Scalar(1)), backward).of(pass.input);
+  Tensor phi = tape.backward(y, backward).of(pass.input);  // seed: 1 for each image's y^c
   for (std::size_t e = 0; e < phi.size(); ++e) phi[e] *= images[e] - reference_images[e];
   return phi;
 }

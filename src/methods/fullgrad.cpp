@@ -49,7 +49,7 @@ FullGradients full_gradients(Model& model, const Tensor& images, const std::vect
   Tape tape(options.kernels, options.pool);
   const ForwardPass pass = model.forward(tape, images);
   const Var y = class_score(tape, pass.logits, classes, ScoreKind::Logit);
-  const Gradients grads = tape.backward(y, Tensor(tape.value(y).shape(), Scalar(1)));
+  const Gradients grads = tape.backward(y);  // seed: 1 for each image's y^c
   FullGradients out;
   out.input_term = grads.of(pass.input);
   for (std::size_t e = 0; e < out.input_term.size(); ++e) out.input_term[e] *= images[e];

@@ -27,7 +27,7 @@ Tensor upper_gradient(Model& model, const LayerGradients& lg, const Tensor& A, S
   const Var s = select(tape, scores, lg.classes);
   BackwardOptions backward;
   backward.wrt = {a};
-  return tape.backward(s, Tensor(tape.value(s).shape(), Scalar(1)), backward).of(a);
+  return tape.backward(s, backward).of(a);  // seed: 1 for each image's target
 }
 
 }  // namespace
