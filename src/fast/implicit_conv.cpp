@@ -298,16 +298,25 @@ void outer_tile(const Scalar* const rows[kRowTile], size_t x_step, const Scalar*
 
 // GT for `count` images from dy: image b at b·wide·ld, zero at the dropped
 // columns and past O.
+// Every value is written once, position by position: each row of GT is
+// written contiguously (the O values gathered from the image's planes, which
+// sit in L1, then the zeros), rather than each plane scattered with a stride
+// of ld, which cost more than the transposition's arithmetic.
 Scalar* transpose_gradient(const PaddedGrid& g, const Tensor& dy, int n0, int count, int ld) {
   thread_local std::vector<Scalar> gt;
-  gt.assign(size_t(count) * g.wide * ld, Scalar(0));
-  for (int b = 0; b < count; ++b)
-    for (int o = 0; o < g.O; ++o)
-      for (int i = 0; i < g.OH; ++i) {
-        const Scalar* src = dy.data() + ((size_t(n0 + b) * g.O + o) * g.OH + i) * g.OW;
-        Scalar* dst = gt.data() + (size_t(b) * g.wide + size_t(i) * g.Wp) * ld + o;
-        for (int j = 0; j < g.OW; ++j) dst[size_t(j) * ld] = src[j];
+  gt.resize(size_t(count) * g.wide * ld);
+  const size_t plane = size_t(g.OH) * g.OW;
+  Scalar* dst = gt.data();
+  for (int b = 0; b < count; ++b) {
+    const Scalar* image = dy.data() + size_t(n0 + b) * g.O * plane;
+    for (int i = 0; i < g.OH; ++i)
+      for (int j = 0; j < g.Wp; ++j, dst += ld) {
+        const int channels = j < g.OW ? g.O : 0;  // the dropped columns are all zero
+        const Scalar* src = image + size_t(i) * g.OW + size_t(j);
+        for (int o = 0; o < channels; ++o) dst[o] = src[size_t(o) * plane];
+        std::fill(dst + channels, dst + ld, Scalar(0));
       }
+  }
   return gt.data();
 }
 
