@@ -171,9 +171,10 @@ void gemm_range(const Problem& p, int m0, int m1, int n0, int n1) {
   const int m_span = m1 - m0, n_span = n1 - n0;
   const int KC = blocking().kc, MC = blocking().mc, NC = blocking().nc;  // whole micro-tiles: see derive_blocking
   const int kc_max = std::min(KC, p.K);
-  const int mc_max = std::min(MC, (m_span + MR - 1) / MR * MR);
+  const int mc_max = std::min(MC, padded_rows(m_span));
   const int nc_max = std::min(NC, (n_span + NR - 1) / NR * NR);
-  Scalar* ap = a_workspace.get(static_cast<std::size_t>(mc_max) * kc_max);
+  // A packed beforehand (PackedA) needs no buffer of this thread's.
+  Scalar* ap = p.a_packed ? nullptr : a_workspace.get(static_cast<std::size_t>(mc_max) * kc_max);
   Scalar* bp = b_workspace.get(static_cast<std::size_t>(nc_max) * kc_max);
   for (int jc = n0; jc < n1; jc += NC) {
     const int nc = std::min(NC, n1 - jc);
@@ -188,7 +189,7 @@ void gemm_range(const Problem& p, int m0, int m1, int n0, int n1) {
         const int mc = std::min(MC, m1 - ic);
         const Scalar* a_block = ap;
         if (p.a_packed)
-          a_block = p.a_packed + packed_a_offset((p.M + MR - 1) / MR * MR, ic, pc, kc);
+          a_block = p.a_packed + packed_a_offset(p.M, ic, pc, kc);
         else
           pack_a(p, ic, mc, pc, kc, ap);
         macro_kernel(p, ic, mc, jc, nc, pc, kc, a_block, bp, in_place, add);

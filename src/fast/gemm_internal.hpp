@@ -34,6 +34,9 @@ constexpr int NR = 32;
 constexpr int MR = std::max(1, std::min(8, fast::kVectorRegisters * 3 / 4 / (NR / kLanes)));
 static_assert(NR % kLanes == 0, "a row of the micro-tile is whole vectors");
 
+// M rounded up to whole micro-panels of MR rows: the rows pack_a writes.
+inline int padded_rows(int M) { return (M + MR - 1) / MR * MR; }
+
 // Cache blocking, derived at run time from the caches this machine reports
 // (sysconf; fallbacks 32 KB L1d, 1 MB L2, 8 MB L3 where it reports none), so
 // that the blocks fit the CPU the program runs on, not the one it was tuned
@@ -83,9 +86,10 @@ void pack_a(const Problem& p, int i0, int mc, int p0, int kc, Scalar* dst);
 // columns zero).
 void pack_b(const Problem& p, int p0, int kc, int j0, int nc, Scalar* dst);
 // Where PackedA keeps the block of rows from i0 (a multiple of MR) in the
-// K-slice from p0: slices one after another, each all of op(A)'s padded rows.
-inline std::size_t packed_a_offset(int padded_rows, int i0, int p0, int kc) {
-  return static_cast<std::size_t>(p0) * padded_rows + static_cast<std::size_t>(i0) * kc;
+// K-slice from p0 of an M-row op(A): slices one after another, each all of
+// op(A)'s padded rows.
+inline std::size_t packed_a_offset(int M, int i0, int p0, int kc) {
+  return static_cast<std::size_t>(p0) * padded_rows(M) + static_cast<std::size_t>(i0) * kc;
 }
 
 }  // namespace gemm_detail

@@ -98,14 +98,13 @@ void PackedA::pack(Trans trans_a, int M, int K, const Scalar* A, int lda) {
   using namespace gemm_detail;
   rows_ = M;
   depth_ = K;
-  padded_rows_ = (M + MR - 1) / MR * MR;
-  data_.resize(static_cast<std::size_t>(padded_rows_) * K);
+  data_.resize(static_cast<std::size_t>(padded_rows(M)) * K);
   const Problem p{trans_a, Trans::No, M, 0, K, A, lda, nullptr, 0, nullptr, 0, false, nullptr, nullptr};
   const int KC = blocking().kc, MC = blocking().mc;
   for (int pc = 0; pc < K; pc += KC) {
     const int kc = std::min(KC, K - pc);
     for (int ic = 0; ic < M; ic += MC)
-      pack_a(p, ic, std::min(MC, M - ic), pc, kc, data_.data() + packed_a_offset(padded_rows_, ic, pc, kc));
+      pack_a(p, ic, std::min(MC, M - ic), pc, kc, data_.data() + packed_a_offset(M, ic, pc, kc));
   }
 }
 

@@ -56,6 +56,7 @@ struct PaddedGrid : ConvShape {
   int dot_length;         // wide rounded up to whole Lanes: the length of (C3)'s dot products
   int lead;               // L: zeros before a gradient plane in E
   size_t extended_plane;  // one plane of E: L zeros, Gw[o], at least L zeros (and up to dot_length)
+  int flipped_depth;      // O·kH·kW: a row of the flipped kernel, the depth of (C2)'s product
   PaddedGrid(const Tensor& x, const Tensor& w, int padding)
       : ConvShape(x, w, 1, padding),
         Hp(H + 2 * padding),
@@ -64,7 +65,8 @@ struct PaddedGrid : ConvShape {
         wide(OH * Wp),
         dot_length((wide + kDotLanes - 1) / kDotLanes * kDotLanes),
         lead((KH - 1) * Wp + KW - 1),
-        extended_plane(size_t(lead) + size_t(wide) + size_t(std::max(lead, dot_length - wide))) {}
+        extended_plane(size_t(lead) + size_t(wide) + size_t(std::max(lead, dot_length - wide))),
+        flipped_depth(O * KH * KW) {}
   // The last tap's row reads kW − 1 values past the last padded plane in
   // (C1), and up to kDotLanes − 1 more in (C3)'s rounded-up dot products
   // (where they meet zeros of Gw).
@@ -166,7 +168,7 @@ void extend_gradient(const PaddedGrid& g, const Tensor& dy, int n, Scalar* out) 
 // The kernel flipped and its channels swapped, as a C × (O·kH·kW) matrix:
 // flipped[c][(o·kH + p')·kW + q'] = w[o][c][kH−1−p'][kW−1−q'].
 const Scalar* flip_kernel(const PaddedGrid& g, const Tensor& w, std::vector<Scalar>& buffer) {
-  const int row = g.O * g.KH * g.KW;
+  const int row = g.flipped_depth;
   Scalar* out = grow(buffer, size_t(g.C) * row);
   for (int o = 0; o < g.O; ++o)
     for (int c = 0; c < g.C; ++c)
@@ -182,7 +184,7 @@ const Scalar* flip_kernel(const PaddedGrid& g, const Tensor& w, std::vector<Scal
 void input_gradient_image(const PaddedGrid& g, const Scalar* flipped, const PackedA& packed_flipped,
                           const Scalar* extended, int n, Tensor& dx, ThreadPool* pool) {
   Buffers& buf = buffers;
-  const int columns = g.H * g.Wp, depth = g.O * g.KH * g.KW;
+  const int columns = g.H * g.Wp, depth = g.flipped_depth;
   const Scalar* const* rows = tap_rows(g, extended, g.extended_plane, g.O, size_t(g.padding) * g.Wp, buf.rows);
   Scalar* wide = grow(buf.wide, size_t(g.C) * columns);
   gemm_rows(Trans::No, Trans::No, g.C, columns, depth, flipped, depth, rows, wide, columns, Update::Overwrite, pool,
@@ -364,8 +366,7 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
   const PaddedGrid g(x, w, padding);
   Buffers& buf = buffers;
   const Scalar* flipped = targets.input ? flip_kernel(g, w, buf.flipped) : nullptr;
-  const int depth = g.O * g.KH * g.KW;
-  if (targets.input) buf.kernel.pack(Trans::No, g.C, depth, flipped, depth);
+  if (targets.input) buf.kernel.pack(Trans::No, g.C, g.flipped_depth, flipped, g.flipped_depth);
   const size_t x_image = g.padded_image(), g_image = size_t(g.O) * g.extended_plane;
   const int chunk = images_per_chunk(x_image + g_image, g.N);
   for (int n0 = 0; n0 < g.N; n0 += chunk) {  // chunks in order: the batch sums never depend on threads

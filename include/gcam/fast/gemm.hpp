@@ -58,8 +58,9 @@ void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, in
 
 // op(A) packed once, in the order gemm's micro-kernel reads it, for many
 // products with the same A: a convolution multiplies the same weights with
-// every image of its batch, and packing them again for each image cost about
-// a sixth of the product's time (32 × 144 weights against 224 columns).
+// every image of its batch, and packing them again for each image was about
+// a sixth of conv2's product by an estimate of its copies against its
+// multiply-adds (32 × 144 weights against 224 columns).
 class PackedA {
  public:
   // Packs op(A), which is M×K (trans_a and lda as for gemm). Reuses this
@@ -71,7 +72,7 @@ class PackedA {
 
  private:
   std::vector<Scalar> data_;
-  int rows_ = 0, depth_ = 0, padded_rows_ = 0;
+  int rows_ = 0, depth_ = 0;
 };
 
 // The same product with B given as a table of row starts instead of a base
