@@ -38,7 +38,8 @@ double max_relative_difference(const Tensor& got, const Tensor& ref) {
 }  // namespace
 
 TEST_CASE("fast batch-norm passes agree with the reference loops", "[fast][float][batch_norm]") {
-  // 13·11 values per plane: not a multiple of the 8 lanes, so the tails count too.
+  // 13·11 = 4·32 + 8 + 7 values per plane: the 32-lane loop, one 8-lane block
+  // and a tail of 7 all count.
   const Tensor x = random_tensor({3, 5, 13, 11}, 1, -2, 3), dy = random_tensor({3, 5, 13, 11}, 2);
   const Tensor gamma = random_tensor({5}, 3, 0.5, 2), beta = random_tensor({5}, 4);
   const double count = 3.0 * 13 * 11;
