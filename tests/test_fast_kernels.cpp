@@ -4,7 +4,7 @@
 //   relative_error(got, ref) = max_e |got[e] − ref[e]| / max(1, max_e |ref[e]|)
 // i.e. an absolute error for results of size ≤ 1 and a relative one for
 // larger results, and must be ≤ 1e-5 in float32 and ≤ 1e-12 in float64.
-// The fast kernels group their sums differently (blocks of K, im2col), so
+// The fast kernels group their sums differently (blocks of K, lanes), so
 // they are not bit-identical to the reference — but they must be
 // bit-identical to THEMSELVES for any thread count, which is tested too.
 //
@@ -19,7 +19,6 @@
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/conv2d.hpp"
 #include "gcam/fast/gemm.hpp"
-#include "gcam/fast/implicit_conv.hpp"
 #include "gcam/fast/linear.hpp"
 #include "gcam/ops/ops.hpp"
 #include "helpers.hpp"
@@ -165,40 +164,6 @@ TEST_CASE("fast gemm handles empty sizes", "[fast][float][gemm]") {
   gemm(Trans::No, Trans::No, 2, 0, 4, nullptr, 4, nullptr, 1, nullptr, 1, Update::Overwrite);
 }
 
-// ---- im2col / col2im ---------------------------------------------------------------------
-
-TEST_CASE("im2col lowers a padded image to columns, col2im is its adjoint", "[fast][float][conv2d]") {
-  // x = 1×1×2×2 [[1,2],[3,4]], 2×2 kernel, padding 1, stride 1 → 3×3 outputs.
-  // Row (p,q) of cols lists x[i+p−1][j+q−1] for the 9 outputs (i,j).
-  Tensor x({1, 1, 2, 2}, {1, 2, 3, 4});
-  std::vector<Scalar> cols(4 * 9, -1);
-  fast::im2col(x, 0, 1, 2, 2, 1, 1, cols.data(), nullptr);
-  const std::vector<Scalar> expected = {0, 0, 0, 0, 1, 2, 0, 3, 4,   // p=0 q=0
-                                        0, 0, 0, 1, 2, 0, 3, 4, 0,   // p=0 q=1
-                                        0, 1, 2, 0, 3, 4, 0, 0, 0,   // p=1 q=0
-                                        1, 2, 0, 3, 4, 0, 0, 0, 0};  // p=1 q=1
-  CHECK(cols == expected);
-
-  // Adjoint: <im2col(x), Z> = <x, col2im(Z)> for random x and Z, on shapes
-  // with stride 2 and padding 2 (images 1..2 of a batch of 3).
-  const Tensor xs = random_tensor({3, 2, 7, 6}, 11);
-  const int kh = 3, kw = 2, stride = 2, padding = 2;
-  const int oh = conv_output_size(7, kh, stride, padding), ow = conv_output_size(6, kw, stride, padding);
-  const std::size_t n = std::size_t(2 * kh * kw) * 2 * oh * ow;
-  std::vector<Scalar> lowered(n);
-  const Tensor Z = random_tensor({int(n)}, 12);
-  fast::im2col(xs, 1, 2, kh, kw, stride, padding, lowered.data(), nullptr);
-  Tensor back(xs.shape());
-  fast::col2im(Z.data(), 1, 2, kh, kw, stride, padding, back, nullptr);
-  double left = 0, right = 0;
-  for (std::size_t e = 0; e < n; ++e) left += double(lowered[e]) * double(Z[e]);
-  for (std::size_t e = 0; e < xs.size(); ++e) right += double(xs[e]) * double(back[e]);
-  CHECK(std::abs(left - right) <= kTolerance * std::max(1.0, std::abs(left)));
-  for (int c = 0; c < 2; ++c)  // image 0 is outside [1, 3): untouched
-    for (int i = 0; i < 7; ++i)
-      for (int j = 0; j < 6; ++j) CHECK(back.at(0, c, i, j) == 0);
-}
-
 // ---- conv2d ------------------------------------------------------------------------------
 
 namespace {
@@ -222,6 +187,11 @@ const ConvCase kConvCases[] = {
     {{2, 3, 9, 7}, {5, 3, 3, 3}, 1, 0},       // no padding
     {{2, 1, 6, 5}, {3, 1, 5, 5}, 1, 3},       // padding beyond the kernel's reach
     {{3, 8, 7, 7}, {40, 8, 3, 3}, 1, 1},      // dW by outer products, edge tiles, rows not whole vectors
+    {{3, 16, 28, 28}, {32, 16, 3, 3}, 2, 1},  // resnet-mini's layer2.0.conv1: four phases, (C3) by outer products
+    {{2, 6, 14, 14}, {9, 6, 3, 3}, 2, 1},     // stride 2, (C3) by dot products, odd tiles
+    {{2, 16, 28, 28}, {32, 16, 1, 1}, 2, 0},  // resnet-mini's downsampling: one phase of four stored
+    {{2, 3, 10, 11}, {4, 3, 3, 3}, 3, 1},     // stride 3: nine phases, uneven ones
+    {{1, 2, 9, 9}, {3, 2, 2, 4}, 2, 0},       // even, non-square kernel at stride 2
 };
 
 std::string conv_name(const ConvCase& c) {
@@ -240,20 +210,21 @@ ConvGrads initial_grads(const ConvCase& c) {
 
 }  // namespace
 
-TEST_CASE("stride-1 convolutions take the implicit GEMM, the others im2col", "[fast][float][conv2d]") {
-  CHECK(fast::implicit_conv_suits(1));
-  CHECK(!fast::implicit_conv_suits(2));
-  // The cases of kConvCases below run through both paths, and through both
-  // ways of (C3) on the implicit path: dot products for fewer than 32 output
-  // channels, outer products from 32 on.
-  int implicit = 0, wide_outputs = 0;
+TEST_CASE("the conv2d cases cover every layout of the implicit GEMM", "[fast][float][conv2d]") {
+  // One phase plane per channel at stride 1; several at stride 2 and 3, only
+  // those some tap reads (a 1×1 kernel reads one); (C3) by dot products for
+  // fewer than 32 output channels, by outer products from 32 on.
+  int strided = 0, one_phase_strided = 0, wide_outputs = 0, wide_strided = 0;
   for (const ConvCase& c : kConvCases) {
-    implicit += fast::implicit_conv_suits(c.stride);
-    wide_outputs += fast::implicit_conv_suits(c.stride) && c.w[0] >= 32;
+    strided += c.stride > 1;
+    one_phase_strided += c.stride > 1 && c.w[2] == 1 && c.w[3] == 1;
+    wide_outputs += c.w[0] >= 32;
+    wide_strided += c.w[0] >= 32 && c.stride > 1;
   }
-  CHECK(implicit >= 4);
-  CHECK(implicit <= int(std::size(kConvCases)) - 3);
-  CHECK(wide_outputs >= 1);
+  CHECK(strided >= 6);
+  CHECK(one_phase_strided >= 2);
+  CHECK(wide_outputs >= 3);
+  CHECK(wide_strided >= 2);
 }
 
 TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][float][conv2d]") {

@@ -1,5 +1,16 @@
-// fast/conv2d.hpp — conv2d as matrix products: the implicit GEMM of
-// fast/implicit_conv.hpp at stride 1, im2col + blocked GEMM otherwise.
+// fast/conv2d.hpp — conv2d as matrix products whose im2col matrix is never
+// written out ("implicit GEMM").
+//
+// Copy each input plane into a zero-bordered plane of Hp = H + 2·pad rows and
+// Wp = W + 2·pad columns (the "padded grid"). At stride 1, number output
+// (i, j) as t = i·Wp + j. Kernel tap (c, p, q) of that output reads padded
+// plane c at t + p·Wp + q, so row (c, p, q) of the im2col matrix IS padded
+// plane c, shifted by p·Wp + q. gemm_rows (fast/gemm.hpp) takes that table of
+// row starts in place of a copied matrix. Outputs come out Wp wide; the last
+// Wp − OW = kW − 1 columns of each row are computed and dropped. At stride s,
+// the padded plane is stored as s × s phase planes (every s-th row and
+// column), and each tap reads one of them, shifted the same way: see
+// src/fast/implicit_grid.hpp.
 //
 // Same equations (C1)–(C4) and the same accumulate-into-outputs contract as
 // the reference loops in include/gcam/ops/conv2d.hpp; tests/test_fast_kernels.cpp
@@ -27,21 +38,6 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int strid
 // (C2)–(C4), adding into the gradients that `targets` asks for.
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
                      Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {});
-
-// ---- the lowering of convolution to a matrix product --------------------------
-// im2col copies images [n0, n0 + count) of x (N, C, H, W) into the matrix
-//   cols  ((C·kH·kW) × (count·OH·OW), row-major)
-//   cols[(c·kH + p)·kW + q][b·OH·OW + i·OW + j] = x[n0+b, c, i·s+p−pad, j·s+q−pad]
-// (0 where that index falls into the padding). Then (C1) for those images is
-// one matrix product: y[·, o, ·] = W·cols with W = w viewed as O × (C·kH·kW).
-// `cols` must hold (C·kH·kW)·count·OH·OW Scalars.
-void im2col(const Tensor& x, int n0, int count, int kernel_h, int kernel_w, int stride, int padding, Scalar* cols,
-            ThreadPool* pool);
-// col2im is the adjoint (transpose) of im2col: every entry of cols is ADDED
-// to the element of dx it was copied from (padding entries are dropped).
-// Used in the backward pass: dx += col2im(Wᵀ·dY), which is (C2).
-void col2im(const Scalar* cols, int n0, int count, int kernel_h, int kernel_w, int stride, int padding, Tensor& dx,
-            ThreadPool* pool);
 
 }  // namespace fast
 }  // namespace gcam

@@ -79,7 +79,7 @@ class PackedA {
 // and a leading dimension: stored row r of B begins at b_rows[r] (so with
 // Trans::No op(B)[k][j] = b_rows[k][j], with Trans::Yes op(B)[k][j] =
 // b_rows[j][k]). Rows may overlap: the implicit-GEMM convolution
-// (fast/implicit_conv.hpp) points row (c, p, q) of its im2col matrix at the
+// (fast/conv2d.hpp) points row (c, p, q) of its im2col matrix at the
 // padded image shifted by one kernel tap, so the matrix is never copied out.
 // With Trans::No, whole tiles of B are read in place, without packing.
 // `a_packed`, if given, must be op(A) packed by
