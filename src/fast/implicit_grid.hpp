@@ -46,16 +46,16 @@ inline Lanes load_lanes(const Scalar* from) {  // rows are not aligned to a vect
 constexpr double kMinParallelWork = 1 << 21;
 
 struct PaddedGrid : ConvShape {
-  int Hp, Wp;             // the zero-bordered plane
-  int phases_h, phases_w;  // phase planes per channel along each axis: min(s, kernel size)
-  int phases;             // phases_h·phases_w
-  int Hq, Wq;             // one phase plane; Wq is also the row pitch of the wide grid
-  std::size_t phase_plane;  // Hq·Wq
-  int wide;               // OH·Wq: one output plane on the wide grid
-  int dot_length;         // wide rounded up to whole Lanes: the length of (C3)'s dot products
-  int lead;               // L = ⌊(kH−1)/s⌋·Wq + ⌊(kW−1)/s⌋: zeros before a gradient plane in E
+  int Hp, Wp;                  // the zero-bordered plane
+  int phases_h, phases_w;      // phase planes per channel along each axis: min(s, kernel size)
+  int phases;                  // phases_h·phases_w
+  int Hq, Wq;                  // one phase plane; Wq is also the row pitch of the wide grid
+  std::size_t phase_plane;     // Hq·Wq
+  int wide;                    // OH·Wq: one output plane on the wide grid
+  int dot_length;              // wide rounded up to whole Lanes: the length of (C3)'s dot products
+  int lead;                    // L = ⌊(kH−1)/s⌋·Wq + ⌊(kW−1)/s⌋: zeros before a gradient plane in E
   std::size_t extended_plane;  // one plane of E: L zeros, Gw[o], then zeros past every read
-  int flipped_depth;      // O·kH·kW: every tap of the flipped kernel, all phases together
+  int flipped_depth;           // O·kH·kW: every tap of the flipped kernel, all phases together
   PaddedGrid(const Tensor& x, const Tensor& w, int stride_, int padding_)
       : ConvShape(x, w, stride_, padding_),
         Hp(H + 2 * padding),
