@@ -197,8 +197,8 @@ void input_gradient_phase(const PaddedGrid& g, const Phase& ph, const PackedA& p
   for (int c = 0; c < g.C; ++c)
     for (int u = ru.lo; u < ru.hi; ++u) {
       const Scalar* src = wide + size_t(c) * columns + size_t(u - ru.lo) * g.Wq;
-      Scalar* dst = dx.data() + ((size_t(n) * g.C + c) * g.H + (g.stride * u + ph.a - g.padding)) * g.W +
-                    (ph.b - g.padding);
+      Scalar* dst =
+          dx.data() + ((size_t(n) * g.C + c) * g.H + (g.stride * u + ph.a - g.padding)) * g.W + (ph.b - g.padding);
       for (int v = rv.lo; v < rv.hi; ++v) dst[g.stride * v] += src[v];
     }
 }
