@@ -21,9 +21,13 @@ TEST_CASE("fast max-pool and ReLU give exactly the reference results", "[fast][f
     int kernel, stride;
   };
   // 2×2 windows on even maps, on odd ones (a row and column left over) and on
-  // one long row; other windows; overlapping ones.
-  const Case cases[] = {{{1, 1, 4, 4}, 2, 2}, {{3, 5, 7, 9}, 3, 2},   {{2, 16, 28, 28}, 2, 2}, {{1, 2, 5, 5}, 2, 1},
-                        {{2, 3, 7, 9}, 2, 2}, {{4, 8, 14, 14}, 2, 2}, {{1, 1, 2, 4100}, 2, 2}};
+  // one long row; other windows; overlapping ones. The 2×2 kernel works in
+  // blocks of 16 outputs that run on into the next rows (fashion-cnn's rows
+  // of 14 and 7; the row of 2050); 11×32×28×28 is large enough to be split
+  // over the two threads, whose blocks must stop at their own planes.
+  const Case cases[] = {{{1, 1, 4, 4}, 2, 2},    {{3, 5, 7, 9}, 3, 2},    {{2, 16, 28, 28}, 2, 2},
+                        {{1, 2, 5, 5}, 2, 1},    {{2, 3, 7, 9}, 2, 2},    {{4, 8, 14, 14}, 2, 2},
+                        {{1, 1, 2, 4100}, 2, 2}, {{11, 32, 28, 28}, 2, 2}};
   for (const Case& c : cases) {
     Tensor x = random_tensor(c.x, 91);
     for (std::size_t e = 0; e < x.size(); e += 7) x[e] = 0;  // ties and ReLU zeros
