@@ -27,25 +27,27 @@ struct Planes {
 // sums took 3× as long as the normalizing pass).
 constexpr size_t kLanes = 32, kVectorLanes = 8;
 
+// Whole blocks of kWidth elements of a plane, from its element e on, into
+// lanes 0 … kWidth−1; returns the first element left over.
+template <size_t kWidth, size_t kTerms, typename Terms>
+size_t add_blocks(size_t first, size_t e, size_t count, Terms& terms, double lanes[kTerms][kLanes]) {
+  for (; e + kWidth <= count; e += kWidth)
+    for (size_t l = 0; l < kWidth; ++l) {
+      double t[kTerms];
+      terms(first + e + l, t);
+      for (size_t k = 0; k < kTerms; ++k) lanes[k][l] += t[k];
+    }
+  return e;
+}
+
 // Adds one plane's kTerms terms into `lanes` (lane l takes elements l,
 // l + kLanes, ...; what is left in blocks of kVectorLanes into the first
 // lanes) and its last few values into `tail`. terms(e, t) writes the kTerms
 // terms of element e into t.
 template <size_t kTerms, typename Terms>
 void add_plane(size_t first, size_t count, Terms terms, double lanes[kTerms][kLanes], double tail[kTerms]) {
-  size_t e = 0;
-  for (; e + kLanes <= count; e += kLanes)
-    for (size_t l = 0; l < kLanes; ++l) {
-      double t[kTerms];
-      terms(first + e + l, t);
-      for (size_t k = 0; k < kTerms; ++k) lanes[k][l] += t[k];
-    }
-  for (; e + kVectorLanes <= count; e += kVectorLanes)
-    for (size_t l = 0; l < kVectorLanes; ++l) {
-      double t[kTerms];
-      terms(first + e + l, t);
-      for (size_t k = 0; k < kTerms; ++k) lanes[k][l] += t[k];
-    }
+  size_t e = add_blocks<kLanes, kTerms>(first, 0, count, terms, lanes);
+  e = add_blocks<kVectorLanes, kTerms>(first, e, count, terms, lanes);
   for (; e < count; ++e) {
     double t[kTerms];
     terms(first + e, t);

@@ -17,11 +17,9 @@
 //        dropped columns, which are zero; off the top, in the L zeros. At
 //        stride 1 there is one phase, the whole kernel.
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "conv_geometry.hpp"
-#include "gcam/core/error.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/gemm.hpp"
 #include "gcam/fast/lane_sum.hpp"
@@ -75,18 +73,16 @@ Scalar* put_rows(const Scalar* src, int rows, int width, int left, int right, Sc
 Scalar* put_phase_plane(const PaddedGrid& g, const Scalar* plane, int a, int b, Scalar* out) {
   const Range ru = valid_range(g.Hq, g.H, a - g.padding, g.stride);  // rows u inside the image
   const Range rv = valid_range(g.Wq, g.W, b - g.padding, g.stride);
-  if (g.stride == 1) {  // the padded plane itself: whole rows copied
-    out = put_zeros(out, size_t(ru.lo) * g.Wq);
-    out = put_rows(plane, ru.hi - ru.lo, g.W, rv.lo, g.Wq - rv.hi, out);
-    return put_zeros(out, size_t(g.Hq - ru.hi) * g.Wq);
-  }
   out = put_zeros(out, size_t(ru.lo) * g.Wq);
-  for (int u = ru.lo; u < ru.hi; ++u) {
-    const Scalar* row = plane + size_t(g.stride * u + a - g.padding) * g.W + (b - g.padding);
-    out = put_zeros(out, size_t(rv.lo));
-    for (int v = rv.lo; v < rv.hi; ++v) *out++ = row[g.stride * v];
-    out = put_zeros(out, size_t(g.Wq - rv.hi));
-  }
+  if (g.stride == 1)  // the padded plane itself: whole rows copied
+    out = put_rows(plane, ru.hi - ru.lo, g.W, rv.lo, g.Wq - rv.hi, out);
+  else
+    for (int u = ru.lo; u < ru.hi; ++u) {
+      const Scalar* row = plane + size_t(g.stride * u + a - g.padding) * g.W + (b - g.padding);
+      out = put_zeros(out, size_t(rv.lo));
+      for (int v = rv.lo; v < rv.hi; ++v) *out++ = row[g.stride * v];
+      out = put_zeros(out, size_t(g.Wq - rv.hi));
+    }
   return put_zeros(out, size_t(g.Hq - ru.hi) * g.Wq);
 }
 
