@@ -4,6 +4,8 @@
 // The quadrant test of test_cam_methods.cpp runs every one of them too.
 #include <cmath>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "gcam/core/error.hpp"
 #include "gcam/methods/cam_methods.hpp"
@@ -132,6 +134,16 @@ TEST_CASE("multi-layer fusion: one layer per resolution, each map scaled to [0, 
   CHECK_THROWS_AS(fuse_layer_maps("layercam", shapes, images, {0, 1}, {"nope"}), UnknownName);
   CHECK_THROWS_AS(fuse_layer_maps("saliency", shapes, images, {0, 1}, {"relu2"}), std::invalid_argument);
   CHECK_THROWS_AS(fuse_layer_maps("cam", shapes, images, {0, 1}, {"relu2"}), std::invalid_argument);
+  CHECK_THROWS_AS(fuse_layer_maps("layercam-fusion", shapes, images, {0, 1}, {"relu2"}), std::invalid_argument);
+}
+
+TEST_CASE("the methods that explain the target layer: the CAM family but CAM and the fusion", "[cam_methods]") {
+  std::vector<std::string> at_layer;
+  for (const MethodInfo& info : method_catalogue())
+    if (info.at_target_layer) at_layer.push_back(info.name);
+  CHECK(at_layer == std::vector<std::string>{"gradcam", "gradcam-counterfactual", "gradcam++", "xgradcam", "hirescam",
+                                             "layercam", "gradcam-elementwise", "scorecam", "ablationcam", "eigencam",
+                                             "eigengradcam", "kpcacam", "fem", "shapleycam", "finercam"});
 }
 
 TEST_CASE("ShapleyCAM on gap-cnn: the softmax Hessian term by hand for ReST and log p; with the logit it is Grad-CAM",

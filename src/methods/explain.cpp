@@ -184,36 +184,44 @@ struct MethodRow {
   Method run;
 };
 
+// The CAM family. Each row: name, summary, signed map, explains the target layer
+// (all but CAM, which reads the input of the final pooling, and the fusion).
 std::vector<MethodRow> cam_family_rows() {
   return {
-      {{"cam", "CAM: the dense weights of class c on the maps before global average pooling", false}, cam_method},
-      {{"gradcam", "Grad-CAM: ReLU(sum_k alpha^c_k A^k), alpha = the spatial mean of dy^c/dA^k (eq. 8)", false},
+      {{"cam", "CAM: the dense weights of class c on the maps before global average pooling", false, false},
+       cam_method},
+      {{"gradcam", "Grad-CAM: ReLU(sum_k alpha^c_k A^k), alpha = the spatial mean of dy^c/dA^k (eq. 8)", false, true},
        gradcam_method},
-      {{"gradcam-counterfactual", "Grad-CAM with negated gradients: regions that speak against class c", false},
+      {{"gradcam-counterfactual", "Grad-CAM with negated gradients: regions that speak against class c", false, true},
        counterfactual_method},
-      {{"gradcam++", "Grad-CAM++: channel weights from positive gradients, weighted pixel by pixel", false},
+      {{"gradcam++", "Grad-CAM++: channel weights from positive gradients, weighted pixel by pixel", false, true},
        weighted(grad_cam_plus_plus_weights)},
-      {{"xgradcam", "XGrad-CAM: gradients weighted by the normalised activations", false}, weighted(xgrad_cam_weights)},
-      {{"hirescam", "HiResCAM: sum_k dy^c/dA^k * A^k element by element, no spatial mean", false},
+      {{"xgradcam", "XGrad-CAM: gradients weighted by the normalised activations", false, true},
+       weighted(xgrad_cam_weights)},
+      {{"hirescam", "HiResCAM: sum_k dy^c/dA^k * A^k element by element, no spatial mean", false, true},
        elementwise(hires_cam_map)},
-      {{"layercam", "LayerCAM: sum_k ReLU(dy^c/dA^k) * A^k element by element", false}, elementwise(layer_cam_map)},
-      {{"gradcam-elementwise", "Grad-CAM element-wise: sum_k ReLU(dy^c/dA^k * A^k), each product clipped", false},
+      {{"layercam", "LayerCAM: sum_k ReLU(dy^c/dA^k) * A^k element by element", false, true},
+       elementwise(layer_cam_map)},
+      {{"gradcam-elementwise", "Grad-CAM element-wise: sum_k ReLU(dy^c/dA^k * A^k), each product clipped", false, true},
        elementwise(grad_cam_element_wise_map)},
-      {{"scorecam", "Score-CAM: each map masks the image; weights = softmax of the masked scores", false},
+      {{"scorecam", "Score-CAM: each map masks the image; weights = softmax of the masked scores", false, true},
        score_cam_method},
-      {{"ablationcam", "Ablation-CAM: weight = the drop of y^c when channel k is zeroed", false}, ablation_cam_method},
-      {{"eigencam", "Eigen-CAM: the first principal component of the maps (class independent)", false},
+      {{"ablationcam", "Ablation-CAM: weight = the drop of y^c when channel k is zeroed", false, true},
+       ablation_cam_method},
+      {{"eigencam", "Eigen-CAM: the first principal component of the maps (class independent)", false, true},
        from_activations([](const Tensor& A, const MethodOptions&) { return eigen_cam_map(A); })},
-      {{"eigengradcam", "Eigen-Grad-CAM: the first principal component of dy^c/dA^k * A^k", false},
+      {{"eigengradcam", "Eigen-Grad-CAM: the first principal component of dy^c/dA^k * A^k", false, true},
        elementwise(eigen_grad_cam_map)},
-      {{"kpcacam", "KPCA-CAM: the first kernel (RBF) principal component of the maps (class independent)", false},
+      {{"kpcacam", "KPCA-CAM: the first kernel (RBF) principal component of the maps (class independent)", false, true},
        from_activations([](const Tensor& A, const MethodOptions&) { return kpca_cam_map(A); })},
-      {{"fem", "FEM: pixels 2 std above their channel's mean, weighted by that mean (class independent)", false},
+      {{"fem", "FEM: pixels 2 std above their channel's mean, weighted by that mean (class independent)", false, true},
        from_activations([](const Tensor& A, const MethodOptions& o) { return fem_map(A, o.fem_k); })},
-      {{"shapleycam", "ShapleyCAM: Grad-CAM's weights of y^c + log p_c minus half the Hessian-vector product", false},
+      {{"shapleycam", "ShapleyCAM: Grad-CAM's weights of y^c + log p_c minus half the Hessian-vector product", false,
+        true},
        shapley_cam_method},
-      {{"finercam", "Finer-CAM: Grad-CAM of y^c minus the score of the most similar class", false}, finer_cam_method},
-      {{"layercam-fusion", "LayerCAM at the end of every stage, each scaled to [0, 1], averaged", false},
+      {{"finercam", "Finer-CAM: Grad-CAM of y^c minus the score of the most similar class", false, true},
+       finer_cam_method},
+      {{"layercam-fusion", "LayerCAM at the end of every stage, each scaled to [0, 1], averaged", false, false},
        layercam_fusion_method},
   };
 }
@@ -259,7 +267,6 @@ std::vector<MethodRow> input_attribution_rows() {
 const std::vector<MethodRow>& methods() {
   static const std::vector<MethodRow> table = [] {
     std::vector<MethodRow> rows = cam_family_rows();
-    for (MethodRow& row : rows) row.info.at_target_layer = row.info.name != "cam" && row.info.name != "layercam-fusion";
     for (MethodRow& row : input_attribution_rows()) rows.push_back(std::move(row));
     return rows;
   }();
