@@ -42,6 +42,22 @@ inline Lanes load_lanes(const Scalar* from) {  // rows are not aligned to a vect
   return v;
 }
 
+// A loaded vector meant to serve several multiply-adds from one register. g++
+// otherwise folds the load into every multiply-add that uses it (a memory
+// operand looks free to it), so each vector is loaded once per use and the
+// loop is bound by loads: dot_tile ran at half its speed. The empty asm
+// claims to change v in a vector register, which forces one load into one
+// register; it emits no instruction.
+inline Lanes load_to_register(const Scalar* from) {
+  Lanes v = load_lanes(from);
+#if defined(__x86_64__) || defined(__i386__)
+  asm("" : "+v"(v));
+#elif defined(__aarch64__)
+  asm("" : "+w"(v));
+#endif
+  return v;
+}
+
 // Below this many multiply-adds a loop runs on the calling thread, as in gemm.cpp.
 constexpr double kMinParallelWork = 1 << 21;
 

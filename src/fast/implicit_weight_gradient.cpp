@@ -27,7 +27,8 @@ thread_local std::vector<const Scalar*> rows_table;
 // dW[o][r] = Σ_n Σ_t Gw_n[o][t] · X_n,r[t]: both factors run contiguously
 // along t, so the sums are dot products, computed for a tile of kTileO output
 // channels × kTileR im2col rows at once (16 accumulators of kDotLanes lanes;
-// each loaded vector serves 4 of them). A gemm would first transpose one
+// each loaded vector serves 4 of them, from a register: load_to_register).
+// A gemm would first transpose one
 // factor into its packed panels, one scalar at a time; here nothing is
 // copied. Each tile sums its images in order and its lanes in order at the
 // end: the same bits for any thread count.
@@ -55,15 +56,14 @@ void dot_tile(const DotTile& tile, int images, int length, Scalar sums[kTileO][k
     const Scalar *x0 = tile.x[0] + n * tile.x_step, *x1 = tile.x[1] + n * tile.x_step,
                  *x2 = tile.x[2] + n * tile.x_step, *x3 = tile.x[3] + n * tile.x_step;
     for (int t = 0; t < length; t += kDotLanes) {
-      const Lanes v0 = load_lanes(x0 + t), v1 = load_lanes(x1 + t), v2 = load_lanes(x2 + t), v3 = load_lanes(x3 + t);
-      Lanes g = load_lanes(g0 + t);
-      a00 += g * v0, a01 += g * v1, a02 += g * v2, a03 += g * v3;
-      g = load_lanes(g1 + t);
-      a10 += g * v0, a11 += g * v1, a12 += g * v2, a13 += g * v3;
-      g = load_lanes(g2 + t);
-      a20 += g * v0, a21 += g * v1, a22 += g * v2, a23 += g * v3;
-      g = load_lanes(g3 + t);
-      a30 += g * v0, a31 += g * v1, a32 += g * v2, a33 += g * v3;
+      const Lanes v0 = load_to_register(x0 + t), v1 = load_to_register(x1 + t), v2 = load_to_register(x2 + t),
+                  v3 = load_to_register(x3 + t);
+      const Lanes h0 = load_to_register(g0 + t), h1 = load_to_register(g1 + t), h2 = load_to_register(g2 + t),
+                  h3 = load_to_register(g3 + t);
+      a00 += h0 * v0, a01 += h0 * v1, a02 += h0 * v2, a03 += h0 * v3;
+      a10 += h1 * v0, a11 += h1 * v1, a12 += h1 * v2, a13 += h1 * v3;
+      a20 += h2 * v0, a21 += h2 * v1, a22 += h2 * v2, a23 += h2 * v3;
+      a30 += h3 * v0, a31 += h3 * v1, a32 += h3 * v2, a33 += h3 * v3;
     }
   }
   const Lanes acc[kTileO][kTileR] = {
