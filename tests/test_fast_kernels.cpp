@@ -16,6 +16,7 @@
 #include <cstring>
 #include <limits>
 
+#include "gcam/core/error.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/conv2d.hpp"
 #include "gcam/fast/gemm.hpp"
@@ -246,6 +247,16 @@ TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][f
       CHECK(relative_error(g.dx, ref.dx) <= kTolerance);
       CHECK(relative_error(g.dw, ref.dw) <= kTolerance);
       CHECK(relative_error(g.db, ref.db) <= kTolerance);
+      // Keeping the padded input for the backward (as training does) changes no bit.
+      Tensor y_kept, padded;
+      fast::conv2d_forward(x, w, b, c.stride, c.padding, pool, y_kept, &padded);
+      CHECK(padded.shape() == fast::padded_input_shape(x, w, c.stride, c.padding));
+      ConvGrads kept = initial_grads(c);
+      fast::conv2d_backward(x, w, dy, c.stride, c.padding, kept.dx, kept.dw, kept.db, pool, {}, &padded);
+      CHECK(bit_identical(y_kept, y));
+      CHECK(bit_identical(kept.dx, g.dx));
+      CHECK(bit_identical(kept.dw, g.dw));
+      CHECK(bit_identical(kept.db, g.db));
       if (!pool) {
         first_y = y;
         first = g;
@@ -257,6 +268,22 @@ TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][f
       }
     }
   }
+}
+
+TEST_CASE("fast conv2d backward refuses a kept padded input of another shape", "[fast][float][conv2d]") {
+  const Tensor x = random_tensor({2, 3, 8, 8}, 1), w = random_tensor({4, 3, 3, 3}, 2), b = random_tensor({4}, 3);
+  Tensor y, padded;
+  fast::conv2d_forward(x, w, b, 1, 1, nullptr, y, &padded);
+  const Tensor dy = random_tensor(y.shape(), 4);
+  Tensor dx(x.shape()), dw(w.shape()), db({4});
+  // Kept at padding 1, read at padding 0: the padded grid differs.
+  const Tensor other_dy = random_tensor({2, 4, 6, 6}, 5);
+  CHECK_THROWS_AS(fast::conv2d_backward(x, w, other_dy, 1, 0, dx, dw, db, nullptr, {}, &padded), ShapeError);
+  const Tensor half = random_tensor({1, 3, 8, 8}, 6);  // from another batch size
+  Tensor half_padded;
+  fast::conv2d_forward(half, w, b, 1, 1, nullptr, y, &half_padded);
+  CHECK_THROWS_WITH(fast::conv2d_backward(x, w, dy, 1, 1, dx, dw, db, nullptr, {}, &half_padded),
+                    Catch::Contains("was not made from input [2, 3, 8, 8]"));
 }
 
 // ---- linear ------------------------------------------------------------------------------

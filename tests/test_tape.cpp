@@ -3,6 +3,7 @@
 #include <set>
 
 #include "gcam/core/error.hpp"
+#include "gcam/fast/conv2d.hpp"
 #include "gcam/nn/model.hpp"
 #include "helpers.hpp"
 
@@ -203,4 +204,21 @@ TEST_CASE("keep_intermediate = false keeps only the wrt gradients, with the same
   CHECK(some.of(w).values() == all.of(w).values());
   CHECK(some.of(b).values() == all.of(b).values());
   CHECK_THROWS_WITH(some.of(h), Catch::Contains("not kept"));
+}
+
+TEST_CASE("a tape kept for weight gradients keeps conv2d's padded input, and changes no bit", "[tape]") {
+  const Tensor x = random_tensor({3, 4, 9, 9}, 21), w = random_tensor({8, 4, 3, 3}, 22), b = random_tensor({8}, 23);
+  auto weight_gradient = [&](bool keep, Shape* saved) {
+    Tape tape(Kernels::Fast);
+    tape.keep_for_weight_gradients(keep);
+    const Var wv = tape.parameter(w, "w");
+    const Var y = conv2d(tape, tape.input(x), wv, tape.parameter(b, "b"), 2, 1);
+    *saved = tape.at(y).saved.shape();
+    return Tensor(tape.backward(sum(tape, relu(tape, y))).of(wv));
+  };
+  Shape kept_shape, plain_shape;
+  const Tensor kept = weight_gradient(true, &kept_shape), plain = weight_gradient(false, &plain_shape);
+  CHECK(kept_shape == fast::padded_input_shape(x, w, 2, 1));  // training: kept for (C3)
+  CHECK(plain_shape == Shape{});                              // predictions and explanations: nothing kept
+  CHECK(kept.values() == plain.values());
 }

@@ -26,13 +26,18 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int str
   return y;
 }
 
+Shape padded_input_shape(const Tensor& x, const Tensor& w, int stride, int padding) {
+  const PaddedGrid g(x, w, stride, padding);
+  return {g.N, int(g.padded_image())};
+}
+
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
-                    Tensor& y) {
-  implicit_conv2d_forward(x, w, b, stride, padding, pool, y);
+                    Tensor& y, Tensor* padded) {
+  implicit_conv2d_forward(x, w, b, stride, padding, pool, y, padded);
 }
 
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets) {
+                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* padded) {
   const ConvShape s(x, w, stride, padding);
   if (targets.input) require_same_shape("conv2d backward (dx vs x)", dx, x);
   if (targets.weight) require_same_shape("conv2d backward (dw vs w)", dw, w);
@@ -42,8 +47,12 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
   if (dy.shape() != Shape{s.N, s.O, s.OH, s.OW})
     throw ShapeError("conv2d backward: dy " + shape_string(dy.shape()) + " does not match the output shape " +
                      shape_string({s.N, s.O, s.OH, s.OW}));
+  if (padded && padded->shape() != padded_input_shape(x, w, stride, padding))
+    throw ShapeError("conv2d backward: the kept padded input " + shape_string(padded->shape()) +
+                     " was not made from input " + shape_string(x.shape()) + " and weight " + shape_string(w.shape()) +
+                     " at this stride and padding");
   if (dy.empty()) return;
-  implicit_conv2d_backward(x, w, dy, stride, padding, dx, dw, db, pool, targets);
+  implicit_conv2d_backward(x, w, dy, stride, padding, dx, dw, db, pool, targets, padded);
 }
 
 }  // namespace fast

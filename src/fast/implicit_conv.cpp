@@ -68,6 +68,17 @@ Scalar* put_rows(const Scalar* src, int rows, int width, int left, int right, Sc
   return out;
 }
 
+// Writes n values of src, `stride` apart, at out; returns the end. Stride 2
+// is spelled out: g++ vectorises a constant stride (a permute per 16 values),
+// not one known only at run time.
+Scalar* put_every(const Scalar* src, int stride, int n, Scalar* out) {
+  if (stride == 2)
+    for (int v = 0; v < n; ++v) out[v] = src[2 * v];
+  else
+    for (int v = 0; v < n; ++v) out[v] = src[size_t(stride) * v];
+  return out + n;
+}
+
 // Phase plane (a, b) of one image plane: its rows u hold padded rows s·u + a,
 // of which columns s·v + b (zero outside the image); returns the end.
 Scalar* put_phase_plane(const PaddedGrid& g, const Scalar* plane, int a, int b, Scalar* out) {
@@ -80,7 +91,7 @@ Scalar* put_phase_plane(const PaddedGrid& g, const Scalar* plane, int a, int b, 
     for (int u = ru.lo; u < ru.hi; ++u) {
       const Scalar* row = plane + size_t(g.stride * u + a - g.padding) * g.W + (b - g.padding);
       out = put_zeros(out, size_t(rv.lo));
-      for (int v = rv.lo; v < rv.hi; ++v) *out++ = row[g.stride * v];
+      out = put_every(row + g.stride * rv.lo, g.stride, rv.hi - rv.lo, out);
       out = put_zeros(out, size_t(g.Wq - rv.hi));
     }
   return put_zeros(out, size_t(g.Hq - ru.hi) * g.Wq);
@@ -96,11 +107,20 @@ void pad_image(const PaddedGrid& g, const Tensor& x, int n, Scalar* out) {
   put_zeros(out, g.padded_image() - size_t(g.C) * g.phases * g.phase_plane);
 }
 
-// (C1) for image n: Yw = W·cols on the wide grid, then narrowed into y with the bias.
+// Images [n0, n0 + count) of x onto the padded grid, in this thread's buffer.
+const Scalar* pad_images(const PaddedGrid& g, const Tensor& x, int n0, int count, Buffers& buf) {
+  Scalar* padded = grow(buf.padded, g.padded_image() * count);
+  for (int b = 0; b < count; ++b) pad_image(g, x, n0 + b, padded + b * g.padded_image());
+  return padded;
+}
+
+// (C1) for image n: Yw = W·cols on the wide grid, then narrowed into y with
+// the bias. The padded image goes to slot n of `kept`, if given, else to this
+// thread's buffer.
 void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const PackedA& packed_w, const Tensor& b,
-                   int n, Tensor& y, ThreadPool* pool) {
+                   int n, Tensor& y, Tensor* kept, ThreadPool* pool) {
   Buffers& buf = buffers;
-  Scalar* padded = grow(buf.padded, g.padded_image());
+  Scalar* padded = kept ? kept->data() + size_t(n) * g.padded_image() : grow(buf.padded, g.padded_image());
   pad_image(g, x, n, padded);
   const Scalar* const* rows = tap_rows(g, padded, buf.rows);
   Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide);
@@ -210,22 +230,23 @@ const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* padded, std::ve
 }
 
 void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding,
-                             ThreadPool* pool, Tensor& y) {
+                             ThreadPool* pool, Tensor& y, Tensor* kept) {
   const PaddedGrid g(x, w, stride, padding);
   y.resize({g.N, g.O, g.OH, g.OW});  // every element is written below
+  if (kept) kept->resize({g.N, int(g.padded_image())});
   if (y.empty()) return;
   Buffers& buf = buffers;
   if (buf.kernels.empty()) buf.kernels.resize(1);
   PackedA& packed_w = buf.kernels[0];  // read by every thread, written only here
   packed_w.pack(Trans::No, g.O, g.rows, w.data(), g.rows);
-  if (g.N == 1) return forward_image(g, x, w, packed_w, b, 0, y, pool);  // the gemm may use the pool
+  if (g.N == 1) return forward_image(g, x, w, packed_w, b, 0, y, kept, pool);  // the gemm may use the pool
   parallel_for(pool_if_worth(pool, g.work(), kMinParallelWork), g.N, [&](int begin, int end) {
-    for (int n = begin; n < end; ++n) forward_image(g, x, w, packed_w, b, n, y, nullptr);
+    for (int n = begin; n < end; ++n) forward_image(g, x, w, packed_w, b, n, y, kept, nullptr);
   });
 }
 
 void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets) {
+                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept) {
   const PaddedGrid g(x, w, stride, padding);
   Buffers& buf = buffers;
   const std::vector<Phase> phases = targets.input ? flip_kernel_phases(g, w, buf) : std::vector<Phase>();
@@ -239,8 +260,7 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
       for (int o = 0; o < g.O; ++o)
         db[size_t(o)] += lane_sum(extended + b * g_image + g.lead + o * g.extended_plane, size_t(g.wide));
     if (targets.weight) {
-      Scalar* padded = grow(buf.padded, x_image * count);
-      for (int b = 0; b < count; ++b) pad_image(g, x, n0 + b, padded + b * x_image);
+      const Scalar* padded = kept ? kept->data() + size_t(n0) * x_image : pad_images(g, x, n0, count, buf);
       implicit_weight_gradient(g, padded, extended, dy, n0, count, dw, pool);
     }
     for (int b = 0; b < count; ++b)

@@ -103,13 +103,15 @@ struct PaddedGrid : ConvShape {
   double work() const { return double(N) * O * P * rows; }  // multiply-adds of one product
 };
 
-// (C1) into y (resized and overwritten), at any stride.
+// (C1) into y (resized and overwritten), at any stride; the padded images
+// into `kept` (resized), if not null.
 void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding,
-                             ThreadPool* pool, Tensor& y);
+                             ThreadPool* pool, Tensor& y, Tensor* kept);
 
-// (C2)–(C4), adding into the gradients `targets` asks for (shapes checked by the caller).
+// (C2)–(C4), adding into the gradients `targets` asks for (shapes checked by
+// the caller); (C3) reads the padded images from `kept` when not null.
 void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets);
+                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept);
 
 // The table of row starts of the im2col matrix of the padded image at `padded`.
 const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* padded, std::vector<const Scalar*>& table);

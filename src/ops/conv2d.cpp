@@ -76,7 +76,7 @@ static void backward_conv2d(const Tape& tape, const Record& r, const Tensor& dy,
     Tensor unused;
     fast::conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, adjoint_if_needed(r, 0, grads, unused),
                           adjoint_if_needed(r, 1, grads, unused), adjoint_if_needed(r, 2, grads, unused), tape.pool(),
-                          targets(r, grads));
+                          targets(r, grads), r.saved.empty() ? nullptr : &r.saved);
     return;
   }
   conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, grads.accumulator(r.inputs[0]),
@@ -103,15 +103,17 @@ Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
   const Tensor& wv = tape.value(weight);
   const Tensor& bv = tape.value(bias);
   check_conv2d(xv, wv, bv, stride, padding);
-  Tensor y;
+  Tensor y, padded;  // fast, training: x on the padded grid, kept for the weight gradient (C3)
   if (use_fast(tape)) {
     y = tape.buffer({xv.dim(0), wv.dim(0), conv_output_size(xv.dim(2), wv.dim(2), stride, padding),
                      conv_output_size(xv.dim(3), wv.dim(3), stride, padding)});
-    fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool(), y);
+    if (tape.keeps_for_weight_gradients()) padded = tape.buffer(fast::padded_input_shape(xv, wv, stride, padding));
+    fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool(), y, padded.empty() ? nullptr : &padded);
   } else {
     y = conv2d_forward(xv, wv, bv, stride, padding);
   }
   Record r = make(OpKind::Conv2d, backward_conv2d, {x.id, weight.id, bias.id}, std::move(y));
+  r.saved = std::move(padded);
   r.attrs.stride = stride;
   r.attrs.padding = padding;
   return tape.record(std::move(r));

@@ -62,6 +62,7 @@ PartResult forward_backward(Model& model, const Tensor& images, const std::vecto
                             ThreadPool* pool, Workspace* workspace, PartSums* sums, int part, Scalar share) {
   Tape tape(kernels, pool, workspace);
   tape.share_batch(sums, part);
+  tape.keep_for_weight_gradients(true);
   const ForwardPass pass = model.forward(tape, images);
   const Var loss = softmax_cross_entropy(tape, pass.logits, labels);
   PartResult r;

@@ -94,8 +94,9 @@ struct Record {
   RuleFunction rule = nullptr;  // the op's backward rule; null for leaves (nothing below them)
   Tensor value;                 // the value it produced
   OpAttributes attrs;
-  std::vector<int> winners;          // max-pool: flat input index of each output's maximum
-  Tensor saved;                      // softmax, cross-entropy: the probabilities; batch norm: (2, C) mean, 1/σ
+  std::vector<int> winners;  // max-pool: flat input index of each output's maximum
+  Tensor saved;  // softmax, cross-entropy: the probabilities; batch norm: (2, C) mean, 1/σ; fast conv2d on a training
+                 // tape: the padded input
   const Tensor* borrowed = nullptr;  // a parameter leaf refers to the layer's tensor instead of copying it
 
   // The value this record stands for (its own `value`, or the borrowed tensor).
@@ -226,6 +227,14 @@ class Tape {
   // Which part of the batch this tape records (0 when it is the whole batch).
   int part() const { return part_; }
 
+  // For training: the records may keep what only the weights' gradients
+  // read, to save the backward work (the fast conv2d keeps its input on the
+  // padded grid, so the weight gradient need not pad it again). Off by
+  // default: predictions and explanations never ask for the weights'
+  // gradients, and keeping would only cost them memory traffic.
+  void keep_for_weight_gradients(bool keep) { keep_for_weights_ = keep; }
+  bool keeps_for_weight_gradients() const { return keep_for_weights_; }
+
   // Forgets all records (keeps the kernel choice, pool and workspace; the
   // records' buffers go back to the workspace).
   void clear();
@@ -238,6 +247,7 @@ class Tape {
   Workspace* workspace_;
   PartSums* part_sums_ = nullptr;
   int part_ = 0;
+  bool keep_for_weights_ = false;
   std::vector<Record> records_;
 };
 

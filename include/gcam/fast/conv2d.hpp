@@ -31,13 +31,19 @@ namespace fast {
 
 // (C1), returning a new tensor.
 Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool);
+// The shape of the padded input conv2d_forward can keep: N rows, one per
+// image, of its C·s² phase planes and some slack (src/fast/implicit_grid.hpp).
+Shape padded_input_shape(const Tensor& x, const Tensor& w, int stride, int padding);
 // (C1) into `y`, which is resized and overwritten (its storage is reused when
-// large enough: see Workspace).
+// large enough: see Workspace). If `padded` is not null, the input as the
+// forward lays it out on the padded grid (padded_input_shape) is kept there, resized: the backward's weight
+// gradient (C3) reads that same layout, and given it, need not build it again.
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
-                    Tensor& y);
-// (C2)–(C4), adding into the gradients that `targets` asks for.
+                    Tensor& y, Tensor* padded = nullptr);
+// (C2)–(C4), adding into the gradients that `targets` asks for; `padded`:
+// what conv2d_forward kept for the same x, w, stride and padding, or null.
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {});
+                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {}, const Tensor* padded = nullptr);
 
 }  // namespace fast
 }  // namespace gcam
