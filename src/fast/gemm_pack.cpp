@@ -29,6 +29,26 @@ Blocking derive_blocking() {
   return b;
 }
 
+// dst[k·pitch + i] = rows[i][k] for i < kRows and k < count: a transposition.
+// Blocks of kBlock values of k go through a small kBlock × kRows array with
+// fixed trip counts, which g++ turns into kRows vector loads, a network of
+// permutes and vector stores; the plain loop moved one value per load and
+// store, and packing took 11 % of a 1024³ product.
+template <int kRows>
+void transpose_rows(const Scalar* const rows[kRows], int count, Scalar* dst, std::size_t pitch) {
+  constexpr int kBlock = 16;
+  int k = 0;
+  for (; k + kBlock <= count; k += kBlock) {
+    Scalar block[kBlock][kRows];
+    for (int b = 0; b < kBlock; ++b)
+      for (int i = 0; i < kRows; ++i) block[b][i] = rows[i][k + b];
+    for (int b = 0; b < kBlock; ++b)
+      for (int i = 0; i < kRows; ++i) dst[(k + b) * pitch + i] = block[b][i];
+  }
+  for (; k < count; ++k)
+    for (int i = 0; i < kRows; ++i) dst[k * pitch + i] = rows[i][k];
+}
+
 }  // namespace
 
 const Blocking& blocking() {
@@ -45,10 +65,10 @@ void pack_a(const Problem& p, int i0, int mc, int p0, int kc, Scalar* dst) {
     const int rows = std::min(MR, mc - r);
     Scalar* panel = dst + static_cast<std::size_t>(r) * kc;
     if (p.trans_a == Trans::No) {
-      for (int i = 0; i < rows; ++i) {
-        const Scalar* src = p.A + static_cast<std::size_t>(i0 + r + i) * p.lda + p0;
-        for (int k = 0; k < kc; ++k) panel[k * MR + i] = src[k];
-      }
+      const Scalar* src[MR];
+      for (int i = 0; i < MR; ++i)  // rows past the last are read as the last, and overwritten by zeros below
+        src[i] = p.A + static_cast<std::size_t>(i0 + r + std::min(i, rows - 1)) * p.lda + p0;
+      transpose_rows<MR>(src, kc, panel, MR);
     } else {
       for (int k = 0; k < kc; ++k) {
         const Scalar* src = p.A + static_cast<std::size_t>(p0 + k) * p.lda + i0 + r;
@@ -65,25 +85,34 @@ void pack_a(const Problem& p, int i0, int mc, int p0, int kc, Scalar* dst) {
 // holding columns j0 + s·NR ... as dst[(s·kc + k)·NR + j]. Missing columns of
 // the last panel are zero.
 void pack_b(const Problem& p, int p0, int kc, int j0, int nc, Scalar* dst) {
+  if (p.trans_b == Trans::No) {
+    // Row by row of B, each row's part copied into every panel: the reads run
+    // along B's rows, which the hardware prefetches, rather than down a panel's
+    // column of rows a whole row pitch apart.
+    for (int k = 0; k < kc; ++k) {
+      const Scalar* src = b_row(p, p0 + k) + j0;
+      for (int s = 0; s < nc; s += NR) {
+        const int cols = std::min(NR, nc - s);
+        Scalar* out = dst + static_cast<std::size_t>(s) * kc + static_cast<std::size_t>(k) * NR;
+        for (int j = 0; j < cols; ++j) out[j] = src[s + j];
+        for (int j = cols; j < NR; ++j) out[j] = 0;
+      }
+    }
+    return;
+  }
   for (int s = 0; s < nc; s += NR) {
     const int cols = std::min(NR, nc - s);
     Scalar* panel = dst + static_cast<std::size_t>(s) * kc;
-    if (p.trans_b == Trans::No) {
-      for (int k = 0; k < kc; ++k) {
-        const Scalar* src = b_row(p, p0 + k) + j0 + s;
-        Scalar* out = panel + k * NR;
-        for (int j = 0; j < cols; ++j) out[j] = src[j];
-        for (int j = cols; j < NR; ++j) out[j] = 0;
-      }
-    } else {
-      for (int j = 0; j < cols; ++j) {
-        const Scalar* src = b_row(p, j0 + s + j) + p0;
-        for (int k = 0; k < kc; ++k) panel[k * NR + j] = src[k];
-      }
-      if (cols < NR)
-        for (int k = 0; k < kc; ++k)
-          for (int j = cols; j < NR; ++j) panel[k * NR + j] = 0;
+    constexpr int kRows = 8;  // columns transposed at once
+    static_assert(NR % kRows == 0, "whole blocks of columns");
+    for (int j = 0; j < cols; j += kRows) {
+      const Scalar* src[kRows];
+      for (int i = 0; i < kRows; ++i) src[i] = b_row(p, j0 + s + std::min(j + i, cols - 1)) + p0;
+      transpose_rows<kRows>(src, kc, panel + j, NR);
     }
+    if (cols < NR)
+      for (int k = 0; k < kc; ++k)
+        for (int j = cols; j < NR; ++j) panel[k * NR + j] = 0;
   }
 }
 
