@@ -193,6 +193,7 @@ const ConvCase kConvCases[] = {
     {{2, 16, 28, 28}, {32, 16, 1, 1}, 2, 0},  // resnet-mini's downsampling: one phase of four stored
     {{2, 3, 10, 11}, {4, 3, 3, 3}, 3, 1},     // stride 3: nine phases, uneven ones
     {{1, 2, 9, 9}, {3, 2, 2, 4}, 2, 0},       // even, non-square kernel at stride 2
+    {{3, 16, 28, 28}, {16, 16, 3, 3}, 1, 1},  // resnet-mini's layer1: (C3) by outer products one vector wide
 };
 
 std::string conv_name(const ConvCase& c) {
@@ -214,18 +215,21 @@ ConvGrads initial_grads(const ConvCase& c) {
 TEST_CASE("the conv2d cases cover every layout of the implicit GEMM", "[fast][float][conv2d]") {
   // One phase plane per channel at stride 1; several at stride 2 and 3, only
   // those some tap reads (a 1×1 kernel reads one); (C3) by dot products for
-  // fewer than 32 output channels, by outer products from 32 on.
-  int strided = 0, one_phase_strided = 0, wide_outputs = 0, wide_strided = 0;
+  // fewer than 32 output channels, by outer products from 32 on and for 9…16
+  // (one vector of floats) when there are at least 16 im2col rows.
+  int strided = 0, one_phase_strided = 0, wide_outputs = 0, wide_strided = 0, one_vector = 0;
   for (const ConvCase& c : kConvCases) {
     strided += c.stride > 1;
     one_phase_strided += c.stride > 1 && c.w[2] == 1 && c.w[3] == 1;
     wide_outputs += c.w[0] >= 32;
     wide_strided += c.w[0] >= 32 && c.stride > 1;
+    one_vector += c.w[0] > 8 && c.w[0] <= 16 && c.w[1] * c.w[2] * c.w[3] >= 16;
   }
   CHECK(strided >= 6);
   CHECK(one_phase_strided >= 2);
   CHECK(wide_outputs >= 3);
   CHECK(wide_strided >= 2);
+  CHECK(one_vector >= 2);
 }
 
 TEST_CASE("fast conv2d forward and backward agree with the reference", "[fast][float][conv2d]") {

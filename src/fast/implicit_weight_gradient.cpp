@@ -1,9 +1,10 @@
 // (C3) of the implicit-GEMM convolution (implicit_grid.hpp): the weight
 // gradient dW[o][r] = Σ_n Σ_t Gw_n[o][t] · X_n,r[t], where row r = (c, p, q)
-// of the im2col matrix X is read in place from the padded image. Two ways,
-// by the number of output channels: dot products along t (few), outer
-// products with Gw transposed (many).
+// of the im2col matrix X is read in place from the padded image. By the
+// number of output channels: outer products with Gw transposed for one
+// vector's worth or for many, dot products along t for the others.
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "gcam/core/thread_pool.hpp"
@@ -98,13 +99,15 @@ void weight_gradient_images(const PaddedGrid& g, const Scalar* padded, const Sca
 // (C3) for many output channels, as outer products that need no packing:
 //   dWᵀ[r][o] += Σ_t cols[r][t] · GT[t][o]
 // with GT = Gw transposed (t-major, GT[t] holds the O values of position t,
-// zero past O up to whole kOutTile). A tile of kRowTile im2col rows ×
-// kOutTile channels stays in registers for all t of all the chunk's images;
-// each t broadcasts one value of each row (read straight from the padded
-// image) and loads one row of GT: the shape of gemm's micro-kernel, without
-// copying cols into panels first. From kOuterFrom channels on it beats the
-// dot tiles, whose loaded vectors serve only kTileR or kTileO sums each.
+// zero past O up to whole tiles of channels). A tile of im2col rows ×
+// channels stays in registers for all t of all the chunk's images; each t
+// broadcasts one value of each row (read straight from the padded image) and
+// loads one row of GT: the shape of gemm's micro-kernel, without copying cols
+// into panels first. Each loaded vector serves a whole column of the tile,
+// where a dot tile's serve only kTileR or kTileO sums: the wide tile from
+// kOuterFrom channels on, the narrow one for one vector's worth.
 constexpr int kRowTile = 8, kOutTile = 32, kOuterFrom = 32;
+constexpr int kNarrowRows = kVectorRegisters >= 32 ? 16 : 8, kNarrowOuts = kDotLanes;
 
 // acc[i][j] = Σ_n Σ_t row_i,n[t] · GT_n[t][o0 + j]; row i of image n starts at
 // rows[i] + n·x_step, image n's GT at gt + n·g_step.
@@ -122,6 +125,25 @@ void outer_tile(const Scalar* const rows[kRowTile], size_t x_step, const Scalar*
         for (int j = 0; j < kOutTile; ++j) acc[i][j] += r[i][t] * b[j];
     }
   }
+}
+
+// The same for a tile one vector of channels wide, written in Lanes: g++
+// unrolls a j loop of kDotLanes Scalars before it vectorises and makes it
+// scalar code (as gemm_internal.hpp says of NR = 16), 17× slower here.
+void narrow_outer_tile(const Scalar* const rows[kNarrowRows], size_t x_step, const Scalar* gt, size_t g_step, int ld,
+                       int images, int length, Scalar out[kNarrowRows][kNarrowOuts]) {
+  Lanes acc[kNarrowRows] = {};
+  for (int n = 0; n < images; ++n) {
+    const Scalar* r[kNarrowRows];
+    for (int i = 0; i < kNarrowRows; ++i) r[i] = rows[i] + n * x_step;
+    const Scalar* g = gt + n * g_step;
+    for (int t = 0; t < length; ++t) {
+      const Lanes b = load_lanes(g + size_t(t) * ld);
+#pragma GCC unroll 16
+      for (int i = 0; i < kNarrowRows; ++i) acc[i] += r[i][t] * b;
+    }
+  }
+  for (int i = 0; i < kNarrowRows; ++i) std::memcpy(out[i], &acc[i], sizeof acc[i]);
 }
 
 // GT for `count` images from dy: image b at b·wide·ld, zero at the dropped
@@ -148,23 +170,28 @@ Scalar* transpose_gradient(const PaddedGrid& g, const Tensor& dy, int n0, int co
   return gt.data();
 }
 
+// (C3) by outer products, with tiles of kRows im2col rows × kOuts channels.
+template <int kRows, int kOuts>
 void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Tensor& dy, int n0, int count, Tensor& dw,
                            ThreadPool* pool) {
-  const int ld = (g.O + kOutTile - 1) / kOutTile * kOutTile;
+  const int ld = (g.O + kOuts - 1) / kOuts * kOuts;
   const Scalar* gt = transpose_gradient(g, dy, n0, count, ld);
-  const int row_tiles = (g.rows + kRowTile - 1) / kRowTile, out_tiles = ld / kOutTile;
+  const int row_tiles = (g.rows + kRows - 1) / kRows, out_tiles = ld / kOuts;
   const double work = double(count) * g.O * g.rows * g.wide;
   const Scalar* const* cols = tap_rows(g, padded, rows_table);  // of the first image
   parallel_for(pool_if_worth(pool, work, kMinParallelWork), row_tiles * out_tiles, [&](int begin, int end) {
     for (int index = begin; index < end; ++index) {
-      const int r0 = index / out_tiles * kRowTile, o0 = index % out_tiles * kOutTile;
-      const Scalar* rows[kRowTile];
-      for (int i = 0; i < kRowTile; ++i)
+      const int r0 = index / out_tiles * kRows, o0 = index % out_tiles * kOuts;
+      const Scalar* rows[kRows];
+      for (int i = 0; i < kRows; ++i)
         rows[i] = cols[std::min(r0 + i, g.rows - 1)];  // past the last: repeated, not stored
-      Scalar acc[kRowTile][kOutTile];
-      outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, ld, count, g.wide, acc);
-      for (int i = 0; i < kRowTile && r0 + i < g.rows; ++i)
-        for (int j = 0; j < kOutTile && o0 + j < g.O; ++j)
+      Scalar acc[kRows][kOuts];
+      if constexpr (kOuts == kNarrowOuts && kRows == kNarrowRows)
+        narrow_outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, ld, count, g.wide, acc);
+      else
+        outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, ld, count, g.wide, acc);
+      for (int i = 0; i < kRows && r0 + i < g.rows; ++i)
+        for (int j = 0; j < kOuts && o0 + j < g.O; ++j)
           dw.data()[size_t(o0 + j) * g.rows + size_t(r0 + i)] += acc[i][j];
     }
   });
@@ -174,10 +201,12 @@ void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Tens
 
 void implicit_weight_gradient(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, const Tensor& dy,
                               int n0, int count, Tensor& dw, ThreadPool* pool) {
-  if (g.O < kOuterFrom)
+  if (g.O > kNarrowOuts / 2 && g.O <= kNarrowOuts && g.rows >= kNarrowRows)  // one vector of channels
+    weight_gradient_outer<kNarrowRows, kNarrowOuts>(g, padded, dy, n0, count, dw, pool);
+  else if (g.O < kOuterFrom)
     weight_gradient_images(g, padded, extended, count, dw, pool);
   else
-    weight_gradient_outer(g, padded, dy, n0, count, dw, pool);
+    weight_gradient_outer<kRowTile, kOutTile>(g, padded, dy, n0, count, dw, pool);
 }
 
 }  // namespace fast
