@@ -4,8 +4,9 @@
 // (tests/test_fast_kernels.cpp).
 //
 // The reference adds up each channel in one chain of dependent double
-// additions; here each (image, channel) plane is summed in 8 double lanes,
-// then the lanes in order, then the planes in image order. Sums stay in
+// additions; here each channel's planes are summed, image by image, into 32
+// double lanes (four vector registers that add independently) and a tail
+// for the values left over, then the lanes and the tail in order. Sums stay in
 // double, as in the reference. Each channel is reduced by one thread, and
 // each plane written by one thread, so results are bit-identical for any
 // thread count. The per-element passes run in Scalar with constants per
