@@ -1,7 +1,7 @@
 // fast/batch_norm.hpp — batch normalization's passes over the data, vectorised
 // and split over threads: the same equations (B1)–(B4), (B6) as the reference
 // loops of include/gcam/ops/batch_norm2d.hpp, which they must agree with
-// (tests/test_fast_kernels.cpp).
+// (tests/test_fast_batch_norm.cpp).
 //
 // The reference adds up each channel in one chain of dependent double
 // additions; here each channel's planes are summed, image by image, into 32
