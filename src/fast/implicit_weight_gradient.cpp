@@ -107,7 +107,9 @@ void weight_gradient_images(const PaddedGrid& g, const Scalar* padded, const Sca
 // where a dot tile's serve only kTileR or kTileO sums: the wide tile from
 // kOuterFrom channels on, the narrow one for one vector's worth.
 constexpr int kRowTile = 8, kOutTile = 32, kOuterFrom = 32;
-constexpr int kNarrowRows = kVectorRegisters >= 32 ? 16 : 8, kNarrowOuts = kDotLanes;
+// 12 rows: their 12 pointers, t and GT's pointer fit the 16 general registers
+// (with 16 rows g++ kept some pointers in vector registers, 10 % slower).
+constexpr int kNarrowRows = kVectorRegisters >= 32 ? 12 : 8, kNarrowOuts = kDotLanes;
 
 // acc[i][j] = Σ_n Σ_t row_i,n[t] · GT_n[t][o0 + j]; row i of image n starts at
 // rows[i] + n·x_step, image n's GT at gt + n·g_step.
@@ -130,7 +132,7 @@ void outer_tile(const Scalar* const rows[kRowTile], size_t x_step, const Scalar*
 // The same for a tile one vector of channels wide, written in Lanes: g++
 // unrolls a j loop of kDotLanes Scalars before it vectorises and makes it
 // scalar code (as gemm_internal.hpp says of NR = 16), 17× slower here.
-void narrow_outer_tile(const Scalar* const rows[kNarrowRows], size_t x_step, const Scalar* gt, size_t g_step, int ld,
+void narrow_outer_tile(const Scalar* const rows[kNarrowRows], size_t x_step, const Scalar* gt, size_t g_step,
                        int images, int length, Scalar out[kNarrowRows][kNarrowOuts]) {
   Lanes acc[kNarrowRows] = {};
   for (int n = 0; n < images; ++n) {
@@ -138,7 +140,7 @@ void narrow_outer_tile(const Scalar* const rows[kNarrowRows], size_t x_step, con
     for (int i = 0; i < kNarrowRows; ++i) r[i] = rows[i] + n * x_step;
     const Scalar* g = gt + n * g_step;
     for (int t = 0; t < length; ++t) {
-      const Lanes b = load_lanes(g + size_t(t) * ld);
+      const Lanes b = load_lanes(g + size_t(t) * kNarrowOuts);  // GT's rows are one tile wide
 #pragma GCC unroll 16
       for (int i = 0; i < kNarrowRows; ++i) acc[i] += r[i][t] * b;
     }
@@ -187,7 +189,7 @@ void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Tens
         rows[i] = cols[std::min(r0 + i, g.rows - 1)];  // past the last: repeated, not stored
       Scalar acc[kRows][kOuts];
       if constexpr (kOuts == kNarrowOuts && kRows == kNarrowRows)
-        narrow_outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, ld, count, g.wide, acc);
+        narrow_outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, count, g.wide, acc);
       else
         outer_tile(rows, g.padded_image(), gt + o0, size_t(g.wide) * ld, ld, count, g.wide, acc);
       for (int i = 0; i < kRows && r0 + i < g.rows; ++i)
