@@ -4,6 +4,7 @@
 
 #include "gcam/core/error.hpp"
 #include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/pool_relu.hpp"
 #include "gcam/nn/model.hpp"
 #include "helpers.hpp"
 
@@ -221,4 +222,60 @@ TEST_CASE("a tape kept for weight gradients keeps conv2d's padded input, and cha
   CHECK(kept_shape == fast::padded_input_shape(x, w, 2, 1));  // training: kept for (C3)
   CHECK(plain_shape == Shape{});                              // predictions and explanations: nothing kept
   CHECK(kept.values() == plain.values());
+}
+
+TEST_CASE("reuse_upstream hands a rule the upstream buffer only when nothing else needs either gradient",
+          "[tape][float]") {
+  Tape tape(Kernels::Fast);
+  const Var x = tape.input(random_tensor({2, 3}, 31), "x");
+  const Var y = relu(tape, x);
+  const Var z = relu(tape, y);
+  const Var loss = sum(tape, add(tape, z, x));  // x is also used by add, whose rule runs first
+  auto attempts = [&](bool keep_intermediate) {
+    BackwardOptions options;
+    options.wrt = {x};
+    options.keep_intermediate = keep_intermediate;
+    std::vector<bool> handed;  // per ReLU rule, in walk order (z's, then y's)
+    options.rules[OpKind::Relu] = [&](const Tape& t, const Record& r, const Tensor& upstream, Gradients& g) {
+      const Tensor expected = upstream;
+      Tensor* taken = g.reuse_upstream(t.id_of(r), r.inputs[0]);
+      handed.push_back(taken != nullptr);
+      if (!taken) return standard_backward(t, r, upstream, g);
+      CHECK(taken->values() == expected.values());  // dy's values, now as the input's gradient
+      fast::relu_backward_in_place(t.at(r.inputs[0]).value, *taken);
+    };
+    const Tensor dx = tape.backward(loss, options).of(x);
+    return std::make_pair(handed, dx);
+  };
+  const auto kept = attempts(true), freed = attempts(false);
+  // Every gradient kept: nothing is handed over.
+  CHECK(kept.first == std::vector<bool>{false, false});
+  // z's rule gets dz (freed after it, and y has no gradient yet); y's rule does
+  // not: x already has a gradient from add.
+  CHECK(freed.first == std::vector<bool>{true, false});
+  CHECK(freed.second.values() == kept.second.values());
+}
+
+TEST_CASE("training's in-place ReLU, batch-norm and add rules give the bits of the accumulating ones",
+          "[tape][resnet][float]") {
+  // keep_intermediate = false (as forward_backward) lets the rules overwrite
+  // dy in place; true keeps every gradient, so they accumulate into zeros.
+  Model model = make_model("resnet-mini", {1, 12, 12}, 3, 5);
+  model.set_training(true);  // batch statistics, (B4)
+  const Tensor images = random_tensor({4, 1, 12, 12}, 6);
+  auto gradients = [&](bool keep_intermediate) {
+    Tape tape(Kernels::Fast);
+    const ForwardPass pass = model.forward(tape, images);
+    const Var loss = softmax_cross_entropy(tape, pass.logits, {0, 2, 1, 2});
+    BackwardOptions options;
+    options.wrt = pass.parameter_vars;
+    options.keep_intermediate = keep_intermediate;
+    const Gradients g = tape.backward(loss, options);
+    std::vector<Scalar> all;
+    for (Var p : pass.parameter_vars) all.insert(all.end(), g.of(p).values().begin(), g.of(p).values().end());
+    return all;
+  };
+  const std::vector<Scalar> in_place = gradients(false), accumulated = gradients(true);
+  REQUIRE(in_place.size() == accumulated.size());
+  CHECK(in_place == accumulated);
 }

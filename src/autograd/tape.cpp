@@ -179,6 +179,16 @@ void Gradients::release(int id) {
   g = Tensor();
 }
 
+Tensor* Gradients::reuse_upstream(int from, int to) {
+  const std::size_t f = static_cast<std::size_t>(from), t = static_cast<std::size_t>(to);
+  if (from == to || kept(from) || reached_[t] || !reached_[f] || adjoint_[f].shape() != tape_->at(to).output().shape())
+    return nullptr;
+  adjoint_[t] = std::move(adjoint_[f]);
+  adjoint_[f] = Tensor();
+  reached_[t] = true;
+  return &adjoint_[t];
+}
+
 Tensor& Gradients::accumulator(int id) {
   Tensor& g = adjoint_[static_cast<std::size_t>(id)];
   if (!reached_[static_cast<std::size_t>(id)]) {

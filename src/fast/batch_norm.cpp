@@ -129,19 +129,46 @@ void norm_gradient_sums(const Tensor& x, const std::vector<double>& mean, const 
   for (size_t c = 0; c < size_t(p.C); ++c) dy_xhat_sum[c] = inv_std[c] * (dy_x[c] - mean[c] * dy_sum[c]);
 }
 
+namespace {
+
+// (B4) for channel c as a line: dx = a·dy + b·x + d.
+struct GradientLine {
+  Scalar a, b, d;
+};
+GradientLine gradient_line(int c, const std::vector<double>& mean, const std::vector<double>& inv_std,
+                           const Tensor& gamma, const std::vector<double>& dy_sum,
+                           const std::vector<double>& dy_xhat_sum, double count) {
+  const size_t k = size_t(c);
+  const double a = double(gamma[k]) * inv_std[k];
+  const double b = -a * inv_std[k] * dy_xhat_sum[k] / count;
+  const double d = -a * dy_sum[k] / count - b * mean[k];
+  return {Scalar(a), Scalar(b), Scalar(d)};
+}
+
+}  // namespace
+
 void batch_norm_input_gradient(const Tensor& x, const std::vector<double>& mean, const std::vector<double>& inv_std,
                                const Tensor& gamma, const Tensor& dy, const std::vector<double>& dy_sum,
                                const std::vector<double>& dy_xhat_sum, double count, Tensor& dx, ThreadPool* pool) {
   const Planes p(x);
   each_plane(p, pool, [&](int c, size_t first) {
-    const size_t k = size_t(c);
-    const double a = double(gamma[k]) * inv_std[k];
-    const double b = -a * inv_std[k] * dy_xhat_sum[k] / count;
-    const double d = -a * dy_sum[k] / count - b * mean[k];
-    const Scalar sa = Scalar(a), sb = Scalar(b), sd = Scalar(d);
+    const GradientLine l = gradient_line(c, mean, inv_std, gamma, dy_sum, dy_xhat_sum, count);
     const Scalar *in = x.data() + first, *g = dy.data() + first;
     Scalar* out = dx.data() + first;
-    for (size_t e = 0; e < p.plane; ++e) out[e] += sa * g[e] + sb * in[e] + sd;
+    for (size_t e = 0; e < p.plane; ++e) out[e] += l.a * g[e] + l.b * in[e] + l.d;
+  });
+}
+
+void batch_norm_input_gradient_in_place(const Tensor& x, const std::vector<double>& mean,
+                                        const std::vector<double>& inv_std, const Tensor& gamma,
+                                        const std::vector<double>& dy_sum, const std::vector<double>& dy_xhat_sum,
+                                        double count, Tensor& g, ThreadPool* pool) {
+  const Planes p(x);
+  each_plane(p, pool, [&](int c, size_t first) {
+    const GradientLine l = gradient_line(c, mean, inv_std, gamma, dy_sum, dy_xhat_sum, count);
+    const Scalar* in = x.data() + first;
+    Scalar* io = g.data() + first;
+    for (size_t e = 0; e < p.plane; ++e) io[e] = Scalar(0) + (l.a * io[e] + l.b * in[e] + l.d);  // as += into zeros
   });
 }
 

@@ -130,5 +130,12 @@ void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx) {
   for (std::size_t e = 0, n = x.size(); e < n; ++e) out[e] += in[e] > 0 ? g[e] : Scalar(0);
 }
 
+void relu_backward_in_place(const Tensor& x, Tensor& g) {
+  const Scalar* in = x.data();
+  Scalar* out = g.data();
+  // 0 + g, as relu_backward adds into zeros: a −0 upstream becomes +0 there too.
+  for (std::size_t e = 0, n = x.size(); e < n; ++e) out[e] = in[e] > 0 ? Scalar(0) + out[e] : Scalar(0);
+}
+
 }  // namespace fast
 }  // namespace gcam

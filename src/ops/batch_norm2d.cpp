@@ -139,10 +139,10 @@ void backward_batch_norm2d(const Tape& tape, const Record& r, const Tensor& dy, 
     for (std::size_t c = 0; c < mean.size(); ++c) dbeta[c] += static_cast<Scalar>(sums.dy[c]);
   }
   if (!grads.needed(r.inputs[0])) return;
-  Tensor& dx = grads.accumulator(r.inputs[0]);
   if (!r.attrs.batch_statistics && fast_kernels(tape))
-    return fast::batch_norm_constant_input_gradient(gamma, inv_std, dy, dx, tape.pool());
+    return fast::batch_norm_constant_input_gradient(gamma, inv_std, dy, grads.accumulator(r.inputs[0]), tape.pool());
   if (!r.attrs.batch_statistics) {  // (B6): the statistics are constants
+    Tensor& dx = grads.accumulator(r.inputs[0]);
     for_each_in_channels(x, [&](int c, std::size_t e) {
       dx[e] += static_cast<Scalar>(gamma[std::size_t(c)] * inv_std[std::size_t(c)] * dy[e]);
     });
@@ -156,10 +156,14 @@ void backward_batch_norm2d(const Tape& tape, const Record& r, const Tensor& dy, 
     sums.dy.assign(both.begin(), both.begin() + std::ptrdiff_t(C));
     sums.dy_xhat.assign(both.begin() + std::ptrdiff_t(C), both.end());
   }
-  if (fast_kernels(tape))
-    return fast::batch_norm_input_gradient(x, mean, inv_std, gamma, dy, sums.dy, sums.dy_xhat, r.attrs.count, dx,
-                                           tape.pool());
-  batch_norm_input_gradient(x, mean, inv_std, gamma, dy, sums, r.attrs.count, dx);
+  if (fast_kernels(tape)) {  // training frees dy after this rule: its buffer becomes dx, overwritten in place
+    if (Tensor* g = grads.reuse_upstream(tape.id_of(r), r.inputs[0]))
+      return fast::batch_norm_input_gradient_in_place(x, mean, inv_std, gamma, sums.dy, sums.dy_xhat, r.attrs.count, *g,
+                                                      tape.pool());
+    return fast::batch_norm_input_gradient(x, mean, inv_std, gamma, dy, sums.dy, sums.dy_xhat, r.attrs.count,
+                                           grads.accumulator(r.inputs[0]), tape.pool());
+  }
+  batch_norm_input_gradient(x, mean, inv_std, gamma, dy, sums, r.attrs.count, grads.accumulator(r.inputs[0]));
 }
 
 void check_batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta) {

@@ -8,10 +8,16 @@ namespace gcam {
 
 using namespace op_record;
 
-static void backward_add(const Tape&, const Record& r, const Tensor& dy, Gradients& grads) {
-  for (int input : r.inputs) {  // ∂(a+b)/∂a = ∂(a+b)/∂b = 1; a+a visits a twice
-    Tensor& d = grads.accumulator(input);
-    for (std::size_t e = 0; e < dy.size(); ++e) d[e] += dy[e];
+static void backward_add(const Tape& tape, const Record& r, const Tensor& dy, Gradients& grads) {
+  // ∂(a+b)/∂a = ∂(a+b)/∂b = 1; a+a visits a twice. On a fast training tape,
+  // a's gradient may simply take over dy's buffer (Gradients::reuse_upstream).
+  const Tensor* upstream = &dy;
+  std::size_t next = 0;
+  if (use_fast(tape))
+    if (Tensor* moved = grads.reuse_upstream(tape.id_of(r), r.inputs[0])) upstream = moved, next = 1;
+  for (; next < r.inputs.size(); ++next) {
+    Tensor& d = grads.accumulator(r.inputs[next]);
+    for (std::size_t e = 0; e < d.size(); ++e) d[e] += (*upstream)[e];
   }
 }
 

@@ -43,6 +43,13 @@ void batch_norm_input_gradient(const Tensor& x, const std::vector<double>& mean,
                                const Tensor& gamma, const Tensor& dy, const std::vector<double>& dy_sum,
                                const std::vector<double>& dy_xhat_sum, double count, Tensor& dx, ThreadPool* pool);
 
+// The same with dx starting at zero, in place on the upstream gradient g
+// (Gradients::reuse_upstream): g becomes what the above adds into zeros.
+void batch_norm_input_gradient_in_place(const Tensor& x, const std::vector<double>& mean,
+                                        const std::vector<double>& inv_std, const Tensor& gamma,
+                                        const std::vector<double>& dy_sum, const std::vector<double>& dy_xhat_sum,
+                                        double count, Tensor& g, ThreadPool* pool);
+
 // (B6)'s input gradient: dx += γ·inv_std·dy.
 void batch_norm_constant_input_gradient(const Tensor& gamma, const std::vector<double>& inv_std, const Tensor& dy,
                                         Tensor& dx, ThreadPool* pool);

@@ -26,6 +26,9 @@ Tensor relu_forward(const Tensor& x);
 void relu_forward(const Tensor& x, Tensor& y);
 // (R2): dx += dy · [x > 0].
 void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx);
+// (R2) with dx starting at zero, in place on the upstream gradient: g becomes
+// the values relu_backward would add into a zeroed dx (the same bits).
+void relu_backward_in_place(const Tensor& x, Tensor& g);
 
 }  // namespace fast
 }  // namespace gcam
