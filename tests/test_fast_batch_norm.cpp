@@ -70,6 +70,10 @@ TEST_CASE("fast batch-norm passes agree with the reference loops", "[fast][float
     CHECK(max_relative_difference(y, y_ref) <= kTolerance);
     fast::batch_norm_input_gradient(x, mu, inv_std, gamma, dy, sums.dy, sums.dy_xhat, count, dx, pool);
     CHECK(max_relative_difference(dx, dx_ref) <= kTolerance);
+    Tensor from_zero(x.shape()), in_place = dy;  // the in-place rule writes what += adds into zeros
+    fast::batch_norm_input_gradient(x, mu, inv_std, gamma, dy, sums.dy, sums.dy_xhat, count, from_zero, pool);
+    fast::batch_norm_input_gradient_in_place(x, mu, inv_std, gamma, sums.dy, sums.dy_xhat, count, in_place, pool);
+    CHECK(bit_identical(in_place, from_zero));
     fast::batch_norm_constant_input_gradient(gamma, inv_std, dy, dx_eval, pool);
     CHECK(max_relative_difference(dx_eval, dx_eval_ref) <= kTolerance);
     if (!pool) {

@@ -48,5 +48,9 @@ TEST_CASE("fast max-pool and ReLU give exactly the reference results", "[fast][f
     relu_backward(x, dy, dx_ref);
     fast::relu_backward(x, dy, dx_fast);
     CHECK(bit_identical(dx_fast, dx_ref));
+    Tensor from_zero(c.x), in_place = dy;  // the in-place rule writes what += adds into zeros
+    relu_backward(x, dy, from_zero);
+    fast::relu_backward_in_place(x, in_place);
+    CHECK(bit_identical(in_place, from_zero));
   }
 }

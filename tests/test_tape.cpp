@@ -254,6 +254,13 @@ TEST_CASE("reuse_upstream hands a rule the upstream buffer only when nothing els
   // not: x already has a gradient from add.
   CHECK(freed.first == std::vector<bool>{true, false});
   CHECK(freed.second.values() == kept.second.values());
+  // a + a on the in-place path: a takes dy over, then gets dy once more.
+  const Var r = relu(tape, tape.input(random_tensor({2, 3}, 32), "a"));
+  const Var twice = sum(tape, add(tape, r, r));
+  BackwardOptions in_place;
+  in_place.wrt = {r};
+  in_place.keep_intermediate = false;
+  CHECK(tape.backward(twice, in_place).of(r).values() == std::vector<Scalar>(6, 2));
 }
 
 TEST_CASE("training's in-place ReLU, batch-norm and add rules give the bits of the accumulating ones",

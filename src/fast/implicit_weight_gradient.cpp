@@ -28,11 +28,10 @@ thread_local std::vector<const Scalar*> rows_table;
 // dW[o][r] = Σ_n Σ_t Gw_n[o][t] · X_n,r[t]: both factors run contiguously
 // along t, so the sums are dot products, computed for a tile of kTileO output
 // channels × kTileR im2col rows at once (16 accumulators of kDotLanes lanes;
-// each loaded vector serves 4 of them, from a register: load_to_register).
-// A gemm would first transpose one
-// factor into its packed panels, one scalar at a time; here nothing is
-// copied. Each tile sums its images in order and its lanes in order at the
-// end: the same bits for any thread count.
+// each loaded vector serves 4 of them, from a register: load_to_register). A
+// gemm would first transpose one factor into its packed panels, one scalar at
+// a time; here nothing is copied. Each tile sums its images in order and its
+// lanes in order at the end: the same bits for any thread count.
 //
 // Row a of G and row r of X for image n start at g[a] + n·g_step and x[r] + n·x_step.
 struct DotTile {
@@ -141,7 +140,6 @@ void narrow_outer_tile(const Scalar* const rows[kNarrowRows], size_t x_step, con
     const Scalar* g = gt + n * g_step;
     for (int t = 0; t < length; ++t) {
       const Lanes b = load_lanes(g + size_t(t) * kNarrowOuts);  // GT's rows are one tile wide
-#pragma GCC unroll 16
       for (int i = 0; i < kNarrowRows; ++i) acc[i] += r[i][t] * b;
     }
   }

@@ -95,8 +95,9 @@ struct Record {
   Tensor value;                 // the value it produced
   OpAttributes attrs;
   std::vector<int> winners;  // max-pool: flat input index of each output's maximum
-  Tensor saved;  // softmax, cross-entropy: the probabilities; batch norm: (2, C) mean, 1/σ; fast conv2d on a training
-                 // tape: the padded input
+  // Softmax, cross-entropy: the probabilities; batch norm: (2, C) mean, 1/σ;
+  // the fast conv2d on a tape kept for weight gradients: its padded input.
+  Tensor saved;
   const Tensor* borrowed = nullptr;  // a parameter leaf refers to the layer's tensor instead of copying it
 
   // The value this record stands for (its own `value`, or the borrowed tensor).

@@ -36,8 +36,9 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int str
 Shape padded_input_shape(const Tensor& x, const Tensor& w, int stride, int padding);
 // (C1) into `y`, which is resized and overwritten (its storage is reused when
 // large enough: see Workspace). If `padded` is not null, the input as the
-// forward lays it out on the padded grid (padded_input_shape) is kept there, resized: the backward's weight
-// gradient (C3) reads that same layout, and given it, need not build it again.
+// forward lays it out on the padded grid is kept there (resized to
+// padded_input_shape): the backward's weight gradient (C3) reads that same
+// layout, and given it, need not build it again.
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
                     Tensor& y, Tensor* padded = nullptr);
 // (C2)–(C4), adding into the gradients that `targets` asks for; `padded`:
