@@ -238,7 +238,7 @@ TEST_CASE("reuse_upstream hands a rule the upstream buffer only when nothing els
     std::vector<bool> handed;  // per ReLU rule, in walk order (z's, then y's)
     options.rules[OpKind::Relu] = [&](const Tape& t, const Record& r, const Tensor& upstream, Gradients& g) {
       const Tensor expected = upstream;
-      Tensor* taken = g.reuse_upstream(t.id_of(r), r.inputs[0]);
+      Tensor* taken = g.reuse_upstream(r);
       handed.push_back(taken != nullptr);
       if (!taken) return standard_backward(t, r, upstream, g);
       CHECK(taken->values() == expected.values());  // dy's values, now as the input's gradient

@@ -179,7 +179,8 @@ void Gradients::release(int id) {
   g = Tensor();
 }
 
-Tensor* Gradients::reuse_upstream(int from, int to) {
+Tensor* Gradients::reuse_upstream(const Record& r) {
+  const int from = tape_->id_of(r), to = r.inputs.at(0);
   const std::size_t f = static_cast<std::size_t>(from), t = static_cast<std::size_t>(to);
   if (from == to || kept(from) || reached_[t] || !reached_[f] || adjoint_[f].shape() != tape_->at(to).output().shape())
     return nullptr;

@@ -157,7 +157,7 @@ void backward_batch_norm2d(const Tape& tape, const Record& r, const Tensor& dy, 
     sums.dy_xhat.assign(both.begin() + std::ptrdiff_t(C), both.end());
   }
   if (fast_kernels(tape)) {  // when dy is freed after this rule (training), its buffer becomes dx
-    if (Tensor* g = grads.reuse_upstream(tape.id_of(r), r.inputs[0]))
+    if (Tensor* g = grads.reuse_upstream(r))
       return fast::batch_norm_input_gradient_in_place(x, mean, inv_std, gamma, sums.dy, sums.dy_xhat, r.attrs.count, *g,
                                                       tape.pool());
     return fast::batch_norm_input_gradient(x, mean, inv_std, gamma, dy, sums.dy, sums.dy_xhat, r.attrs.count,

@@ -14,7 +14,7 @@ static void backward_add(const Tape& tape, const Record& r, const Tensor& dy, Gr
   const Tensor* upstream = &dy;
   std::size_t next = 0;
   if (use_fast(tape))
-    if (Tensor* moved = grads.reuse_upstream(tape.id_of(r), r.inputs[0])) upstream = moved, next = 1;
+    if (Tensor* moved = grads.reuse_upstream(r)) upstream = moved, next = 1;
   for (; next < r.inputs.size(); ++next) {
     Tensor& d = grads.accumulator(r.inputs[next]);
     for (std::size_t e = 0; e < d.size(); ++e) d[e] += (*upstream)[e];

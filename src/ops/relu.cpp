@@ -29,7 +29,7 @@ static void backward_relu(const Tape& tape, const Record& r, const Tensor& dy, G
   const Tensor& x = input_value(tape, r, 0);
   if (!use_fast(tape)) return relu_backward(x, dy, grads.accumulator(r.inputs[0]));
   // When dy is freed after this rule (training), its buffer becomes dx, masked in place.
-  if (Tensor* dx = grads.reuse_upstream(tape.id_of(r), r.inputs[0])) return fast::relu_backward_in_place(x, *dx);
+  if (Tensor* dx = grads.reuse_upstream(r)) return fast::relu_backward_in_place(x, *dx);
   fast::relu_backward(x, dy, grads.accumulator(r.inputs[0]));
 }
 

@@ -127,15 +127,15 @@ class Gradients {
   // For backward rules: the adjoint of value `id`, created as zeros of the
   // value's shape on first use, ready for `+=`.
   Tensor& accumulator(int id);
-  // For backward rules whose input gradient has the upstream gradient's shape
-  // and is computed from it element by element (ReLU): the buffer of value
-  // `from`'s adjoint, moved to become value `to`'s adjoint, when that is
-  // safe: `from`'s adjoint is not kept (it would be freed after this rule),
-  // and `to` has no gradient yet. The rule then overwrites it in place (no
-  // zero-filled buffer, no second buffer), and must not read its `upstream`
-  // argument again: that was the moved buffer. Null when not safe; the rule
-  // then adds into accumulator(to) as usual.
-  Tensor* reuse_upstream(int from, int to);
+  // For the backward rule of record `r` when its first input's gradient has
+  // the upstream gradient's shape and is computed from it element by element
+  // (ReLU): the buffer of r's adjoint, moved to become that input's adjoint,
+  // when that is safe: r's adjoint is not kept (it would be freed after this
+  // rule), and the input has no gradient yet. The rule then overwrites it in
+  // place (no zero-filled buffer, no second buffer), and must not read its
+  // `upstream` argument again: that was the moved buffer. Null when not safe;
+  // the rule then adds into accumulator(r.inputs[0]) as usual.
+  Tensor* reuse_upstream(const Record& r);
   // Number of records whose backward rule ran in this pass.
   int rules_run() const { return rules_run_; }
   // For backward rules: whether value `id` needs a gradient in this pass (see
