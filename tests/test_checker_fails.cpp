@@ -50,6 +50,18 @@ TEST_CASE("gradcheck rejects a conv rule that forgets the bias gradient", "[chec
   CHECK(r.argument == "bias");
 }
 
+TEST_CASE("gradcheck rejects a conv2d_relu rule that forgets the ReLU's mask (CR2)", "[checker]") {
+  BackwardRule unmasked = [](const Tape& tape, const Record& r, const Tensor& dy, Gradients& g) {
+    conv2d_backward(input_of(tape, r, 0), input_of(tape, r, 1), dy, r.attrs.stride, r.attrs.padding,
+                    g.accumulator(r.inputs[0]), g.accumulator(r.inputs[1]), g.accumulator(r.inputs[2]));
+  };
+  auto f = [](Tape& t, const std::vector<Var>& a) { return conv2d_relu(t, a[0], a[1], a[2], 1, 1); };
+  require_gradcheck("conv2d_relu", f, conv_args(), conv_names);  // control: the real rule passes
+  const auto r = gradcheck_with_rules("conv2d_relu", f, conv_args(), conv_names, {{OpKind::Conv2dRelu, unmasked}});
+  CHECK_FALSE(r.passed);
+  CHECK_THAT(r.message, Catch::Contains("conv2d_relu"));
+}
+
 TEST_CASE("gradcheck rejects a max-pool gradient sent to the wrong cell", "[checker]") {
   BackwardRule neighbour = [](const Tape&, const Record& r, const Tensor& dy, Gradients& g) {
     Tensor& dx = g.accumulator(r.inputs[0]);

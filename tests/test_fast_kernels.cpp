@@ -16,6 +16,7 @@
 #include <cstring>
 #include <limits>
 
+#include "conv_cases.hpp"
 #include "gcam/core/error.hpp"
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/conv2d.hpp"
@@ -46,16 +47,6 @@ double relative_error(const Tensor& got, const Tensor& ref) {
 }
 
 const char* trans_name(Trans t) { return t == Trans::No ? "N" : "T"; }
-
-// The pools every agreement test runs with: none (single-threaded) and 2 threads.
-struct Pools {
-  ThreadPool two{2};
-  std::vector<ThreadPool*> all() { return {nullptr, &two}; }
-};
-
-std::string pool_name(const ThreadPool* pool) {
-  return pool ? std::to_string(pool->threads()) + " threads" : "no pool";
-}
 
 }  // namespace
 
@@ -166,51 +157,6 @@ TEST_CASE("fast gemm handles empty sizes", "[fast][float][gemm]") {
 }
 
 // ---- conv2d ------------------------------------------------------------------------------
-
-namespace {
-
-struct ConvCase {
-  Shape x, w;
-  int stride, padding;
-};
-
-const ConvCase kConvCases[] = {
-    {{2, 3, 7, 6}, {4, 3, 3, 3}, 1, 1},       // odd sizes
-    {{1, 1, 5, 5}, {1, 1, 1, 1}, 1, 0},       // batch 1, 1×1 kernel
-    {{1, 3, 6, 6}, {2, 3, 1, 1}, 2, 0},       // 1×1 kernel, stride 2
-    {{3, 2, 9, 8}, {5, 2, 5, 5}, 2, 2},       // 5×5 kernel, stride 2, padding 2
-    {{2, 4, 8, 8}, {8, 4, 3, 3}, 2, 0},       // stride 2, no padding
-    {{1, 3, 11, 13}, {7, 3, 3, 5}, 1, 2},     // non-square kernel
-    {{2, 2, 3, 3}, {3, 2, 5, 5}, 1, 2},       // kernel larger than the image
-    {{4, 16, 16, 16}, {32, 16, 3, 3}, 1, 1},  // big enough for threads and blocking
-    {{10, 8, 48, 48}, {4, 8, 3, 3}, 1, 1},    // several chunks of images
-    {{3, 1, 28, 28}, {16, 1, 3, 3}, 1, 1},    // fashion-cnn's conv1: one input channel
-    {{2, 3, 9, 7}, {5, 3, 3, 3}, 1, 0},       // no padding
-    {{2, 1, 6, 5}, {3, 1, 5, 5}, 1, 3},       // padding beyond the kernel's reach
-    {{3, 8, 7, 7}, {40, 8, 3, 3}, 1, 1},      // dW by outer products, edge tiles, rows not whole vectors
-    {{3, 16, 28, 28}, {32, 16, 3, 3}, 2, 1},  // resnet-mini's layer2.0.conv1: four phases, (C3) by outer products
-    {{2, 6, 14, 14}, {9, 6, 3, 3}, 2, 1},     // stride 2, (C3) by dot products, odd tiles
-    {{2, 16, 28, 28}, {32, 16, 1, 1}, 2, 0},  // resnet-mini's downsampling: one phase of four stored
-    {{2, 3, 10, 11}, {4, 3, 3, 3}, 3, 1},     // stride 3: nine phases, uneven ones
-    {{1, 2, 9, 9}, {3, 2, 2, 4}, 2, 0},       // even, non-square kernel at stride 2
-    {{3, 16, 28, 28}, {16, 16, 3, 3}, 1, 1},  // resnet-mini's layer1: (C3) by outer products one vector wide
-};
-
-std::string conv_name(const ConvCase& c) {
-  return "x " + shape_string(c.x) + " w " + shape_string(c.w) + " stride " + std::to_string(c.stride) + " padding " +
-         std::to_string(c.padding);
-}
-
-struct ConvGrads {
-  Tensor dx, dw, db;
-};
-
-// Backward starting from nonzero gradients, to test the += contract.
-ConvGrads initial_grads(const ConvCase& c) {
-  return {random_tensor(c.x, 31), random_tensor(c.w, 32), random_tensor({c.w[0]}, 33)};
-}
-
-}  // namespace
 
 TEST_CASE("the conv2d cases cover every layout of the implicit GEMM", "[fast][float][conv2d]") {
   // One phase plane per channel at stride 1; several at stride 2 and 3, only

@@ -44,6 +44,32 @@ TEST_CASE("conv2d gradients pass gradcheck on three shapes", "[ops][conv2d]") {
   }
 }
 
+TEST_CASE("conv2d_relu (CR1), (CR2) by hand, and its gradients pass gradcheck", "[ops][conv2d][relu]") {
+  // w = [[1,0],[0,1]], b = −7: pre-activation x[i][j] + x[i+1][j+1] − 7 = [[−1, 1], [5, 7]].
+  Tape tape;
+  const Var x = tape.input(Tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  const Var w = tape.input(Tensor({1, 1, 2, 2}, {1, 0, 0, 1}));
+  const Var b = tape.input(Tensor({1}, Scalar(-7)));
+  const Var y = conv2d_relu(tape, x, w, b);
+  CHECK(tape.value(y).values() == std::vector<Scalar>{0, 1, 5, 7});
+  const Gradients g = tape.backward(sum(tape, y));
+  CHECK(g.of(b)[0] == Approx(3));  // three outputs pass the ReLU
+  // dw[p][q] sums x[i+p][j+q] over those (i, j) = (0,1), (1,0), (1,1):
+  // 2+4+5, 3+5+6, 5+7+8, 6+8+9 (the cut (0,0) would add 1, 2, 4, 5).
+  CHECK(g.of(w).values() == std::vector<Scalar>{11, 14, 20, 23});
+  // x[0][0] reaches only output (0,0), which the ReLU cut; x[1][1] reaches (0,0) and (1,1).
+  CHECK(g.of(x).at(0, 0, 0, 0) == 0);
+  CHECK(g.of(x).at(0, 0, 1, 1) == Approx(1));
+
+  const Shape shapes[][2] = {{{1, 1, 4, 4}, {2, 1, 3, 3}}, {{2, 3, 5, 5}, {4, 3, 3, 3}}, {{2, 2, 7, 6}, {3, 2, 2, 3}}};
+  for (const auto& s : shapes) {
+    auto f = [](Tape& t, const std::vector<Var>& a) { return conv2d_relu(t, a[0], a[1], a[2], 1, 1); };
+    require_gradcheck("conv2d_relu " + shape_string(s[0]), f,
+                      {random_tensor(s[0], 1), random_tensor(s[1], 2), random_tensor({s[1][0]}, 3)},
+                      {"x", "weight", "bias"});
+  }
+}
+
 TEST_CASE("conv2d rejects wrong shapes naming the op and both shapes", "[ops][conv2d][errors]") {
   Tape tape;
   Var x = tape.input(Tensor({1, 3, 5, 5}));

@@ -226,7 +226,9 @@ TEST_CASE("predict folds every batch norm into its convolution (B7): the same lo
   const Tensor x = random_tensor({3, 1, 12, 12}, 22, 0, 1);
   auto batch_norm_records = [&](bool fold) {
     Tape tape(Kernels::Fast);
-    model.forward(tape, x, fold);
+    Fusions fusions;
+    fusions.fold_batch_norm = fold;
+    model.forward(tape, x, fusions);
     int count = 0;
     for (int id = 0; id < tape.size(); ++id) count += tape.at(Var{id}).kind == OpKind::BatchNorm2d;
     return count;

@@ -286,3 +286,38 @@ TEST_CASE("training's in-place ReLU, batch-norm and add rules give the bits of t
   REQUIRE(in_place.size() == accumulated.size());
   CHECK(in_place == accumulated);
 }
+
+TEST_CASE("training and prediction passes fuse each conv with the ReLU after it (CR1): the same bits",
+          "[tape][float]") {
+  Model model = make_model("shapes-cnn", {1, 16, 16}, 3, 7);  // four conv → ReLU pairs
+  const Tensor images = random_tensor({4, 1, 16, 16}, 8);
+  auto run = [&](bool fuse, int* relu_records, int* fused_records) {
+    Tape tape(Kernels::Fast);
+    tape.keep_for_weight_gradients(true);  // as forward_backward
+    Fusions fusions;
+    fusions.relu_into_conv = fuse;
+    const ForwardPass pass = model.forward(tape, images, fusions);
+    *relu_records = *fused_records = 0;
+    for (int id = 0; id < tape.size(); ++id) {
+      *relu_records += tape.at(Var{id}).kind == OpKind::Relu;
+      *fused_records += tape.at(Var{id}).kind == OpKind::Conv2dRelu;
+    }
+    // Both names hold the rectified value when fused.
+    CHECK((model.output_of(pass, "relu1").id == model.output_of(pass, "conv1").id) == fuse);
+    const Var loss = softmax_cross_entropy(tape, pass.logits, {0, 2, 1, 2});
+    BackwardOptions options;
+    options.wrt = pass.parameter_vars;
+    options.keep_intermediate = false;
+    const Gradients g = tape.backward(loss, options);
+    std::vector<Scalar> all = tape.value(pass.logits).values();
+    for (Var p : pass.parameter_vars) all.insert(all.end(), g.of(p).values().begin(), g.of(p).values().end());
+    return all;
+  };
+  int relus = 0, fused = 0;
+  const std::vector<Scalar> separate = run(false, &relus, &fused);
+  CHECK((relus == 4 && fused == 0));
+  const std::vector<Scalar> together = run(true, &relus, &fused);
+  CHECK((relus == 0 && fused == 4));
+  REQUIRE(together.size() == separate.size());
+  CHECK(together == separate);
+}

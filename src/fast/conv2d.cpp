@@ -32,12 +32,13 @@ Shape padded_input_shape(const Tensor& x, const Tensor& w, int stride, int paddi
 }
 
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
-                    Tensor& y, Tensor* padded) {
-  implicit_conv2d_forward(x, w, b, stride, padding, pool, y, padded);
+                    Tensor& y, Tensor* padded, bool rectify) {
+  implicit_conv2d_forward(x, w, b, stride, padding, pool, y, padded, rectify);
 }
 
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* padded) {
+                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* padded,
+                     const Tensor* rectified) {
   const ConvShape s(x, w, stride, padding);
   if (targets.input) require_same_shape("conv2d backward (dx vs x)", dx, x);
   if (targets.weight) require_same_shape("conv2d backward (dw vs w)", dw, w);
@@ -51,8 +52,9 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
     throw ShapeError("conv2d backward: the kept padded input " + shape_string(padded->shape()) +
                      " was not made from input " + shape_string(x.shape()) + " and weight " + shape_string(w.shape()) +
                      " at this stride and padding");
+  if (rectified) require_same_shape("conv2d backward (rectified output vs dy)", *rectified, dy);
   if (dy.empty()) return;
-  implicit_conv2d_backward(x, w, dy, stride, padding, dx, dw, db, pool, targets, padded);
+  implicit_conv2d_backward(x, w, dy, stride, padding, dx, dw, db, pool, targets, padded, rectified);
 }
 
 }  // namespace fast

@@ -34,7 +34,7 @@ using std::size_t;
 
 // Per-thread buffers, grown to the largest call and then reused.
 struct Buffers {
-  std::vector<Scalar> padded, wide, extended, flipped;
+  std::vector<Scalar> padded, wide, extended, flipped, masked;
   std::vector<const Scalar*> rows;
   // The weights (forward) or each phase's flipped kernel (input gradient),
   // packed once per call.
@@ -126,10 +126,10 @@ const Scalar* pad_images(const PaddedGrid& g, const Tensor& x, int n0, int count
 }
 
 // (C1) for image n: Yw = W·cols on the wide grid, then narrowed into y with
-// the bias. The padded image goes to slot n of `kept`, if given, else to this
-// thread's buffer.
+// the bias, and rectified (R1) if asked. The padded image goes to slot n of
+// `kept`, if given, else to this thread's buffer.
 void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const PackedA& packed_w, const Tensor& b,
-                   int n, Tensor& y, Tensor* kept, ThreadPool* pool) {
+                   int n, Tensor& y, Tensor* kept, bool rectify, ThreadPool* pool) {
   Buffers& buf = buffers;
   Scalar* padded = kept ? kept->data() + size_t(n) * g.padded_image() : grow(buf.padded, g.padded_image());
   pad_image(g, x, n, padded);
@@ -142,17 +142,38 @@ void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const 
     for (int i = 0; i < g.OH; ++i) {
       const Scalar* src = wide + size_t(o) * g.wide + size_t(i) * g.Wq;
       Scalar* dst = y.data() + ((size_t(n) * g.O + o) * g.OH + i) * g.OW;
-      for (int j = 0; j < g.OW; ++j) dst[j] = src[j] + bias;
+      if (rectify)  // as relu_forward writes it (a −0 or a NaN becomes +0): the same bits
+        for (int j = 0; j < g.OW; ++j) dst[j] = src[j] + bias > 0 ? src[j] + bias : Scalar(0);
+      else
+        for (int j = 0; j < g.OW; ++j) dst[j] = src[j] + bias;
     }
   }
 }
 
+// (R2) for n values: out = 0 + dy where y > 0, else 0 (0 + dy, as
+// relu_backward adds into zeros: the same bits as a ReLU recorded on its own).
+// Whole planes at a time, so that g++ vectorises it. Copied first, then
+// masked in place: reading dy only where y > 0, g++ made masked loads that
+// kept their vector on the stack (this pass then cost twice the separate
+// ReLU's backward).
+void rectify_gradient(const Scalar* dy, const Scalar* y, size_t n, Scalar* out) {
+  std::copy(dy, dy + n, out);
+  for (size_t e = 0; e < n; ++e) out[e] = y[e] > 0 ? Scalar(0) + out[e] : Scalar(0);
+}
+
 // E for image n: each plane of dy on the wide grid (dropped columns zero)
 // with L zeros before it and zeros after it. Gw[o] starts at E + o·extended_plane + L.
-void extend_gradient(const PaddedGrid& g, const Tensor& dy, int n, Scalar* out) {
+// For a rectified convolution (conv2d_relu: `rectified` is its y), dy·[y > 0]
+// (R2), masked one plane at a time in this thread's buffer (it stays in L1),
+// so that no masked copy of the whole dy is written and read back.
+void extend_gradient(const PaddedGrid& g, const Tensor& dy, const Tensor* rectified, int n, Scalar* out) {
+  const size_t plane = size_t(g.OH) * g.OW;
+  Scalar* masked = rectified ? grow(buffers.masked, plane) : nullptr;
   for (int o = 0; o < g.O; ++o) {
-    const Scalar* plane = dy.data() + (size_t(n) * g.O + o) * g.OH * g.OW;
-    Scalar* end = put_rows(plane, g.OH, g.OW, 0, g.Wq - g.OW, put_zeros(out, size_t(g.lead)));
+    const size_t first = (size_t(n) * g.O + o) * plane;
+    const Scalar* source = dy.data() + first;
+    if (rectified) source = (rectify_gradient(source, rectified->data() + first, plane, masked), masked);
+    Scalar* end = put_rows(source, g.OH, g.OW, 0, g.Wq - g.OW, put_zeros(out, size_t(g.lead)));
     out = put_zeros(end, g.extended_plane - size_t(g.lead) - size_t(g.wide));
   }
 }
@@ -241,7 +262,7 @@ const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* padded, std::ve
 }
 
 void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding,
-                             ThreadPool* pool, Tensor& y, Tensor* kept) {
+                             ThreadPool* pool, Tensor& y, Tensor* kept, bool rectify) {
   const PaddedGrid g(x, w, stride, padding);
   y.resize({g.N, g.O, g.OH, g.OW});  // every element is written below
   if (kept) kept->resize({g.N, int(g.padded_image())});
@@ -250,14 +271,15 @@ void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, 
   if (buf.kernels.empty()) buf.kernels.resize(1);
   PackedA& packed_w = buf.kernels[0];  // read by every thread, written only here
   packed_w.pack(Trans::No, g.O, g.rows, w.data(), g.rows);
-  if (g.N == 1) return forward_image(g, x, w, packed_w, b, 0, y, kept, pool);  // the gemm may use the pool
+  if (g.N == 1) return forward_image(g, x, w, packed_w, b, 0, y, kept, rectify, pool);  // the gemm may use the pool
   parallel_for(pool_if_worth(pool, g.work(), kMinParallelWork), g.N, [&](int begin, int end) {
-    for (int n = begin; n < end; ++n) forward_image(g, x, w, packed_w, b, n, y, kept, nullptr);
+    for (int n = begin; n < end; ++n) forward_image(g, x, w, packed_w, b, n, y, kept, rectify, nullptr);
   });
 }
 
 void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept) {
+                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept,
+                              const Tensor* rectified) {
   const PaddedGrid g(x, w, stride, padding);
   Buffers& buf = buffers;
   const std::vector<Phase> phases = targets.input ? flip_kernel_phases(g, w, buf) : std::vector<Phase>();
@@ -266,13 +288,13 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
   for (int n0 = 0; n0 < g.N; n0 += chunk) {  // chunks in order: the batch sums never depend on threads
     const int count = std::min(chunk, g.N - n0);
     Scalar* extended = grow(buf.extended, g_image * count);
-    for (int b = 0; b < count; ++b) extend_gradient(g, dy, n0 + b, extended + b * g_image);
+    for (int b = 0; b < count; ++b) extend_gradient(g, dy, rectified, n0 + b, extended + b * g_image);
     for (int b = 0; targets.bias && b < count; ++b)
       for (int o = 0; o < g.O; ++o)
         db[size_t(o)] += lane_sum(extended + b * g_image + g.lead + o * g.extended_plane, size_t(g.wide));
     if (targets.weight) {
       const Scalar* padded = kept ? kept->data() + size_t(n0) * x_image : pad_images(g, x, n0, count, buf);
-      implicit_weight_gradient(g, padded, extended, dy, n0, count, dw, pool);
+      implicit_weight_gradient(g, padded, extended, count, dw, pool);
     }
     for (int b = 0; b < count; ++b)
       for (size_t k = 0; k < phases.size(); ++k)

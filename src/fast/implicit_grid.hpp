@@ -103,24 +103,26 @@ struct PaddedGrid : ConvShape {
   double work() const { return double(N) * O * P * rows; }  // multiply-adds of one product
 };
 
-// (C1) into y (resized and overwritten), at any stride; the padded images
-// into `kept` (resized), if not null.
+// (C1) into y (resized and overwritten), at any stride, rectified (R1) if
+// asked; the padded images into `kept` (resized), if not null.
 void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding,
-                             ThreadPool* pool, Tensor& y, Tensor* kept);
+                             ThreadPool* pool, Tensor& y, Tensor* kept, bool rectify);
 
 // (C2)–(C4), adding into the gradients `targets` asks for (shapes checked by
 // the caller); (C3) reads the padded images from `kept` when not null.
+// With `rectified` (the y of a rectified forward), dy counts only where y > 0 (R2).
 void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept);
+                              Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept,
+                              const Tensor* rectified);
 
 // The table of row starts of the im2col matrix of the padded image at `padded`.
 const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* padded, std::vector<const Scalar*>& table);
 
-// (C3) dW += Gw·colsᵀ for images [n0, n0 + count): `padded` holds their
-// padded images (padded_image() apart), `extended` their E (O·extended_plane
-// apart). Sums the images in order: the same bits for any thread count.
-void implicit_weight_gradient(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, const Tensor& dy,
-                              int n0, int count, Tensor& dw, ThreadPool* pool);
+// (C3) dW += Gw·colsᵀ for `count` images: `padded` holds their padded images
+// (padded_image() apart), `extended` their E (O·extended_plane apart). Sums
+// the images in order: the same bits for any thread count.
+void implicit_weight_gradient(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, int count, Tensor& dw,
+                              ThreadPool* pool);
 
 }  // namespace fast
 }  // namespace gcam

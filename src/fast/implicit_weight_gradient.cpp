@@ -146,36 +146,33 @@ void narrow_outer_tile(const Scalar* const rows[kNarrowRows], size_t x_step, con
   for (int i = 0; i < kNarrowRows; ++i) std::memcpy(out[i], &acc[i], sizeof acc[i]);
 }
 
-// GT for `count` images from dy: image b at b·wide·ld, zero at the dropped
-// columns and past O.
+// GT for `count` images from their E (Gw on the wide grid, the dropped
+// columns already zero, and already rectified for conv2d_relu): image b at
+// b·wide·ld, zero past O.
 // Every value is written once, position by position: each row of GT is
-// written contiguously (the O values gathered from the image's planes, which
-// sit in L1, then the zeros), rather than each plane scattered with a stride
-// of ld, which cost more than the transposition's arithmetic.
-Scalar* transpose_gradient(const PaddedGrid& g, const Tensor& dy, int n0, int count, int ld) {
+// written contiguously (the O values gathered from the image's planes of E,
+// which sit in L1, then the zeros), rather than each plane scattered with a
+// stride of ld, which cost more than the transposition's arithmetic.
+Scalar* transpose_gradient(const PaddedGrid& g, const Scalar* extended, int count, int ld) {
   thread_local std::vector<Scalar> gt;
   gt.resize(size_t(count) * g.wide * ld);
-  const size_t plane = size_t(g.OH) * g.OW;
   Scalar* dst = gt.data();
   for (int b = 0; b < count; ++b) {
-    const Scalar* image = dy.data() + size_t(n0 + b) * g.O * plane;
-    for (int i = 0; i < g.OH; ++i)
-      for (int j = 0; j < g.Wq; ++j, dst += ld) {
-        const int channels = j < g.OW ? g.O : 0;  // the dropped columns are all zero
-        const Scalar* src = image + size_t(i) * g.OW + size_t(j);
-        for (int o = 0; o < channels; ++o) dst[o] = src[size_t(o) * plane];
-        std::fill(dst + channels, dst + ld, Scalar(0));
-      }
+    const Scalar* gw = extended + size_t(b) * g.O * g.extended_plane + g.lead;
+    for (int t = 0; t < g.wide; ++t, dst += ld) {
+      for (int o = 0; o < g.O; ++o) dst[o] = gw[size_t(o) * g.extended_plane + size_t(t)];
+      std::fill(dst + g.O, dst + ld, Scalar(0));
+    }
   }
   return gt.data();
 }
 
 // (C3) by outer products, with tiles of kRows im2col rows × kOuts channels.
 template <int kRows, int kOuts>
-void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Tensor& dy, int n0, int count, Tensor& dw,
+void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, int count, Tensor& dw,
                            ThreadPool* pool) {
   const int ld = (g.O + kOuts - 1) / kOuts * kOuts;
-  const Scalar* gt = transpose_gradient(g, dy, n0, count, ld);
+  const Scalar* gt = transpose_gradient(g, extended, count, ld);
   const int row_tiles = (g.rows + kRows - 1) / kRows, out_tiles = ld / kOuts;
   const double work = double(count) * g.O * g.rows * g.wide;
   const Scalar* const* cols = tap_rows(g, padded, rows_table);  // of the first image
@@ -199,14 +196,14 @@ void weight_gradient_outer(const PaddedGrid& g, const Scalar* padded, const Tens
 
 }  // namespace
 
-void implicit_weight_gradient(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, const Tensor& dy,
-                              int n0, int count, Tensor& dw, ThreadPool* pool) {
+void implicit_weight_gradient(const PaddedGrid& g, const Scalar* padded, const Scalar* extended, int count, Tensor& dw,
+                              ThreadPool* pool) {
   if (g.O > kNarrowOuts / 2 && g.O <= kNarrowOuts && g.rows >= kNarrowRows)  // one vector of channels
-    weight_gradient_outer<kNarrowRows, kNarrowOuts>(g, padded, dy, n0, count, dw, pool);
+    weight_gradient_outer<kNarrowRows, kNarrowOuts>(g, padded, extended, count, dw, pool);
   else if (g.O < kOuterFrom)
     weight_gradient_images(g, padded, extended, count, dw, pool);
   else
-    weight_gradient_outer<kRowTile, kOutTile>(g, padded, dy, n0, count, dw, pool);
+    weight_gradient_outer<kRowTile, kOutTile>(g, padded, extended, count, dw, pool);
 }
 
 }  // namespace fast

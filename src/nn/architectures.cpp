@@ -37,7 +37,10 @@ struct Builder {
     layer->initialize(rng);
     model.add(std::move(layer));
   }
-  void relu(const std::string& name) { model.add(std::make_unique<ReLU>(name)); }
+  void relu(const std::string& name) {
+    if (auto* conv = last_conv()) conv->relu_after = true;
+    model.add(std::make_unique<ReLU>(name));
+  }
   void pool(const std::string& name) { model.add(std::make_unique<Pool2d>(name, Pool2d::Mode::Max, 2, 2)); }
   void flatten() { model.add(std::make_unique<Flatten>("flatten")); }
   void gap(const std::string& name = "gap") { model.add(std::make_unique<GlobalAvgPool>(name)); }

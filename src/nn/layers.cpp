@@ -94,7 +94,7 @@ Shape Conv2d::output_shape(const Shape& input) const {
 }
 
 Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
-  if (pass.fold_batch_norm && batch_norm_after && !batch_norm_after->training) {  // (B7)
+  if (pass.fusions.fold_batch_norm && batch_norm_after && !batch_norm_after->training) {  // (B7)
     const BatchNorm2d& bn = *batch_norm_after;
     FoldedConv folded = fold_batch_norm(weight.value, bias.value, bn.weight.value, bn.bias.value, bn.running_mean.value,
                                         bn.running_var.value);
@@ -106,6 +106,10 @@ Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
   // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
   const Var b =
       has_bias ? put_parameter(tape, bias, pass.parameter_vars) : tape.parameter(bias.value, name() + " (no bias: 0)");
+  if (pass.fusions.relu_into_conv && relu_after) {  // (CR1): the ReLU after it passes this on
+    pass.rectified = conv2d_relu(tape, x, w, b, stride, padding);
+    return named(tape, pass.rectified, name());
+  }
   return named(tape, conv2d(tape, x, w, b, stride, padding), name());
 }
 
@@ -126,7 +130,7 @@ Shape BatchNorm2d::output_shape(const Shape& input) const {
 }
 
 Var BatchNorm2d::forward(Tape& tape, Var x, ForwardPass& pass) {
-  if (pass.fold_batch_norm && follows_conv && !training) return x;  // (B7): the convolution applied it
+  if (pass.fusions.fold_batch_norm && follows_conv && !training) return x;  // (B7): the convolution applied it
   const Var g = put_parameter(tape, weight, pass.parameter_vars);
   const Var b = put_parameter(tape, bias, pass.parameter_vars);
   if (!training)
@@ -171,7 +175,10 @@ Var Dense::forward(Tape& tape, Var x, ForwardPass& pass) {
 }
 
 // ---- parameter-free layers --------------------------------------------------------
-Var ReLU::forward(Tape& tape, Var x, ForwardPass&) { return named(tape, relu(tape, x), name()); }
+Var ReLU::forward(Tape& tape, Var x, ForwardPass& pass) {
+  if (pass.rectified.valid() && x.id == pass.rectified.id) return x;  // the convolution applied it (CR1)
+  return named(tape, relu(tape, x), name());
+}
 
 std::string Pool2d::describe() const {
   return std::string(mode == Mode::Max ? "max" : "avg") + " pool " + std::to_string(kernel) + "x" +

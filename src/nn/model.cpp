@@ -29,14 +29,14 @@ void Model::set_training(bool training) {
   for (auto& l : layers_) l->set_training(training);
 }
 
-ForwardPass Model::forward(Tape& tape, const Tensor& images, bool fold_batch_norm) {
+ForwardPass Model::forward(Tape& tape, const Tensor& images, Fusions fusions) {
   Shape expected = input_shape();
   expected.insert(expected.begin(), images.rank() > 0 ? images.dim(0) : 0);
   if (images.shape() != expected)
     throw ShapeError(architecture_ + ": input batch " + shape_string(images.shape()) + " does not match (N, " +
                      shape_string(input_shape()).substr(1));
   ForwardPass pass;
-  pass.fold_batch_norm = fold_batch_norm;
+  pass.fusions = fusions;
   Tensor copy = tape.buffer(images.shape());  // the tape keeps its own copy of the batch
   std::copy(images.values().begin(), images.values().end(), copy.values().begin());
   pass.input = tape.input(std::move(copy), "images");

@@ -14,8 +14,8 @@ Tensor predict(Model& model, const Tensor& images, Kernels kernels, ThreadPool* 
   if (workspaces && workspaces->size() < std::size_t(parts)) workspaces->resize(std::size_t(parts));
   auto logits_of = [&](const Tensor& batch, ThreadPool* kernel_pool, int part) {
     Tape tape(kernels, kernel_pool, workspaces ? &(*workspaces)[std::size_t(part)] : nullptr);
-    return tape.value(model.forward(tape, batch, /*fold_batch_norm=*/kernels == Kernels::Fast)
-                          .logits);  // a copy: the tape's buffers go back to the workspace
+    const bool fast = kernels == Kernels::Fast;
+    return tape.value(model.forward(tape, batch, Fusions{fast, fast}).logits);  // a copy: the tape's buffers go back
   };
   if (parts == 1) return logits_of(images, pool, 0);
   std::vector<Tensor> logits(static_cast<std::size_t>(parts));

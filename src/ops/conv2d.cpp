@@ -3,6 +3,7 @@
 #include "gcam/ops/conv2d.hpp"
 
 #include "gcam/fast/conv2d.hpp"
+#include "gcam/ops/relu.hpp"
 #include "op_record.hpp"
 
 namespace gcam {
@@ -69,17 +70,25 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
 // ---- tape rule and record --------------------------------------------------------
 using namespace op_record;
 
+// The rule of conv2d (C2)–(C4), and of conv2d_relu (CR2): dy counts only
+// where the rectified output is positive.
 static void backward_conv2d(const Tape& tape, const Record& r, const Tensor& dy, Gradients& grads) {
   const Tensor& x = input_value(tape, r, 0);
   const Tensor& w = input_value(tape, r, 1);
+  const bool rectified = r.kind == OpKind::Conv2dRelu;
   if (use_fast(tape)) {
     Tensor unused;
     fast::conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, adjoint_if_needed(r, 0, grads, unused),
                           adjoint_if_needed(r, 1, grads, unused), adjoint_if_needed(r, 2, grads, unused), tape.pool(),
-                          targets(r, grads), r.saved.empty() ? nullptr : &r.saved);
+                          targets(r, grads), r.saved.empty() ? nullptr : &r.saved, rectified ? &r.value : nullptr);
     return;
   }
-  conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, grads.accumulator(r.inputs[0]),
+  Tensor masked;
+  if (rectified) {
+    masked = Tensor(dy.shape());
+    relu_backward(r.value, dy, masked);  // (R2): y > 0 exactly where the convolution's output is
+  }
+  conv2d_backward(x, w, rectified ? masked : dy, r.attrs.stride, r.attrs.padding, grads.accumulator(r.inputs[0]),
                   grads.accumulator(r.inputs[1]), grads.accumulator(r.inputs[2]));
 }
 
@@ -98,25 +107,36 @@ static void check_conv2d(const Tensor& xv, const Tensor& wv, const Tensor& bv, i
                               shape_string(xv.shape()));
 }
 
-Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
+// Records (C1), or (CR1) when `kind` is Conv2dRelu.
+static Var record_conv2d(Tape& tape, OpKind kind, Var x, Var weight, Var bias, int stride, int padding) {
   const Tensor& xv = tape.value(x);
   const Tensor& wv = tape.value(weight);
   const Tensor& bv = tape.value(bias);
   check_conv2d(xv, wv, bv, stride, padding);
+  const bool rectify = kind == OpKind::Conv2dRelu;
   Tensor y, padded;  // fast, training: x on the padded grid, kept for the weight gradient (C3)
   if (use_fast(tape)) {
     y = tape.buffer({xv.dim(0), wv.dim(0), conv_output_size(xv.dim(2), wv.dim(2), stride, padding),
                      conv_output_size(xv.dim(3), wv.dim(3), stride, padding)});
     if (tape.keeps_for_weight_gradients()) padded = tape.buffer(fast::padded_input_shape(xv, wv, stride, padding));
-    fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool(), y, padded.empty() ? nullptr : &padded);
+    fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool(), y, padded.empty() ? nullptr : &padded, rectify);
   } else {
     y = conv2d_forward(xv, wv, bv, stride, padding);
+    if (rectify) y = relu_forward(y);
   }
-  Record r = make(OpKind::Conv2d, backward_conv2d, {x.id, weight.id, bias.id}, std::move(y));
+  Record r = make(kind, backward_conv2d, {x.id, weight.id, bias.id}, std::move(y));
   r.saved = std::move(padded);
   r.attrs.stride = stride;
   r.attrs.padding = padding;
   return tape.record(std::move(r));
+}
+
+Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
+  return record_conv2d(tape, OpKind::Conv2d, x, weight, bias, stride, padding);
+}
+
+Var conv2d_relu(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
+  return record_conv2d(tape, OpKind::Conv2dRelu, x, weight, bias, stride, padding);
 }
 
 }  // namespace gcam

@@ -63,7 +63,9 @@ PartResult forward_backward(Model& model, const Tensor& images, const std::vecto
   Tape tape(kernels, pool, workspace);
   tape.share_batch(sums, part);
   tape.keep_for_weight_gradients(true);
-  const ForwardPass pass = model.forward(tape, images);
+  Fusions fusions;
+  fusions.relu_into_conv = true;  // the same bits, one pass fewer per convolution and ReLU
+  const ForwardPass pass = model.forward(tape, images, fusions);
   const Var loss = softmax_cross_entropy(tape, pass.logits, labels);
   PartResult r;
   r.loss = tape.value(loss)[0];

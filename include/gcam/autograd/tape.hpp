@@ -37,6 +37,7 @@ enum class OpKind {
   Input,      // a leaf given by the user (an image batch)
   Parameter,  // a leaf owned by a layer (weights, biases)
   Conv2d,
+  Conv2dRelu,  // conv2d and relu in one record (training and prediction passes: ops/conv2d.hpp)
   BatchNorm2d,
   MaxPool2d,
   AvgPool2d,

@@ -38,13 +38,17 @@ Shape padded_input_shape(const Tensor& x, const Tensor& w, int stride, int paddi
 // large enough: see Workspace). If `padded` is not null, the input as the
 // forward lays it out on the padded grid is kept there (resized to
 // padded_input_shape): the backward's weight gradient (C3) reads that same
-// layout, and given it, need not build it again.
+// layout, and given it, need not build it again. With `rectify`, y is
+// max(0, ·) of (C1), written in the same pass (conv2d_relu, ops/conv2d.hpp).
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
-                    Tensor& y, Tensor* padded = nullptr);
+                    Tensor& y, Tensor* padded = nullptr, bool rectify = false);
 // (C2)–(C4), adding into the gradients that `targets` asks for; `padded`:
 // what conv2d_forward kept for the same x, w, stride and padding, or null.
+// `rectified`: the y of a conv2d_forward with rectify, or null; then dy counts
+// only where y > 0 (R2 of ops/relu.hpp), applied as dy is read.
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
-                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {}, const Tensor* padded = nullptr);
+                     Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {}, const Tensor* padded = nullptr,
+                     const Tensor* rectified = nullptr);
 
 }  // namespace fast
 }  // namespace gcam

@@ -21,6 +21,22 @@ struct Parameter {
   Tensor value;
 };
 
+// What a pass that wants only the logits (prediction) or only the parameter
+// gradients (training) may fuse, to save passes over memory. Some named
+// values then hold another op's output, so explanations never ask for these.
+struct Fusions {
+  // A convolution followed by an evaluation-mode batch norm runs with the
+  // batch norm folded into its weights (B7, ops/batch_norm2d.hpp), and the
+  // batch norm passes its input on. Both names then hold the normalized
+  // value, and the folded parameters are not in parameter_vars (so: for the
+  // logits only).
+  bool fold_batch_norm = false;
+  // A convolution followed by a ReLU records one conv2d_relu (CR1,
+  // ops/conv2d.hpp), and the ReLU passes it on. Both names then hold the
+  // rectified value. The same logits and gradients, bit for bit.
+  bool relu_into_conv = false;
+};
+
 // What one forward pass put on the tape.
 struct ForwardPass {
   Var input;
@@ -35,12 +51,10 @@ struct ForwardPass {
   Var replacement;
   // Index in Model::outputs() of the next named output to be recorded.
   int next_output = 0;
-  // Inference only (set by predict() on the fast path): a convolution
-  // followed by an evaluation-mode batch norm runs with the batch norm folded
-  // into its weights (B7, ops/batch_norm2d.hpp), and the batch norm passes its
-  // input on. Both names then hold the normalized value, and the folded
-  // parameters are not in parameter_vars: such a pass is for the logits only.
-  bool fold_batch_norm = false;
+  // What this pass fuses (Model::forward's argument).
+  Fusions fusions;
+  // The last conv2d_relu recorded: the ReLU layer given it passes it on.
+  Var rectified;
 
   // A layer hands each named value it records to emit(), in the order of its
   // outputs: emit keeps it (or swaps in the replacement) and returns what the
@@ -119,6 +133,9 @@ class Conv2d : public Layer {
   // The batch norm that directly follows this convolution, if any (set by
   // fold_into(); used by a ForwardPass with fold_batch_norm).
   const BatchNorm2d* batch_norm_after = nullptr;
+  // Whether a ReLU layer directly follows (set by the model's builder; used
+  // by a ForwardPass with relu_into_conv).
+  bool relu_after = false;
 };
 
 // Batch normalization (ops/batch_norm2d.hpp): weight γ = 1 and bias β = 0
@@ -142,7 +159,7 @@ class BatchNorm2d : public Layer {
 };
 
 // Marks `bn` as the batch norm directly after `conv`, so that inference may
-// fold it into the convolution (ForwardPass::fold_batch_norm).
+// fold it into the convolution (Fusions::fold_batch_norm).
 void fold_into(Conv2d& conv, BatchNorm2d& bn);
 
 // Dense (fully connected): weight (out, in), bias (out). He-initialized.

@@ -29,8 +29,8 @@ class Model {
   void add(std::unique_ptr<Layer> layer);
 
   // Records the whole network on `tape` for a batch (N, C, H, W).
-  // fold_batch_norm: see ForwardPass::fold_batch_norm (for the logits only).
-  ForwardPass forward(Tape& tape, const Tensor& images, bool fold_batch_norm = false);
+  // `fusions`: what a pass for the logits or for training may fuse (Fusions).
+  ForwardPass forward(Tape& tape, const Tensor& images, Fusions fusions = {});
   // Records layers [first, end) on `tape`, starting from value x, appending to
   // `pass` (used to re-run only the layers above a target layer).
   Var forward_layers(Tape& tape, Var x, int first, int end, ForwardPass& pass);

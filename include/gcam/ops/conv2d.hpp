@@ -7,6 +7,12 @@
 // (C2) dx[n,c,i·s+p−pad, j·s+q−pad] += Σ_o w[o,c,p,q] · dy[n,o,i,j]
 // (C3) dw[o,c,p,q] += Σ_n Σ_i Σ_j dy[n,o,i,j] · x[n,c, i·s+p−pad, j·s+q−pad]
 // (C4) db[o]       += Σ_n Σ_i Σ_j dy[n,o,i,j]
+//
+// conv2d_relu, the same convolution with a ReLU (ops/relu.hpp) in one record,
+// for passes that want only the logits or the parameter gradients (training,
+// prediction: ForwardPass::fusions), so that the ReLU costs no pass of its own:
+// (CR1) y = max(0, (C1))                      rectified as the output is written
+// (CR2) (C2)–(C4) with dy·[y > 0] for dy       y > 0 exactly where (C1) > 0 (R2)
 #pragma once
 
 #include "gcam/autograd/tape.hpp"
@@ -22,5 +28,8 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
 // Records (C1) on the tape (fast kernels when the tape asks for them); its
 // rule applies (C2)–(C4). Throws ShapeError naming the shapes that do not fit.
 Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride = 1, int padding = 0);
+// Records (CR1); its rule applies (CR2). Same values, bit for bit, as relu
+// recorded after conv2d.
+Var conv2d_relu(Tape& tape, Var x, Var weight, Var bias, int stride = 1, int padding = 0);
 
 }  // namespace gcam
