@@ -240,6 +240,32 @@ TEST_CASE("predict folds every batch norm into its convolution (B7): the same lo
   CHECK(max_abs_difference(fast, reference) <= (sizeof(Scalar) == 4 ? 1e-4 : 1e-10) * max_abs(reference));
 }
 
+TEST_CASE("predict also fuses the ReLU after a folded batch norm into the convolution (CR1): the same bits",
+          "[resnet][batch_norm][float]") {
+  Model model = make_model("resnet-mini", {1, 12, 12}, 5, 21);
+  Rng rng(24);  // β and running means away from 0, so that the ReLUs cut somewhere else than at 0
+  for (Parameter* p : model.state())
+    if (p->name.find("bn") != std::string::npos || p->name.find("downsample.1") != std::string::npos)
+      for (std::size_t e = 0; e < p->value.size(); ++e) p->value[e] = Scalar(rng.uniform(0.5, 1.5));
+  const Tensor x = random_tensor({3, 1, 12, 12}, 22, 0, 1);
+  auto logits = [&](bool fuse, int* relu_records) {
+    Tape tape(Kernels::Fast);
+    Fusions fusions;
+    fusions.fold_batch_norm = true;
+    fusions.fuse_relu = fuse;
+    const Var y = model.forward(tape, x, fusions).logits;
+    *relu_records = 0;
+    for (int id = 0; id < tape.size(); ++id) *relu_records += tape.at(Var{id}).kind == OpKind::Relu;
+    return tape.value(y);
+  };
+  int separate = 0, fused = 0;
+  const Tensor plain = logits(false, &separate), together = logits(true, &fused);
+  CHECK(separate == 7);  // the stem's, each block's relu1, each block's last
+  CHECK(fused == 3);     // only the blocks' last ReLUs (after a sum) stay
+  CHECK(bit_identical(plain, together));
+  CHECK(bit_identical(predict(model, x), together));  // what predict does
+}
+
 TEST_CASE("predict with reused workspaces: the same logits, and no new buffers after the first call",
           "[resnet][float]") {
   Model model = make_model("resnet-mini", {1, 12, 12}, 5, 21);

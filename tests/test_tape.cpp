@@ -295,7 +295,7 @@ TEST_CASE("training and prediction passes fuse each conv with the ReLU after it 
     Tape tape(Kernels::Fast);
     tape.keep_for_weight_gradients(true);  // as forward_backward
     Fusions fusions;
-    fusions.relu_into_conv = fuse;
+    fusions.fuse_relu = fuse;
     const ForwardPass pass = model.forward(tape, images, fusions);
     *relu_records = *fused_records = 0;
     for (int id = 0; id < tape.size(); ++id) {

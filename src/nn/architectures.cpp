@@ -21,11 +21,12 @@ struct Builder {
   }
   void batch_norm(const std::string& name) {
     auto layer = std::make_unique<BatchNorm2d>(name, current().at(0));
-    if (auto* conv = last_conv()) fold_into(*conv, *layer);
+    if (auto* conv = last_layer_if<Conv2d>()) fold_into(*conv, *layer);
     model.add(std::move(layer));
   }
-  Conv2d* last_conv() {  // the last layer, if it is a convolution
-    return model.layer_count() ? dynamic_cast<Conv2d*>(&model.layer(model.layer_count() - 1)) : nullptr;
+  template <class Kind>
+  Kind* last_layer_if() {  // the last layer, if it is of this kind
+    return model.layer_count() ? dynamic_cast<Kind*>(&model.layer(model.layer_count() - 1)) : nullptr;
   }
   void block(const std::string& stage, int out, int stride) {
     auto layer = std::make_unique<BasicBlock>(stage, current().at(0), out, stride);
@@ -38,7 +39,8 @@ struct Builder {
     model.add(std::move(layer));
   }
   void relu(const std::string& name) {
-    if (auto* conv = last_conv()) conv->relu_after = true;
+    if (auto* conv = last_layer_if<Conv2d>()) conv->relu_after = true;
+    if (auto* bn = last_layer_if<BatchNorm2d>()) bn->relu_after = true;
     model.add(std::make_unique<ReLU>(name));
   }
   void pool(const std::string& name) { model.add(std::make_unique<Pool2d>(name, Pool2d::Mode::Max, 2, 2)); }

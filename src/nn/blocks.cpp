@@ -32,6 +32,7 @@ BasicBlock::BasicBlock(std::string stage, int in, int out, int stride)
       bn2(prefix + ".bn2", out) {
   fold_into(conv1, bn1);
   fold_into(conv2, bn2);
+  bn1.relu_after = true;  // relu1
   if (stride != 1 || in != out) {
     downsample_conv = std::make_unique<Conv2d>(prefix + ".downsample.0", in, out, 1, stride, 0, /*has_bias=*/false);
     downsample_bn = std::make_unique<BatchNorm2d>(prefix + ".downsample.1", out);

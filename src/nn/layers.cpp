@@ -100,13 +100,17 @@ Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
                                         bn.running_var.value);
     const Var w = tape.parameter(std::move(folded.weight), name() + ".weight with " + bn.name() + " folded in");
     const Var b = tape.parameter(std::move(folded.bias), name() + ".bias with " + bn.name() + " folded in");
+    if (pass.fusions.fuse_relu && bn.relu_after) {  // (CR1) after (B7): the batch norm and the ReLU pass this on
+      pass.rectified = conv2d_relu(tape, x, w, b, stride, padding);
+      return named(tape, pass.rectified, name());
+    }
     return named(tape, conv2d(tape, x, w, b, stride, padding), name());
   }
   const Var w = put_parameter(tape, weight, pass.parameter_vars);
   // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
   const Var b =
       has_bias ? put_parameter(tape, bias, pass.parameter_vars) : tape.parameter(bias.value, name() + " (no bias: 0)");
-  if (pass.fusions.relu_into_conv && relu_after) {  // (CR1): the ReLU after it passes this on
+  if (pass.fusions.fuse_relu && relu_after) {  // (CR1): the ReLU after it passes this on
     pass.rectified = conv2d_relu(tape, x, w, b, stride, padding);
     return named(tape, pass.rectified, name());
   }

@@ -64,7 +64,7 @@ PartResult forward_backward(Model& model, const Tensor& images, const std::vecto
   tape.share_batch(sums, part);
   tape.keep_for_weight_gradients(true);
   Fusions fusions;
-  fusions.relu_into_conv = true;  // the same bits, one pass fewer per convolution and ReLU
+  fusions.fuse_relu = true;  // the same bits, one pass fewer per convolution and ReLU
   const ForwardPass pass = model.forward(tape, images, fusions);
   const Var loss = softmax_cross_entropy(tape, pass.logits, labels);
   PartResult r;

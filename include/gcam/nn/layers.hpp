@@ -33,8 +33,10 @@ struct Fusions {
   bool fold_batch_norm = false;
   // A convolution followed by a ReLU records one conv2d_relu (CR1,
   // ops/conv2d.hpp), and the ReLU passes it on. Both names then hold the
-  // rectified value. The same logits and gradients, bit for bit.
-  bool relu_into_conv = false;
+  // rectified value. The same logits and gradients, bit for bit. With
+  // fold_batch_norm, a convolution whose folded batch norm is followed by a
+  // ReLU does the same.
+  bool fuse_relu = false;
 };
 
 // What one forward pass put on the tape.
@@ -134,7 +136,7 @@ class Conv2d : public Layer {
   // fold_into(); used by a ForwardPass with fold_batch_norm).
   const BatchNorm2d* batch_norm_after = nullptr;
   // Whether a ReLU layer directly follows (set by the model's builder; used
-  // by a ForwardPass with relu_into_conv).
+  // by a ForwardPass with fuse_relu).
   bool relu_after = false;
 };
 
@@ -156,6 +158,7 @@ class BatchNorm2d : public Layer {
   int channels;
   bool training = false;
   bool follows_conv = false;  // set by fold_into(): a folded pass skips this layer
+  bool relu_after = false;    // a ReLU layer directly follows (set by the model's builder or block)
 };
 
 // Marks `bn` as the batch norm directly after `conv`, so that inference may
