@@ -62,6 +62,23 @@ TEST_CASE("gradcheck rejects a conv2d_relu rule that forgets the ReLU's mask (CR
   CHECK_THAT(r.message, Catch::Contains("conv2d_relu"));
 }
 
+TEST_CASE("gradcheck rejects a conv2d_relu_max_pool rule that sends dy to the wrong cell (CRP2)", "[checker]") {
+  BackwardRule neighbour = [](const Tape& tape, const Record& r, const Tensor& dy, Gradients& g) {
+    const Tensor& x = input_of(tape, r, 0);
+    const Tensor& w = input_of(tape, r, 1);
+    Tensor unpooled({x.dim(0), w.dim(0), x.dim(2), x.dim(3)});  // stride 1, padding 1, 3×3: the same size
+    for (std::size_t e = 0; e < dy.size(); ++e)
+      if (r.value[e] > 0) unpooled[std::size_t(r.winners[e] ^ 1)] += dy[e];  // the cell beside the winner
+    conv2d_backward(x, w, unpooled, r.attrs.stride, r.attrs.padding, g.accumulator(r.inputs[0]),
+                    g.accumulator(r.inputs[1]), g.accumulator(r.inputs[2]));
+  };
+  auto f = [](Tape& t, const std::vector<Var>& a) { return conv2d_relu_max_pool(t, a[0], a[1], a[2], 1, 1); };
+  require_gradcheck("conv2d_relu_max_pool", f, conv_args(), conv_names);  // control: the real rule passes
+  const auto r = gradcheck_with_rules("conv2d_relu_max_pool", f, conv_args(), conv_names,
+                                      {{OpKind::Conv2dReluMaxPool, neighbour}});
+  CHECK_FALSE(r.passed);
+}
+
 TEST_CASE("gradcheck rejects a max-pool gradient sent to the wrong cell", "[checker]") {
   BackwardRule neighbour = [](const Tape&, const Record& r, const Tensor& dy, Gradients& g) {
     Tensor& dx = g.accumulator(r.inputs[0]);

@@ -44,30 +44,57 @@ TEST_CASE("conv2d gradients pass gradcheck on three shapes", "[ops][conv2d]") {
   }
 }
 
-TEST_CASE("conv2d_relu (CR1), (CR2) by hand, and its gradients pass gradcheck", "[ops][conv2d][relu]") {
-  // w = [[1,0],[0,1]], b = −7: pre-activation x[i][j] + x[i+1][j+1] − 7 = [[−1, 1], [5, 7]].
-  Tape tape;
-  const Var x = tape.input(Tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
-  const Var w = tape.input(Tensor({1, 1, 2, 2}, {1, 0, 0, 1}));
-  const Var b = tape.input(Tensor({1}, Scalar(-7)));
-  const Var y = conv2d_relu(tape, x, w, b);
-  CHECK(tape.value(y).values() == std::vector<Scalar>{0, 1, 5, 7});
-  const Gradients g = tape.backward(sum(tape, y));
-  CHECK(g.of(b)[0] == Approx(3));  // three outputs pass the ReLU
-  // dw[p][q] sums x[i+p][j+q] over those (i, j) = (0,1), (1,0), (1,1):
-  // 2+4+5, 3+5+6, 5+7+8, 6+8+9 (the cut (0,0) would add 1, 2, 4, 5).
-  CHECK(g.of(w).values() == std::vector<Scalar>{11, 14, 20, 23});
-  // x[0][0] reaches only output (0,0), which the ReLU cut; x[1][1] reaches (0,0) and (1,1).
-  CHECK(g.of(x).at(0, 0, 0, 0) == 0);
-  CHECK(g.of(x).at(0, 0, 1, 1) == Approx(1));
+namespace {
 
+// x = 3×3 [[1,2,3],[4,5,6],[7,8,9]], w = [[1,0],[0,1]], b = −7: pre-activation
+// x[i][j] + x[i+1][j+1] − 7 = [[−1, 1], [5, 7]].
+struct HandConv {
+  Tape tape;
+  Var x = tape.input(Tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  Var w = tape.input(Tensor({1, 1, 2, 2}, {1, 0, 0, 1}));
+  Var b = tape.input(Tensor({1}, Scalar(-7)));
+};
+
+using ConvOp = Var (*)(Tape&, Var, Var, Var, int, int);
+
+// gradcheck of a convolution op at stride 1, padding 1, on three shapes.
+void require_conv_gradcheck(const std::string& name, ConvOp op) {
   const Shape shapes[][2] = {{{1, 1, 4, 4}, {2, 1, 3, 3}}, {{2, 3, 5, 5}, {4, 3, 3, 3}}, {{2, 2, 7, 6}, {3, 2, 2, 3}}};
   for (const auto& s : shapes) {
-    auto f = [](Tape& t, const std::vector<Var>& a) { return conv2d_relu(t, a[0], a[1], a[2], 1, 1); };
-    require_gradcheck("conv2d_relu " + shape_string(s[0]), f,
+    auto f = [op](Tape& t, const std::vector<Var>& a) { return op(t, a[0], a[1], a[2], 1, 1); };
+    require_gradcheck(name + " " + shape_string(s[0]), f,
                       {random_tensor(s[0], 1), random_tensor(s[1], 2), random_tensor({s[1][0]}, 3)},
                       {"x", "weight", "bias"});
   }
+}
+
+}  // namespace
+
+TEST_CASE("conv2d_relu (CR1), (CR2) by hand, and its gradients pass gradcheck", "[ops][conv2d][relu]") {
+  HandConv h;
+  const Var y = conv2d_relu(h.tape, h.x, h.w, h.b);
+  CHECK(h.tape.value(y).values() == std::vector<Scalar>{0, 1, 5, 7});
+  const Gradients g = h.tape.backward(sum(h.tape, y));
+  CHECK(g.of(h.b)[0] == Approx(3));  // three outputs pass the ReLU
+  // dw[p][q] sums x[i+p][j+q] over those (i, j) = (0,1), (1,0), (1,1):
+  // 2+4+5, 3+5+6, 5+7+8, 6+8+9 (the cut (0,0) would add 1, 2, 4, 5).
+  CHECK(g.of(h.w).values() == std::vector<Scalar>{11, 14, 20, 23});
+  // x[0][0] reaches only output (0,0), which the ReLU cut; x[1][1] reaches (0,0) and (1,1).
+  CHECK(g.of(h.x).at(0, 0, 0, 0) == 0);
+  CHECK(g.of(h.x).at(0, 0, 1, 1) == Approx(1));
+  require_conv_gradcheck("conv2d_relu", conv2d_relu);
+}
+
+TEST_CASE("conv2d_relu_max_pool (CRP1), (CRP2) by hand, and its gradients pass gradcheck", "[ops][conv2d][pool]") {
+  HandConv h;  // ReLU, then one 2×2 window, won by 7 at cell (1, 1)
+  const Var z = conv2d_relu_max_pool(h.tape, h.x, h.w, h.b);
+  CHECK(h.tape.value(z).values() == std::vector<Scalar>{7});
+  CHECK(h.tape.at(z).winners == std::vector<int>{3});
+  const Gradients g = h.tape.backward(sum(h.tape, z));
+  CHECK(g.of(h.b)[0] == Approx(1));                                             // only the winner passes dy on
+  CHECK(g.of(h.w).values() == std::vector<Scalar>{5, 6, 8, 9});                 // x[1+p][1+q]
+  CHECK(g.of(h.x).values() == std::vector<Scalar>{0, 0, 0, 0, 1, 0, 0, 0, 1});  // x[1][1]·w00, x[2][2]·w11
+  require_conv_gradcheck("conv2d_relu_max_pool", conv2d_relu_max_pool);
 }
 
 TEST_CASE("conv2d rejects wrong shapes naming the op and both shapes", "[ops][conv2d][errors]") {

@@ -6,6 +6,7 @@
 #include "gcam/fast/conv2d.hpp"
 #include "gcam/fast/pool_relu.hpp"
 #include "gcam/nn/model.hpp"
+#include "gcam/nn/predict.hpp"
 #include "helpers.hpp"
 
 using namespace gcam;
@@ -287,23 +288,26 @@ TEST_CASE("training's in-place ReLU, batch-norm and add rules give the bits of t
   CHECK(in_place == accumulated);
 }
 
-TEST_CASE("training and prediction passes fuse each conv with the ReLU after it (CR1): the same bits",
+TEST_CASE("training and prediction passes fuse each conv with the ReLU and max-pool after it: the same bits",
           "[tape][float]") {
-  Model model = make_model("shapes-cnn", {1, 16, 16}, 3, 7);  // four conv → ReLU pairs
+  // conv → ReLU → max-pool twice, then conv → ReLU twice
+  Model model = make_model("shapes-cnn", {1, 16, 16}, 3, 7);
   const Tensor images = random_tensor({4, 1, 16, 16}, 8);
-  auto run = [&](bool fuse, int* relu_records, int* fused_records) {
+  auto run = [&](bool fuse, std::vector<int>* kinds) {
     Tape tape(Kernels::Fast);
     tape.keep_for_weight_gradients(true);  // as forward_backward
     Fusions fusions;
     fusions.fuse_relu = fuse;
     const ForwardPass pass = model.forward(tape, images, fusions);
-    *relu_records = *fused_records = 0;
+    *kinds = std::vector<int>(4, 0);  // relu, max_pool2d, conv2d_relu, conv2d_relu_max_pool records
     for (int id = 0; id < tape.size(); ++id) {
-      *relu_records += tape.at(Var{id}).kind == OpKind::Relu;
-      *fused_records += tape.at(Var{id}).kind == OpKind::Conv2dRelu;
+      const OpKind kind = tape.at(Var{id}).kind;
+      (*kinds)[0] += kind == OpKind::Relu;
+      (*kinds)[1] += kind == OpKind::MaxPool2d;
+      (*kinds)[2] += kind == OpKind::Conv2dRelu;
+      (*kinds)[3] += kind == OpKind::Conv2dReluMaxPool;
     }
-    // Both names hold the rectified value when fused.
-    CHECK((model.output_of(pass, "relu1").id == model.output_of(pass, "conv1").id) == fuse);
+    if (fuse) CHECK_THROWS_WITH(model.output_of(pass, "conv1"), Catch::Contains("keeps only its logits"));
     const Var loss = softmax_cross_entropy(tape, pass.logits, {0, 2, 1, 2});
     BackwardOptions options;
     options.wrt = pass.parameter_vars;
@@ -313,11 +317,15 @@ TEST_CASE("training and prediction passes fuse each conv with the ReLU after it 
     for (Var p : pass.parameter_vars) all.insert(all.end(), g.of(p).values().begin(), g.of(p).values().end());
     return all;
   };
-  int relus = 0, fused = 0;
-  const std::vector<Scalar> separate = run(false, &relus, &fused);
-  CHECK((relus == 4 && fused == 0));
-  const std::vector<Scalar> together = run(true, &relus, &fused);
-  CHECK((relus == 0 && fused == 4));
+  std::vector<int> kinds;
+  const std::vector<Scalar> separate = run(false, &kinds);
+  CHECK(kinds == std::vector<int>{4, 2, 0, 0});
+  const std::vector<Scalar> together = run(true, &kinds);
+  CHECK(kinds == std::vector<int>{0, 0, 2, 2});
   REQUIRE(together.size() == separate.size());
   CHECK(together == separate);
+  // predict fuses the same way (without keeping padded inputs): the same logits.
+  const Tensor fused_logits = predict(model, images);
+  CHECK(std::vector<Scalar>(separate.begin(), separate.begin() + std::ptrdiff_t(fused_logits.size())) ==
+        fused_logits.values());
 }

@@ -16,6 +16,7 @@ const char* op_name(OpKind kind) {
     case OpKind::Parameter: return "parameter";
     case OpKind::Conv2d: return "conv2d";
     case OpKind::Conv2dRelu: return "conv2d_relu";
+    case OpKind::Conv2dReluMaxPool: return "conv2d_relu_max_pool";
     case OpKind::BatchNorm2d: return "batch_norm2d";
     case OpKind::MaxPool2d: return "max_pool2d";
     case OpKind::AvgPool2d: return "avg_pool2d";

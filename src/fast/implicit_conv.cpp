@@ -17,6 +17,9 @@
 //        dropped columns, which are zero; off the top, in the L zeros. At
 //        stride 1 there is one phase, the whole kernel.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "conv_geometry.hpp"
@@ -24,6 +27,7 @@
 #include "gcam/fast/gemm.hpp"
 #include "gcam/fast/lane_sum.hpp"
 #include "implicit_grid.hpp"
+#include "max_pool_2x2.hpp"
 
 namespace gcam {
 namespace fast {
@@ -31,6 +35,8 @@ namespace fast {
 namespace {
 
 using std::size_t;
+
+constexpr int kPoolBlock = 16;  // windows of the fused max-pool computed at once (pool_rectified_plane)
 
 // Per-thread buffers, grown to the largest call and then reused.
 struct Buffers {
@@ -125,25 +131,67 @@ const Scalar* pad_images(const PaddedGrid& g, const Tensor& x, int n0, int count
   return padded;
 }
 
+// (R1) as relu_forward writes it (a −0 or a NaN becomes +0): the same bits.
+inline Scalar rectify(Scalar v) { return v > 0 ? v : Scalar(0); }
+
+// (CRP1) for plane o of image n: max(0, Yw + bias) in place on the wide
+// grid (whole rows: g++ vectorises them), then pooled 2×2 from there into z,
+// with winners indexing the unpooled output (rows OW apart) as max_pool2d
+// keeps them. kPoolBlock windows at a time through a block on the stack, so
+// that g++ vectorises the windows even for rows of 7 or 14 outputs; a
+// block's windows past the row read the next rows or the wide buffer's slack.
+// A whole block is stored, its extra outputs over ones written later, unless
+// it would reach past this image's outputs (another thread's).
+void pool_rectified_plane(const PaddedGrid& g, Scalar* wide_plane, Scalar bias, int n, int o, Tensor& z,
+                          std::vector<int>& winners) {
+  for (int t = 0; t < g.wide; ++t) wide_plane[t] = rectify(wide_plane[t] + bias);
+  const int PH = g.OH / 2, PW = g.OW / 2;
+  const size_t image_end = size_t(n + 1) * g.O * PH * PW;
+  Scalar block_values[kPoolBlock];
+  int block_winners[kPoolBlock];
+  for (int i = 0; i < PH; ++i) {
+    const size_t first = ((size_t(n) * g.O + o) * PH + i) * PW;
+    const int top = ((n * g.O + o) * g.OH + 2 * i) * g.OW;  // unpooled cell (2i, 0)
+    for (int j = 0; j < PW; j += kPoolBlock) {
+      max_pool_2x2_outputs(wide_plane + size_t(2 * i) * g.Wq + 2 * j, g.Wq, g.OW, top + 2 * j, kPoolBlock, block_values,
+                           block_winners);
+      const int count = first + j + kPoolBlock <= image_end ? kPoolBlock : PW - j;
+      Scalar* values = z.data() + first + j;
+      int* indices = winners.data() + first + j;
+      if (count == kPoolBlock) {  // a fixed length: vector stores, not a call
+        std::copy(block_values, block_values + kPoolBlock, values);
+        std::copy(block_winners, block_winners + kPoolBlock, indices);
+      } else {
+        std::copy(block_values, block_values + count, values);
+        std::copy(block_winners, block_winners + count, indices);
+      }
+    }
+  }
+}
+
 // (C1) for image n: Yw = W·cols on the wide grid, then narrowed into y with
-// the bias, and rectified (R1) if asked. The padded image goes to slot n of
+// the bias, and the epilogue applied. The padded image goes to slot n of
 // `kept`, if given, else to this thread's buffer.
 void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const PackedA& packed_w, const Tensor& b,
-                   int n, Tensor& y, Tensor* kept, bool rectify, ThreadPool* pool) {
+                   int n, Tensor& y, Tensor* kept, Epilogue epilogue, std::vector<int>* winners, ThreadPool* pool) {
   Buffers& buf = buffers;
   Scalar* padded = kept ? kept->data() + size_t(n) * g.padded_image() : grow(buf.padded, g.padded_image());
   pad_image(g, x, n, padded);
   const Scalar* const* rows = tap_rows(g, padded, buf.rows);
-  Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide);
+  Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide + 2 * kPoolBlock);  // slack: pool_rectified_plane's last block
   gemm_rows(Trans::No, Trans::No, g.O, g.wide, g.rows, w.data(), g.rows, rows, wide, g.wide, Update::Overwrite, pool,
             &packed_w);
   for (int o = 0; o < g.O; ++o) {
     const Scalar bias = b[size_t(o)];
+    if (epilogue == Epilogue::ReluMaxPool) {
+      pool_rectified_plane(g, wide + size_t(o) * g.wide, bias, n, o, y, *winners);
+      continue;
+    }
     for (int i = 0; i < g.OH; ++i) {
       const Scalar* src = wide + size_t(o) * g.wide + size_t(i) * g.Wq;
       Scalar* dst = y.data() + ((size_t(n) * g.O + o) * g.OH + i) * g.OW;
-      if (rectify)  // as relu_forward writes it (a −0 or a NaN becomes +0): the same bits
-        for (int j = 0; j < g.OW; ++j) dst[j] = src[j] + bias > 0 ? src[j] + bias : Scalar(0);
+      if (epilogue == Epilogue::Relu)
+        for (int j = 0; j < g.OW; ++j) dst[j] = rectify(src[j] + bias);
       else
         for (int j = 0; j < g.OW; ++j) dst[j] = src[j] + bias;
     }
@@ -161,18 +209,59 @@ void rectify_gradient(const Scalar* dy, const Scalar* y, size_t n, Scalar* out) 
   for (size_t e = 0; e < n; ++e) out[e] = y[e] > 0 ? Scalar(0) + out[e] : Scalar(0);
 }
 
+// v if keep, else +0, by a mask of bits: g++ branches on `keep ? v : 0`
+// for lone values, and keep is as often true as false.
+inline Scalar kept_where(bool keep, Scalar v) {
+  using Bits = std::conditional_t<sizeof(Scalar) == 4, std::uint32_t, std::uint64_t>;
+  Bits bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits &= Bits(0) - Bits(keep);  // all ones, or all zeros
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+// Plane o of E for image n from a pooled epilogue's dy (P2, then R2 at the
+// winner, where the unpooled y is the pooled z): zeros, and at each winner
+// 0 + dy if z > 0, else 0 (as the max-pool's and the ReLU's rules compute it
+// into zeros: the same bits). Without a branch or a division: the signs are
+// random, and a winner is one of its window's four cells. Returns the end.
+Scalar* extend_pooled_plane(const PaddedGrid& g, const Tensor& dy, const EpilogueOutput& after, int n, int o,
+                            Scalar* out) {
+  std::fill(out, out + g.extended_plane, Scalar(0));
+  const int PH = g.OH / 2, PW = g.OW / 2;
+  const size_t first = (size_t(n) * g.O + o) * PH * PW;
+  const Scalar* z = after.y->data() + first;
+  const Scalar* d = dy.data() + first;
+  const int* winner = after.winners->data() + first;
+  const int unpooled_first = (n * g.O + o) * g.OH * g.OW;
+  for (int i = 0; i < PH; ++i)
+    for (int j = 0; j < PW; ++j) {
+      const int k = i * PW + j, cell = winner[k] - unpooled_first - (2 * i * g.OW + 2 * j);  // 0, 1, OW or OW + 1
+      const int lower = cell >= g.OW;
+      const size_t at = size_t(g.lead) + size_t(2 * i + lower) * g.Wq + size_t(2 * j + cell - lower * g.OW);
+      out[at] = kept_where(z[k] > 0, Scalar(0) + d[k]);
+    }
+  return out + g.extended_plane;
+}
+
 // E for image n: each plane of dy on the wide grid (dropped columns zero)
 // with L zeros before it and zeros after it. Gw[o] starts at E + o·extended_plane + L.
-// For a rectified convolution (conv2d_relu: `rectified` is its y), dy·[y > 0]
+// After a rectifying epilogue (conv2d_relu: after.y is its y), dy·[y > 0]
 // (R2), masked one plane at a time in this thread's buffer (it stays in L1),
-// so that no masked copy of the whole dy is written and read back.
-void extend_gradient(const PaddedGrid& g, const Tensor& dy, const Tensor* rectified, int n, Scalar* out) {
+// so that no masked copy of the whole dy is written and read back; after a
+// pooling one, extend_pooled_plane.
+void extend_gradient(const PaddedGrid& g, const Tensor& dy, const EpilogueOutput& after, int n, Scalar* out) {
   const size_t plane = size_t(g.OH) * g.OW;
+  const bool rectified = after.epilogue == Epilogue::Relu;
   Scalar* masked = rectified ? grow(buffers.masked, plane) : nullptr;
   for (int o = 0; o < g.O; ++o) {
+    if (after.epilogue == Epilogue::ReluMaxPool) {
+      out = extend_pooled_plane(g, dy, after, n, o, out);
+      continue;
+    }
     const size_t first = (size_t(n) * g.O + o) * plane;
     const Scalar* source = dy.data() + first;
-    if (rectified) source = (rectify_gradient(source, rectified->data() + first, plane, masked), masked);
+    if (rectified) source = (rectify_gradient(source, after.y->data() + first, plane, masked), masked);
     Scalar* end = put_rows(source, g.OH, g.OW, 0, g.Wq - g.OW, put_zeros(out, size_t(g.lead)));
     out = put_zeros(end, g.extended_plane - size_t(g.lead) - size_t(g.wide));
   }
@@ -262,24 +351,29 @@ const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* padded, std::ve
 }
 
 void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding,
-                             ThreadPool* pool, Tensor& y, Tensor* kept, bool rectify) {
+                             ThreadPool* pool, Tensor& y, Tensor* kept, Epilogue epilogue, std::vector<int>* winners) {
   const PaddedGrid g(x, w, stride, padding);
-  y.resize({g.N, g.O, g.OH, g.OW});  // every element is written below
+  if (epilogue == Epilogue::ReluMaxPool) {
+    y.resize({g.N, g.O, g.OH / 2, g.OW / 2});  // every element is written below
+    winners->resize(y.size());
+  } else {
+    y.resize({g.N, g.O, g.OH, g.OW});
+  }
   if (kept) kept->resize({g.N, int(g.padded_image())});
   if (y.empty()) return;
   Buffers& buf = buffers;
   if (buf.kernels.empty()) buf.kernels.resize(1);
   PackedA& packed_w = buf.kernels[0];  // read by every thread, written only here
   packed_w.pack(Trans::No, g.O, g.rows, w.data(), g.rows);
-  if (g.N == 1) return forward_image(g, x, w, packed_w, b, 0, y, kept, rectify, pool);  // the gemm may use the pool
+  if (g.N == 1) return forward_image(g, x, w, packed_w, b, 0, y, kept, epilogue, winners, pool);  // gemm may use pool
   parallel_for(pool_if_worth(pool, g.work(), kMinParallelWork), g.N, [&](int begin, int end) {
-    for (int n = begin; n < end; ++n) forward_image(g, x, w, packed_w, b, n, y, kept, rectify, nullptr);
+    for (int n = begin; n < end; ++n) forward_image(g, x, w, packed_w, b, n, y, kept, epilogue, winners, nullptr);
   });
 }
 
 void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
                               Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept,
-                              const Tensor* rectified) {
+                              const EpilogueOutput& after) {
   const PaddedGrid g(x, w, stride, padding);
   Buffers& buf = buffers;
   const std::vector<Phase> phases = targets.input ? flip_kernel_phases(g, w, buf) : std::vector<Phase>();
@@ -288,7 +382,7 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
   for (int n0 = 0; n0 < g.N; n0 += chunk) {  // chunks in order: the batch sums never depend on threads
     const int count = std::min(chunk, g.N - n0);
     Scalar* extended = grow(buf.extended, g_image * count);
-    for (int b = 0; b < count; ++b) extend_gradient(g, dy, rectified, n0 + b, extended + b * g_image);
+    for (int b = 0; b < count; ++b) extend_gradient(g, dy, after, n0 + b, extended + b * g_image);
     for (int b = 0; targets.bias && b < count; ++b)
       for (int o = 0; o < g.O; ++o)
         db[size_t(o)] += lane_sum(extended + b * g_image + g.lead + o * g.extended_plane, size_t(g.wide));

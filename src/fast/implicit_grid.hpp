@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "conv_geometry.hpp"
+#include "gcam/fast/conv2d.hpp"
 #include "gcam/fast/targets.hpp"
 #include "vector_unit.hpp"
 
@@ -103,17 +104,18 @@ struct PaddedGrid : ConvShape {
   double work() const { return double(N) * O * P * rows; }  // multiply-adds of one product
 };
 
-// (C1) into y (resized and overwritten), at any stride, rectified (R1) if
-// asked; the padded images into `kept` (resized), if not null.
+// (C1) into y (resized and overwritten), at any stride, with `epilogue`
+// applied as y is written (fast/conv2d.hpp); the padded images into `kept`
+// (resized), if not null; for ReluMaxPool the winners into `winners` (resized).
 void implicit_conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding,
-                             ThreadPool* pool, Tensor& y, Tensor* kept, bool rectify);
+                             ThreadPool* pool, Tensor& y, Tensor* kept, Epilogue epilogue, std::vector<int>* winners);
 
 // (C2)–(C4), adding into the gradients `targets` asks for (shapes checked by
-// the caller); (C3) reads the padded images from `kept` when not null.
-// With `rectified` (the y of a rectified forward), dy counts only where y > 0 (R2).
+// the caller); (C3) reads the padded images from `kept` when not null. dy is
+// the gradient of the epilogue's output, taken back through it (`after`).
 void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
                               Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets, const Tensor* kept,
-                              const Tensor* rectified);
+                              const EpilogueOutput& after);
 
 // The table of row starts of the im2col matrix of the padded image at `padded`.
 const Scalar* const* tap_rows(const PaddedGrid& g, const Scalar* padded, std::vector<const Scalar*>& table);

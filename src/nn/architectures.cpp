@@ -43,7 +43,12 @@ struct Builder {
     if (auto* bn = last_layer_if<BatchNorm2d>()) bn->relu_after = true;
     model.add(std::make_unique<ReLU>(name));
   }
-  void pool(const std::string& name) { model.add(std::make_unique<Pool2d>(name, Pool2d::Mode::Max, 2, 2)); }
+  void pool(const std::string& name) {  // 2×2, stride 2
+    const int n = model.layer_count();
+    auto* conv = n >= 2 ? dynamic_cast<Conv2d*>(&model.layer(n - 2)) : nullptr;
+    if (conv && last_layer_if<ReLU>()) conv->max_pool_after_relu = true;
+    model.add(std::make_unique<Pool2d>(name, Pool2d::Mode::Max, 2, 2));
+  }
   void flatten() { model.add(std::make_unique<Flatten>("flatten")); }
   void gap(const std::string& name = "gap") { model.add(std::make_unique<GlobalAvgPool>(name)); }
 };

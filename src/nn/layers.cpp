@@ -110,6 +110,10 @@ Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
   // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
   const Var b =
       has_bias ? put_parameter(tape, bias, pass.parameter_vars) : tape.parameter(bias.value, name() + " (no bias: 0)");
+  if (pass.fusions.fuse_relu && relu_after && max_pool_after_relu) {  // (CRP1): the ReLU and max-pool pass it on
+    pass.rectified = pass.pooled = conv2d_relu_max_pool(tape, x, w, b, stride, padding);
+    return named(tape, pass.pooled, name());
+  }
   if (pass.fusions.fuse_relu && relu_after) {  // (CR1): the ReLU after it passes this on
     pass.rectified = conv2d_relu(tape, x, w, b, stride, padding);
     return named(tape, pass.rectified, name());
@@ -189,7 +193,8 @@ std::string Pool2d::describe() const {
          std::to_string(kernel) + ", stride " + std::to_string(stride);
 }
 Shape Pool2d::output_shape(const Shape& input) const { return pooled_shape(*this, input, kernel, stride); }
-Var Pool2d::forward(Tape& tape, Var x, ForwardPass&) {
+Var Pool2d::forward(Tape& tape, Var x, ForwardPass& pass) {
+  if (pass.pooled.valid() && x.id == pass.pooled.id) return x;  // the convolution pooled it (CRP1)
   const Var y = mode == Mode::Max ? max_pool2d(tape, x, kernel, stride) : avg_pool2d(tape, x, kernel, stride);
   return named(tape, y, name());
 }

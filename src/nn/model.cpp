@@ -102,6 +102,8 @@ int Model::layer_index(const std::string& name) const {
 
 Var Model::output_of(const ForwardPass& pass, const std::string& name) const {
   const int i = output_index(name);
+  if (pass.fusions.any())  // its named values may hold a fused record's value, of another shape
+    throw std::logic_error("layer '" + name + "': a pass with fusions (training, prediction) keeps only its logits");
   if (static_cast<std::size_t>(i) >= pass.outputs.size())
     throw std::logic_error("layer '" + name + "' was not run in this forward pass");
   return pass.outputs[static_cast<std::size_t>(i)];

@@ -3,6 +3,7 @@
 #include "gcam/ops/conv2d.hpp"
 
 #include "gcam/fast/conv2d.hpp"
+#include "gcam/ops/max_pool2d.hpp"
 #include "gcam/ops/relu.hpp"
 #include "op_record.hpp"
 
@@ -70,26 +71,42 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
 // ---- tape rule and record --------------------------------------------------------
 using namespace op_record;
 
-// The rule of conv2d (C2)–(C4), and of conv2d_relu (CR2): dy counts only
-// where the rectified output is positive.
+// What the fused records apply after the convolution, for the fast kernels.
+static fast::Epilogue epilogue_of(OpKind kind) {
+  if (kind == OpKind::Conv2dRelu) return fast::Epilogue::Relu;
+  if (kind == OpKind::Conv2dReluMaxPool) return fast::Epilogue::ReluMaxPool;
+  return fast::Epilogue::None;
+}
+
+// The gradient of the convolution's own output, by the reference loops: dy
+// itself (conv2d); (CR2) dy·[y > 0]; (CRP2) dy·[z > 0] sent to the winners
+// (at a winner the unpooled y is z).
+static Tensor convolution_output_gradient(const Record& r, const Tensor& dy, const Shape& unpooled) {
+  if (r.kind == OpKind::Conv2d) return dy;
+  Tensor masked(dy.shape());
+  relu_backward(r.value, dy, masked);  // (R2)
+  if (r.kind == OpKind::Conv2dRelu) return masked;
+  Tensor g(unpooled);
+  max_pool2d_backward(masked, r.winners, g);  // (P2)
+  return g;
+}
+
+// The rule of conv2d (C2)–(C4), and of the fused records (CR2), (CRP2).
 static void backward_conv2d(const Tape& tape, const Record& r, const Tensor& dy, Gradients& grads) {
   const Tensor& x = input_value(tape, r, 0);
   const Tensor& w = input_value(tape, r, 1);
-  const bool rectified = r.kind == OpKind::Conv2dRelu;
   if (use_fast(tape)) {
     Tensor unused;
+    const fast::EpilogueOutput after{epilogue_of(r.kind), &r.value, &r.winners};
     fast::conv2d_backward(x, w, dy, r.attrs.stride, r.attrs.padding, adjoint_if_needed(r, 0, grads, unused),
                           adjoint_if_needed(r, 1, grads, unused), adjoint_if_needed(r, 2, grads, unused), tape.pool(),
-                          targets(r, grads), r.saved.empty() ? nullptr : &r.saved, rectified ? &r.value : nullptr);
+                          targets(r, grads), r.saved.empty() ? nullptr : &r.saved, after);
     return;
   }
-  Tensor masked;
-  if (rectified) {
-    masked = Tensor(dy.shape());
-    relu_backward(r.value, dy, masked);  // (R2): y > 0 exactly where the convolution's output is
-  }
-  conv2d_backward(x, w, rectified ? masked : dy, r.attrs.stride, r.attrs.padding, grads.accumulator(r.inputs[0]),
-                  grads.accumulator(r.inputs[1]), grads.accumulator(r.inputs[2]));
+  const Shape unpooled{x.dim(0), w.dim(0), conv_output_size(x.dim(2), w.dim(2), r.attrs.stride, r.attrs.padding),
+                       conv_output_size(x.dim(3), w.dim(3), r.attrs.stride, r.attrs.padding)};
+  conv2d_backward(x, w, convolution_output_gradient(r, dy, unpooled), r.attrs.stride, r.attrs.padding,
+                  grads.accumulator(r.inputs[0]), grads.accumulator(r.inputs[1]), grads.accumulator(r.inputs[2]));
 }
 
 static void check_conv2d(const Tensor& xv, const Tensor& wv, const Tensor& bv, int stride, int padding) {
@@ -107,25 +124,29 @@ static void check_conv2d(const Tensor& xv, const Tensor& wv, const Tensor& bv, i
                               shape_string(xv.shape()));
 }
 
-// Records (C1), or (CR1) when `kind` is Conv2dRelu.
+// Records (C1), or (CR1), (CRP1) for the fused kinds.
 static Var record_conv2d(Tape& tape, OpKind kind, Var x, Var weight, Var bias, int stride, int padding) {
   const Tensor& xv = tape.value(x);
   const Tensor& wv = tape.value(weight);
   const Tensor& bv = tape.value(bias);
   check_conv2d(xv, wv, bv, stride, padding);
-  const bool rectify = kind == OpKind::Conv2dRelu;
-  Tensor y, padded;  // fast, training: x on the padded grid, kept for the weight gradient (C3)
-  if (use_fast(tape)) {
-    y = tape.buffer({xv.dim(0), wv.dim(0), conv_output_size(xv.dim(2), wv.dim(2), stride, padding),
-                     conv_output_size(xv.dim(3), wv.dim(3), stride, padding)});
-    if (tape.keeps_for_weight_gradients()) padded = tape.buffer(fast::padded_input_shape(xv, wv, stride, padding));
-    fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool(), y, padded.empty() ? nullptr : &padded, rectify);
+  const int OH = conv_output_size(xv.dim(2), wv.dim(2), stride, padding);
+  const int OW = conv_output_size(xv.dim(3), wv.dim(3), stride, padding);
+  const bool pooled = kind == OpKind::Conv2dReluMaxPool;
+  if (pooled && (OH < 2 || OW < 2)) shape_error("conv2d_relu_max_pool", "the 2×2 window is larger than the map");
+  Record r = make(kind, backward_conv2d, {x.id, weight.id, bias.id}, Tensor());
+  if (use_fast(tape)) {  // training: x on the padded grid, kept for the weight gradient (C3)
+    const Shape out = pooled ? Shape{xv.dim(0), wv.dim(0), OH / 2, OW / 2} : Shape{xv.dim(0), wv.dim(0), OH, OW};
+    r.value = tape.buffer(out);
+    if (pooled) r.winners = tape.index_buffer(numel(out));
+    if (tape.keeps_for_weight_gradients()) r.saved = tape.buffer(fast::padded_input_shape(xv, wv, stride, padding));
+    fast::conv2d_forward(xv, wv, bv, stride, padding, tape.pool(), r.value, r.saved.empty() ? nullptr : &r.saved,
+                         epilogue_of(kind), &r.winners);
   } else {
-    y = conv2d_forward(xv, wv, bv, stride, padding);
-    if (rectify) y = relu_forward(y);
+    r.value = conv2d_forward(xv, wv, bv, stride, padding);
+    if (kind != OpKind::Conv2d) r.value = relu_forward(r.value);
+    if (pooled) r.value = max_pool2d_forward(r.value, 2, 2, r.winners);
   }
-  Record r = make(kind, backward_conv2d, {x.id, weight.id, bias.id}, std::move(y));
-  r.saved = std::move(padded);
   r.attrs.stride = stride;
   r.attrs.padding = padding;
   return tape.record(std::move(r));
@@ -137,6 +158,10 @@ Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
 
 Var conv2d_relu(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
   return record_conv2d(tape, OpKind::Conv2dRelu, x, weight, bias, stride, padding);
+}
+
+Var conv2d_relu_max_pool(Tape& tape, Var x, Var weight, Var bias, int stride, int padding) {
+  return record_conv2d(tape, OpKind::Conv2dReluMaxPool, x, weight, bias, stride, padding);
 }
 
 }  // namespace gcam

@@ -37,7 +37,8 @@ enum class OpKind {
   Input,      // a leaf given by the user (an image batch)
   Parameter,  // a leaf owned by a layer (weights, biases)
   Conv2d,
-  Conv2dRelu,  // conv2d and relu in one record (training and prediction passes: ops/conv2d.hpp)
+  Conv2dRelu,         // conv2d and relu in one record (training and prediction passes: ops/conv2d.hpp)
+  Conv2dReluMaxPool,  // conv2d, relu and a 2×2 max-pool in one record (the same)
   BatchNorm2d,
   MaxPool2d,
   AvgPool2d,

@@ -20,6 +20,8 @@
 // `pool` may be null (single-threaded).
 #pragma once
 
+#include <vector>
+
 #include "gcam/core/tensor.hpp"
 #include "gcam/fast/targets.hpp"
 
@@ -28,6 +30,22 @@ namespace gcam {
 class ThreadPool;
 
 namespace fast {
+
+// What the forward applies to (C1) as it writes its output, in the same pass
+// (the fused records of ops/conv2d.hpp):
+enum class Epilogue {
+  None,
+  Relu,         // (CR1): y = max(0, (C1))
+  ReluMaxPool,  // (CRP1): y = the 2×2, stride-2 max-pool of max(0, (C1)), with its winners as (P1) keeps them
+};
+
+// The output of a forward with an epilogue, which the backward takes dy
+// back through: the y it wrote and, for ReluMaxPool, the winners.
+struct EpilogueOutput {
+  Epilogue epilogue = Epilogue::None;
+  const Tensor* y = nullptr;
+  const std::vector<int>* winners = nullptr;
+};
 
 // (C1), returning a new tensor.
 Tensor conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool);
@@ -38,17 +56,20 @@ Shape padded_input_shape(const Tensor& x, const Tensor& w, int stride, int paddi
 // large enough: see Workspace). If `padded` is not null, the input as the
 // forward lays it out on the padded grid is kept there (resized to
 // padded_input_shape): the backward's weight gradient (C3) reads that same
-// layout, and given it, need not build it again. With `rectify`, y is
-// max(0, ·) of (C1), written in the same pass (conv2d_relu, ops/conv2d.hpp).
+// layout, and given it, need not build it again. `epilogue`: what is applied
+// as y is written; for ReluMaxPool, y is the pooled map and `winners` (resized)
+// receives each pooled value's flat index in the unpooled output.
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, int stride, int padding, ThreadPool* pool,
-                    Tensor& y, Tensor* padded = nullptr, bool rectify = false);
+                    Tensor& y, Tensor* padded = nullptr, Epilogue epilogue = Epilogue::None,
+                    std::vector<int>* winners = nullptr);
 // (C2)–(C4), adding into the gradients that `targets` asks for; `padded`:
 // what conv2d_forward kept for the same x, w, stride and padding, or null.
-// `rectified`: the y of a conv2d_forward with rectify, or null; then dy counts
-// only where y > 0 (R2 of ops/relu.hpp), applied as dy is read.
+// `after`: the output of a forward with an epilogue; dy is then the gradient
+// of that output, taken back through it as it is read: (R2), dy counts only
+// where y > 0; for ReluMaxPool also (P2), each value goes to its winner.
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding, Tensor& dx,
                      Tensor& dw, Tensor& db, ThreadPool* pool, Targets targets = {}, const Tensor* padded = nullptr,
-                     const Tensor* rectified = nullptr);
+                     EpilogueOutput after = {});
 
 }  // namespace fast
 }  // namespace gcam

@@ -32,11 +32,13 @@ struct Fusions {
   // logits only).
   bool fold_batch_norm = false;
   // A convolution followed by a ReLU records one conv2d_relu (CR1,
-  // ops/conv2d.hpp), and the ReLU passes it on. Both names then hold the
-  // rectified value. The same logits and gradients, bit for bit. With
-  // fold_batch_norm, a convolution whose folded batch norm is followed by a
-  // ReLU does the same.
+  // ops/conv2d.hpp), and the ReLU passes it on; followed by a ReLU and a
+  // 2×2, stride-2 max-pool, one conv2d_relu_max_pool (CRP1), and both pass
+  // it on. The names then hold the fused record's value. The same logits and
+  // gradients, bit for bit. With fold_batch_norm, a convolution whose folded
+  // batch norm is followed by a ReLU records a conv2d_relu too.
   bool fuse_relu = false;
+  bool any() const { return fold_batch_norm || fuse_relu; }
 };
 
 // What one forward pass put on the tape.
@@ -55,8 +57,9 @@ struct ForwardPass {
   int next_output = 0;
   // What this pass fuses (Model::forward's argument).
   Fusions fusions;
-  // The last conv2d_relu recorded: the ReLU layer given it passes it on.
-  Var rectified;
+  // The last fused record: the ReLU layer given `rectified` passes it on,
+  // and so does the max-pool layer given `pooled`.
+  Var rectified, pooled;
 
   // A layer hands each named value it records to emit(), in the order of its
   // outputs: emit keeps it (or swaps in the replacement) and returns what the
@@ -135,9 +138,10 @@ class Conv2d : public Layer {
   // The batch norm that directly follows this convolution, if any (set by
   // fold_into(); used by a ForwardPass with fold_batch_norm).
   const BatchNorm2d* batch_norm_after = nullptr;
-  // Whether a ReLU layer directly follows (set by the model's builder; used
-  // by a ForwardPass with fuse_relu).
-  bool relu_after = false;
+  // Whether a ReLU layer directly follows, and a 2×2, stride-2 max-pool
+  // layer after it (set by the model's builder; used by a ForwardPass with
+  // fuse_relu).
+  bool relu_after = false, max_pool_after_relu = false;
 };
 
 // Batch normalization (ops/batch_norm2d.hpp): weight γ = 1 and bias β = 0

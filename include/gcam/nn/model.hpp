@@ -58,7 +58,8 @@ class Model {
   // Whether named output `output` is a value inside its layer (a block's
   // "layer2.0.conv1"), not the layer's own output.
   bool inside_layer(int output) const;
-  // The named value `name` in a pass made by forward().
+  // The named value `name` in a pass made by forward() without fusions
+  // (a fused pass throws std::logic_error).
   Var output_of(const ForwardPass& pass, const std::string& name) const;
   // Name of the last layer whose output is a feature map (rank 3 without the
   // batch) of a conv block: the default Grad-CAM target.

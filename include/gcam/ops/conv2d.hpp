@@ -13,6 +13,12 @@
 // prediction: ForwardPass::fusions), so that the ReLU costs no pass of its own:
 // (CR1) y = max(0, (C1))                      rectified as the output is written
 // (CR2) (C2)–(C4) with dy·[y > 0] for dy       y > 0 exactly where (C1) > 0 (R2)
+// and conv2d_relu_max_pool, with the 2×2, stride-2 max-pool after the ReLU
+// (ops/max_pool2d.hpp) in the same record, so that the unpooled map is never
+// written out:
+// (CRP1) z = max_pool2×2(max(0, (C1))), and its winners as (P1) keeps them
+// (CRP2) (C2)–(C4) with dy·[z > 0] put at the winners (P2) for dy
+//        (at a winner the unpooled value is z, so [z > 0] is (R2) there)
 #pragma once
 
 #include "gcam/autograd/tape.hpp"
@@ -31,5 +37,8 @@ Var conv2d(Tape& tape, Var x, Var weight, Var bias, int stride = 1, int padding 
 // Records (CR1); its rule applies (CR2). Same values, bit for bit, as relu
 // recorded after conv2d.
 Var conv2d_relu(Tape& tape, Var x, Var weight, Var bias, int stride = 1, int padding = 0);
+// Records (CRP1); its rule applies (CRP2). Same values, bit for bit, as relu
+// and max_pool2d(2, 2) recorded after conv2d.
+Var conv2d_relu_max_pool(Tape& tape, Var x, Var weight, Var bias, int stride = 1, int padding = 0);
 
 }  // namespace gcam
