@@ -104,7 +104,7 @@ TEST_CASE("fast gemm agrees with the reference gemm", "[fast][float][gemm]") {
 
 TEST_CASE("gemm_rows gives gemm's bits, B read in place and A packed once", "[fast][float][gemm]") {
   // Sizes that cross every boundary of the blocking: a last partial tile of
-  // columns (packed, the others read in place), several K-slices, several
+  // columns (packed, or read in place when the rows are padded), several K-slices, several
   // MC blocks of rows, and the few-rows path.
   const GemmBlocking blocks = gemm_blocking();
   struct Size {
@@ -118,21 +118,31 @@ TEST_CASE("gemm_rows gives gemm's bits, B read in place and A packed once", "[fa
       const int lda = (ta == Trans::No ? s.K : s.M) + 1, ldb = s.N + 5;
       const Tensor A = random_tensor({ta == Trans::No ? s.M : s.K, lda}, ++seed);
       const Tensor B = random_tensor({s.K, ldb}, ++seed);
-      std::vector<const Scalar*> rows;
-      for (int k = 0; k < s.K; ++k) rows.push_back(B.data() + std::size_t(k) * ldb);
+      // B again with NaN past column N and a tile's slack after it: padded
+      // rows, whose last tile is read in place too, but whose extra columns
+      // must never reach C.
+      std::vector<Scalar> padded_b(B.values());
+      padded_b.resize(B.size() + kGemmTileColumns, std::numeric_limits<Scalar>::quiet_NaN());
+      std::vector<const Scalar*> rows, padded_rows;
+      for (int k = 0; k < s.K; ++k) {
+        rows.push_back(B.data() + std::size_t(k) * ldb);
+        padded_rows.push_back(padded_b.data() + std::size_t(k) * ldb);
+        std::fill(padded_b.begin() + k * ldb + s.N, padded_b.begin() + (k + 1) * ldb, padded_b.back());
+      }
       Tensor expected({s.M, s.N});
       gemm(ta, Trans::No, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, expected.data(), s.N, Update::Overwrite);
       PackedA packed;
       packed.pack(ta, s.M, s.K, A.data(), lda);
       for (ThreadPool* pool : pools.all())
-        for (const PackedA* a_packed : {static_cast<const PackedA*>(nullptr), static_cast<const PackedA*>(&packed)}) {
-          INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " op " << trans_name(ta) << ", " << pool_name(pool)
-                    << (a_packed ? ", A packed" : ""));
-          Tensor C({s.M, s.N}, std::numeric_limits<Scalar>::quiet_NaN());
-          gemm_rows(ta, Trans::No, s.M, s.N, s.K, A.data(), lda, rows.data(), C.data(), s.N, Update::Overwrite, pool,
-                    a_packed);
-          CHECK(bit_identical(C, expected));
-        }
+        for (const PackedA* a_packed : {static_cast<const PackedA*>(nullptr), static_cast<const PackedA*>(&packed)})
+          for (bool padded : {false, true}) {
+            INFO("M=" << s.M << " N=" << s.N << " K=" << s.K << " op " << trans_name(ta) << ", " << pool_name(pool)
+                      << (a_packed ? ", A packed" : "") << (padded ? ", rows padded" : ""));
+            Tensor C({s.M, s.N}, std::numeric_limits<Scalar>::quiet_NaN());
+            gemm_rows(ta, Trans::No, s.M, s.N, s.K, A.data(), lda, padded ? padded_rows.data() : rows.data(), C.data(),
+                      s.N, Update::Overwrite, pool, a_packed, padded);
+            CHECK(bit_identical(C, expected));
+          }
     }
   PackedA packed;
   const Tensor A = random_tensor({8, 9}, 1);

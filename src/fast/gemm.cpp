@@ -130,14 +130,15 @@ void micro_kernel(int kc, const Scalar* a, const Scalar* b, Scalar* c, int ldc, 
 }
 
 // The same tile with B read in place: row k of the micro-panel is the NR
-// values from b_rows[k] + column on (gemm_rows, B not transposed, a whole
-// tile wide). The implicit convolution's rows are shifted copies of a
+// values from b_rows[k] + column on (gemm_rows, B not transposed; a whole
+// tile wide, or with rows_padded the last n columns of a partial one, whose
+// other columns are read but never stored). The implicit convolution's rows are shifted copies of a
 // padded image that sits in L1, so copying them into a panel first (as
 // pack_b does) would cost a load and a store per value for nothing. The sums
 // are formed in the same order as micro_kernel's, so the results are the
 // same bits.
 void micro_kernel_in_place(int kc, const Scalar* a, const Scalar* const* b_rows, int column, Scalar* c, int ldc, int m,
-                           bool add) {
+                           int n, bool add) {
   Scalar acc[MR][NR] = {};
   for (int k = 0; k < kc; ++k) {
     const Scalar* ak = a + k * MR;
@@ -145,11 +146,11 @@ void micro_kernel_in_place(int kc, const Scalar* a, const Scalar* const* b_rows,
     for (int i = 0; i < MR; ++i)
       for (int j = 0; j < NR; ++j) acc[i][j] += ak[i] * bk[j];
   }
-  store_tile(acc, c, ldc, m, NR, add);
+  store_tile(acc, c, ldc, m, n, add);
 }
 
 // C[i0 : i0+mc, j0 : j0+nc] (+)= packed A block · B panel. The first
-// `in_place` columns (whole micro-tiles) read B's rows in place from
+// `in_place` columns (micro-tiles) read B's rows in place from
 // p.b_rows + p0; the rest come from the packed panel bp.
 void macro_kernel(const Problem& p, int i0, int mc, int j0, int nc, int p0, int kc, const Scalar* ap, const Scalar* bp,
                   int in_place, bool add) {
@@ -159,7 +160,7 @@ void macro_kernel(const Problem& p, int i0, int mc, int j0, int nc, int p0, int 
       Scalar* c = p.C + static_cast<std::size_t>(i0 + i) * p.ldc + j0 + j;
       const int m = std::min(MR, mc - i);
       if (j < in_place)
-        micro_kernel_in_place(kc, a, p.b_rows + p0, j0 + j, c, p.ldc, m, add);
+        micro_kernel_in_place(kc, a, p.b_rows + p0, j0 + j, c, p.ldc, m, std::min(NR, nc - j), add);
       else
         micro_kernel(kc, a, bp + static_cast<std::size_t>(j - in_place) * kc, c, p.ldc, m, std::min(NR, nc - j), add);
     }
@@ -182,9 +183,12 @@ void gemm_range(const Problem& p, int m0, int m1, int n0, int n1) {
       const int kc = std::min(KC, p.K - pc);
       const bool add = p.add || pc > 0;
       // gemm_rows with B not transposed reads whole tiles of B in place
-      // (micro_kernel_in_place); only a last, partial tile is packed.
-      const int in_place = p.b_rows && p.trans_b == Trans::No ? nc / NR * NR : 0;
-      pack_b(p, pc, kc, jc + in_place, nc - in_place, bp);
+      // (micro_kernel_in_place); a last, partial tile is packed unless the
+      // rows are padded.
+      const int in_place = !p.b_rows || p.trans_b == Trans::Yes ? 0
+                           : p.rows_padded                      ? (nc + NR - 1) / NR * NR
+                                                                : nc / NR * NR;
+      if (nc > in_place) pack_b(p, pc, kc, jc + in_place, nc - in_place, bp);
       for (int ic = m0; ic < m1; ic += MC) {
         const int mc = std::min(MC, m1 - ic);
         const Scalar* a_block = ap;
@@ -283,17 +287,17 @@ void run(const Problem& p, ThreadPool* pool) {
 
 void gemm(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* B, int ldb,
           Scalar* C, int ldc, Update update, ThreadPool* pool) {
-  run(Problem{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add, nullptr, nullptr}, pool);
+  run(Problem{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, update == Update::Add, nullptr, nullptr, false}, pool);
 }
 
 void gemm_rows(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* const* b_rows,
-               Scalar* C, int ldc, Update update, ThreadPool* pool, const PackedA* a_packed) {
+               Scalar* C, int ldc, Update update, ThreadPool* pool, const PackedA* a_packed, bool rows_padded) {
   if (a_packed && (a_packed->rows() != M || a_packed->depth() != K))
     throw std::invalid_argument("gemm_rows: the packed A is " + std::to_string(a_packed->rows()) + "x" +
                                 std::to_string(a_packed->depth()) + ", the product needs " + std::to_string(M) + "x" +
                                 std::to_string(K));
   run(Problem{trans_a, trans_b, M, N, K, A, lda, nullptr, 0, C, ldc, update == Update::Add, b_rows,
-              a_packed ? a_packed->data() : nullptr},
+              a_packed ? a_packed->data() : nullptr, rows_padded},
       pool);
 }
 

@@ -30,7 +30,7 @@ constexpr int kLanes = fast::kVectorBytes / static_cast<int>(sizeof(Scalar));
 //       and 8 divides the usual channel counts 8…64, so M = output channels
 //       leaves no half-empty edge tiles), AVX-512 double 6×32, AVX2 float
 //       3×32. Narrow vector units get MR = 1: correct, just not tuned.
-constexpr int NR = 32;
+constexpr int NR = kGemmTileColumns;
 constexpr int MR = std::max(1, std::min(8, fast::kVectorRegisters * 3 / 4 / (NR / kLanes)));
 static_assert(NR % kLanes == 0, "a row of the micro-tile is whole vectors");
 
@@ -72,6 +72,7 @@ struct Problem {
   bool add;
   const Scalar* const* b_rows;  // gemm_rows: where each stored row of B starts (null: B + r·ldb)
   const Scalar* a_packed;       // gemm_rows: op(A) packed beforehand (PackedA), or null
+  bool rows_padded;             // gemm_rows: each row readable to N rounded up to whole tiles
 };
 
 // Stored row r of B: from the row table of gemm_rows, or r rows past B.

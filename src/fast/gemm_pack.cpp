@@ -128,7 +128,7 @@ void PackedA::pack(Trans trans_a, int M, int K, const Scalar* A, int lda) {
   rows_ = M;
   depth_ = K;
   data_.resize(static_cast<std::size_t>(padded_rows(M)) * K);
-  const Problem p{trans_a, Trans::No, M, 0, K, A, lda, nullptr, 0, nullptr, 0, false, nullptr, nullptr};
+  const Problem p{trans_a, Trans::No, M, 0, K, A, lda, nullptr, 0, nullptr, 0, false, nullptr, nullptr, false};
   const int KC = blocking().kc, MC = blocking().mc;
   for (int pc = 0; pc < K; pc += KC) {
     const int kc = std::min(KC, K - pc);

@@ -180,7 +180,7 @@ void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const 
   const Scalar* const* rows = tap_rows(g, padded, buf.rows);
   Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide + 2 * kPoolBlock);  // slack: pool_rectified_plane's last block
   gemm_rows(Trans::No, Trans::No, g.O, g.wide, g.rows, w.data(), g.rows, rows, wide, g.wide, Update::Overwrite, pool,
-            &packed_w);
+            &packed_w, /*rows_padded=*/true);  // padded_image()'s slack
   for (int o = 0; o < g.O; ++o) {
     const Scalar bias = b[size_t(o)];
     if (epilogue == Epilogue::ReluMaxPool) {
@@ -330,7 +330,7 @@ void input_gradient_phase(const PaddedGrid& g, const Phase& ph, const PackedA& p
             extended + o * g.extended_plane + first + size_t(m) * g.Wq + k;
   Scalar* wide = grow(buf.wide, size_t(g.C) * columns);
   gemm_rows(Trans::No, Trans::No, g.C, columns, depth, buf.flipped.data() + ph.kernel, depth, buf.rows.data(), wide,
-            columns, Update::Overwrite, pool, &packed);
+            columns, Update::Overwrite, pool, &packed, /*rows_padded=*/true);  // the extended buffer's slack
   for (int c = 0; c < g.C; ++c)
     for (int u = ru.lo; u < ru.hi; ++u) {
       const Scalar* src = wide + size_t(c) * columns + size_t(u - ru.lo) * g.Wq;
@@ -381,7 +381,7 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
   const int chunk = images_per_chunk(x_image + g_image, g.N);
   for (int n0 = 0; n0 < g.N; n0 += chunk) {  // chunks in order: the batch sums never depend on threads
     const int count = std::min(chunk, g.N - n0);
-    Scalar* extended = grow(buf.extended, g_image * count);
+    Scalar* extended = grow(buf.extended, g_image * count + kRowSlack);  // slack: (C2)'s last tile
     for (int b = 0; b < count; ++b) extend_gradient(g, dy, after, n0 + b, extended + b * g_image);
     for (int b = 0; targets.bias && b < count; ++b)
       for (int o = 0; o < g.O; ++o)

@@ -24,6 +24,7 @@
 
 #include "conv_geometry.hpp"
 #include "gcam/fast/conv2d.hpp"
+#include "gcam/fast/gemm.hpp"
 #include "gcam/fast/targets.hpp"
 #include "vector_unit.hpp"
 
@@ -35,6 +36,8 @@ namespace fast {
 // keeps in one vector register of the target (64 bytes with AVX-512, 32 with
 // AVX, 16 otherwise), with + and * lane by lane.
 constexpr int kDotLanes = kVectorBytes / int(sizeof(Scalar));
+// Values past the end of a row table's rows that the products may read.
+constexpr int kRowSlack = std::max(kDotLanes, kGemmTileColumns);
 typedef Scalar Lanes __attribute__((vector_size(kVectorBytes)));
 
 inline Lanes load_lanes(const Scalar* from) {  // rows are not aligned to a vector
@@ -90,11 +93,12 @@ struct PaddedGrid : ConvShape {
                        std::size_t(std::max({lead, (Hq - OH) * Wq, dot_length - wide}))),
         flipped_depth(O * KH * KW) {}
   // The padded image of one image: C·s² phase planes, then slack for the
-  // last rows, which read ⌊(kW−1)/s⌋ values past the last plane in (C1) and
-  // up to kDotLanes − 1 more in (C3)'s rounded-up dot products (where they
-  // meet zeros of Gw).
+  // last rows, which read ⌊(kW−1)/s⌋ values past the last plane in (C1),
+  // then up to kGemmTileColumns − 1 more in (C1)'s last tile (gemm_rows
+  // with rows_padded) or kDotLanes − 1 in (C3)'s rounded-up dot products
+  // (where they meet zeros of Gw).
   std::size_t padded_image() const {
-    return std::size_t(C) * phases * phase_plane + std::size_t((KW - 1) / stride + kDotLanes);
+    return std::size_t(C) * phases * phase_plane + std::size_t((KW - 1) / stride + kRowSlack);
   }
   // Where row (c, p, q) of the im2col matrix starts in a padded image.
   std::size_t tap_offset(int c, int p, int q) const {

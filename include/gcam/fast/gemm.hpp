@@ -81,12 +81,18 @@ class PackedA {
 // b_rows[j][k]). Rows may overlap: the implicit-GEMM convolution
 // (fast/conv2d.hpp) points row (c, p, q) of its im2col matrix at the
 // padded image shifted by one kernel tap, so the matrix is never copied out.
-// With Trans::No, whole tiles of B are read in place, without packing.
-// `a_packed`, if given, must be op(A) packed by
-// PackedA::pack (an M×K mismatch throws std::invalid_argument); the result
-// is the same bits as without it.
+// With Trans::No, whole tiles of B are read in place, without packing; with
+// `rows_padded` too (each row may be read up to N rounded up to a multiple
+// of kGemmTileColumns: the caller left that much slack after its last row),
+// so is the last, partial tile. `a_packed`, if given, must be op(A) packed by
+// PackedA::pack (an M×K mismatch throws std::invalid_argument). Either way
+// the result is the same bits.
 void gemm_rows(Trans trans_a, Trans trans_b, int M, int N, int K, const Scalar* A, int lda, const Scalar* const* b_rows,
-               Scalar* C, int ldc, Update update, ThreadPool* pool = nullptr, const PackedA* a_packed = nullptr);
+               Scalar* C, int ldc, Update update, ThreadPool* pool = nullptr, const PackedA* a_packed = nullptr,
+               bool rows_padded = false);
+
+// The width of the GEMM's micro-tile (NR): the columns of B one step reads.
+constexpr int kGemmTileColumns = 32;
 
 // The block sizes gemm uses on this machine: the micro-tile MR × NR (fixed by
 // the vector unit at compile time) and the cache blocks KC, MC, NC (derived
