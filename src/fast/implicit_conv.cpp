@@ -36,8 +36,6 @@ namespace {
 
 using std::size_t;
 
-constexpr int kPoolBlock = 16;  // windows of the fused max-pool computed at once (pool_rectified_plane)
-
 // Per-thread buffers, grown to the largest call and then reused.
 struct Buffers {
   std::vector<Scalar> padded, wide, extended, flipped, masked;
@@ -134,39 +132,22 @@ const Scalar* pad_images(const PaddedGrid& g, const Tensor& x, int n0, int count
 // (R1) as relu_forward writes it (a −0 or a NaN becomes +0): the same bits.
 inline Scalar rectify(Scalar v) { return v > 0 ? v : Scalar(0); }
 
-// (CRP1) for plane o of image n: max(0, Yw + bias) in place on the wide
-// grid (whole rows: g++ vectorises them), then pooled 2×2 from there into z,
-// with winners indexing the unpooled output (rows OW apart) as max_pool2d
-// keeps them. kPoolBlock windows at a time through a block on the stack, so
-// that g++ vectorises the windows even for rows of 7 or 14 outputs; a
-// block's windows past the row read the next rows or the wide buffer's slack.
-// A whole block is stored, its extra outputs over ones written later, unless
-// it would reach past this image's outputs (another thread's).
-void pool_rectified_plane(const PaddedGrid& g, Scalar* wide_plane, Scalar bias, int n, int o, Tensor& z,
+// (CRP1) for image n: max(0, Yw + bias) in place on the wide grid (whole
+// planes: g++ vectorises them), then pooled 2×2 from there into z, as the
+// fast max-pool pools (blocks of windows that g++ vectorises even for rows
+// of 7 or 14 outputs), with winners indexing the unpooled output (rows OW
+// apart) as max_pool2d keeps them.
+void pool_rectified_image(const PaddedGrid& g, Scalar* wide, const Tensor& b, int n, Tensor& z,
                           std::vector<int>& winners) {
-  for (int t = 0; t < g.wide; ++t) wide_plane[t] = rectify(wide_plane[t] + bias);
-  const int PH = g.OH / 2, PW = g.OW / 2;
-  const size_t image_end = size_t(n + 1) * g.O * PH * PW;
-  Scalar block_values[kPoolBlock];
-  int block_winners[kPoolBlock];
-  for (int i = 0; i < PH; ++i) {
-    const size_t first = ((size_t(n) * g.O + o) * PH + i) * PW;
-    const int top = ((n * g.O + o) * g.OH + 2 * i) * g.OW;  // unpooled cell (2i, 0)
-    for (int j = 0; j < PW; j += kPoolBlock) {
-      max_pool_2x2_outputs(wide_plane + size_t(2 * i) * g.Wq + 2 * j, g.Wq, g.OW, top + 2 * j, kPoolBlock, block_values,
-                           block_winners);
-      const int count = first + j + kPoolBlock <= image_end ? kPoolBlock : PW - j;
-      Scalar* values = z.data() + first + j;
-      int* indices = winners.data() + first + j;
-      if (count == kPoolBlock) {  // a fixed length: vector stores, not a call
-        std::copy(block_values, block_values + kPoolBlock, values);
-        std::copy(block_winners, block_winners + kPoolBlock, indices);
-      } else {
-        std::copy(block_values, block_values + count, values);
-        std::copy(block_winners, block_winners + count, indices);
-      }
-    }
+  for (int o = 0; o < g.O; ++o) {
+    Scalar* plane = wide + size_t(o) * g.wide;
+    const Scalar bias = b[size_t(o)];
+    for (int t = 0; t < g.wide; ++t) plane[t] = rectify(plane[t] + bias);
   }
+  const int PH = g.OH / 2, PW = g.OW / 2;
+  const size_t first = size_t(n) * g.O * PH * PW;
+  max_pool_2x2_planes(wide, g.OH, g.Wq, PH, PW, 0, g.O, z.data() + first, winners.data() + first, g.OW,
+                      n * g.O * g.OH * g.OW);
 }
 
 // (C1) for image n: Yw = W·cols on the wide grid, then narrowed into y with
@@ -178,15 +159,12 @@ void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const 
   Scalar* padded = kept ? kept->data() + size_t(n) * g.padded_image() : grow(buf.padded, g.padded_image());
   pad_image(g, x, n, padded);
   const Scalar* const* rows = tap_rows(g, padded, buf.rows);
-  Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide + 2 * kPoolBlock);  // slack: pool_rectified_plane's last block
+  Scalar* wide = grow(buf.wide, size_t(g.O) * g.wide);
   gemm_rows(Trans::No, Trans::No, g.O, g.wide, g.rows, w.data(), g.rows, rows, wide, g.wide, Update::Overwrite, pool,
             &packed_w, /*rows_padded=*/true);  // padded_image()'s slack
+  if (epilogue == Epilogue::ReluMaxPool) return pool_rectified_image(g, wide, b, n, y, *winners);
   for (int o = 0; o < g.O; ++o) {
     const Scalar bias = b[size_t(o)];
-    if (epilogue == Epilogue::ReluMaxPool) {
-      pool_rectified_plane(g, wide + size_t(o) * g.wide, bias, n, o, y, *winners);
-      continue;
-    }
     for (int i = 0; i < g.OH; ++i) {
       const Scalar* src = wide + size_t(o) * g.wide + size_t(i) * g.Wq;
       Scalar* dst = y.data() + ((size_t(n) * g.O + o) * g.OH + i) * g.OW;

@@ -47,21 +47,24 @@ inline void max_pool_2x2_outputs(const Scalar* r0, int W, int index_row, int top
 // and writes that junk into the next row's outputs, which the next row then
 // overwrites (rows go in order). Only blocks whose reads and writes stay
 // inside these planes run so; the others, at the end, go one block of the
-// exact width.
+// exact width. The winners index an input whose rows are `index_row` cells
+// apart, from cell `index_first` on (W and 0: `in` itself).
 inline void max_pool_2x2_planes(const Scalar* in, int H, int W, int OH, int OW, int first, int last, Scalar* out,
-                                int* win) {
+                                int* win, int index_row, int index_first) {
   constexpr int kBlock = 16;
   const std::size_t in_end = std::size_t(last) * H * W, out_end = std::size_t(last) * OH * OW;
   for (int plane = first; plane < last; ++plane)
     for (int i = 0; i < OH; ++i) {
-      const int top = (plane * H + 2 * i) * W;  // input cell r0[0]
+      const int top = (plane * H + 2 * i) * W;                          // input cell r0[0]
+      const int index = index_first + (plane * H + 2 * i) * index_row;  // and its winner index
       const std::size_t row = (std::size_t(plane) * OH + i) * OW;
       int j = 0;
       for (; j < OW; j += kBlock) {
         if (row + j + kBlock > out_end || std::size_t(top) + W + 2 * (j + kBlock) > in_end) break;
-        max_pool_2x2_outputs(in + top + 2 * j, W, W, top + 2 * j, kBlock, out + row + j, win + row + j);
+        max_pool_2x2_outputs(in + top + 2 * j, W, index_row, index + 2 * j, kBlock, out + row + j, win + row + j);
       }
-      if (j < OW) max_pool_2x2_outputs(in + top + 2 * j, W, W, top + 2 * j, OW - j, out + row + j, win + row + j);
+      if (j < OW)
+        max_pool_2x2_outputs(in + top + 2 * j, W, index_row, index + 2 * j, OW - j, out + row + j, win + row + j);
     }
 }
 

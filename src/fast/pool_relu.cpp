@@ -53,7 +53,7 @@ void max_pool2d_forward(const Tensor& x, int kernel, int stride, std::vector<int
   // Small maps (a single image) are pooled on this thread: waking the pool costs more.
   constexpr std::size_t kMinParallelElements = std::size_t{1} << 18;
   parallel_for(x.size() < kMinParallelElements ? nullptr : pool, N * C, [&](int begin, int end) {
-    if (kernel == 2 && stride == 2) return max_pool_2x2_planes(in, H, W, OH, OW, begin, end, out, win);
+    if (kernel == 2 && stride == 2) return max_pool_2x2_planes(in, H, W, OH, OW, begin, end, out, win, W, 0);
     for (int plane = begin; plane < end; ++plane)
       max_pool_plane(in, plane * H * W, W, kernel, stride, OH, OW, out + plane * OH * OW, win + plane * OH * OW);
   });
