@@ -94,31 +94,28 @@ Shape Conv2d::output_shape(const Shape& input) const {
 }
 
 Var Conv2d::forward(Tape& tape, Var x, ForwardPass& pass) {
+  Var w, b;
+  bool relu_next = relu_after;  // the layer after this record's output
   if (pass.fusions.fold_batch_norm && batch_norm_after && !batch_norm_after->training) {  // (B7)
     const BatchNorm2d& bn = *batch_norm_after;
     FoldedConv folded = fold_batch_norm(weight.value, bias.value, bn.weight.value, bn.bias.value, bn.running_mean.value,
                                         bn.running_var.value);
-    const Var w = tape.parameter(std::move(folded.weight), name() + ".weight with " + bn.name() + " folded in");
-    const Var b = tape.parameter(std::move(folded.bias), name() + ".bias with " + bn.name() + " folded in");
-    if (pass.fusions.fuse_relu && bn.relu_after) {  // (CR1) after (B7): the batch norm and the ReLU pass this on
-      pass.rectified = conv2d_relu(tape, x, w, b, stride, padding);
-      return named(tape, pass.rectified, name());
-    }
-    return named(tape, conv2d(tape, x, w, b, stride, padding), name());
+    w = tape.parameter(std::move(folded.weight), name() + ".weight with " + bn.name() + " folded in");
+    b = tape.parameter(std::move(folded.bias), name() + ".bias with " + bn.name() + " folded in");
+    relu_next = bn.relu_after;  // the batch norm passes this on
+  } else {
+    w = put_parameter(tape, weight, pass.parameter_vars);
+    // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
+    b = has_bias ? put_parameter(tape, bias, pass.parameter_vars)
+                 : tape.parameter(bias.value, name() + " (no bias: 0)");
   }
-  const Var w = put_parameter(tape, weight, pass.parameter_vars);
-  // Without a bias the zero bias is a constant leaf: no gradient is asked of it.
-  const Var b =
-      has_bias ? put_parameter(tape, bias, pass.parameter_vars) : tape.parameter(bias.value, name() + " (no bias: 0)");
-  if (pass.fusions.fuse_relu && relu_after && max_pool_after_relu) {  // (CRP1): the ReLU and max-pool pass it on
+  if (!pass.fusions.fuse_relu || !relu_next) return named(tape, conv2d(tape, x, w, b, stride, padding), name());
+  if (max_pool_after_relu) {  // (CRP1): the ReLU and the max-pool pass it on
     pass.rectified = pass.pooled = conv2d_relu_max_pool(tape, x, w, b, stride, padding);
     return named(tape, pass.pooled, name());
   }
-  if (pass.fusions.fuse_relu && relu_after) {  // (CR1): the ReLU after it passes this on
-    pass.rectified = conv2d_relu(tape, x, w, b, stride, padding);
-    return named(tape, pass.rectified, name());
-  }
-  return named(tape, conv2d(tape, x, w, b, stride, padding), name());
+  pass.rectified = conv2d_relu(tape, x, w, b, stride, padding);  // (CR1): the ReLU passes it on
+  return named(tape, pass.rectified, name());
 }
 
 // ---- BatchNorm2d --------------------------------------------------------------
