@@ -26,6 +26,7 @@
 #include "gcam/core/thread_pool.hpp"
 #include "gcam/fast/gemm.hpp"
 #include "gcam/fast/lane_sum.hpp"
+#include "gcam/fast/pool_relu.hpp"
 #include "implicit_grid.hpp"
 #include "max_pool_2x2.hpp"
 
@@ -176,15 +177,15 @@ void forward_image(const PaddedGrid& g, const Tensor& x, const Tensor& w, const 
   }
 }
 
-// (R2) for n values: out = 0 + dy where y > 0, else 0 (0 + dy, as
-// relu_backward adds into zeros: the same bits as a ReLU recorded on its own).
-// Whole planes at a time, so that g++ vectorises it. Copied first, then
-// masked in place: reading dy only where y > 0, g++ made masked loads that
-// kept their vector on the stack (this pass then cost twice the separate
-// ReLU's backward).
+// (R2) for n values: out = 0 + dy where y > 0, else 0, by the ReLU's own
+// in-place rule (the same bits as a ReLU recorded on its own). Whole planes
+// at a time, so that it runs in vectors. Copied first, then masked in place:
+// a loop reading dy only where y > 0 became masked loads that kept their
+// vector on the stack (this pass then cost twice the separate ReLU's
+// backward).
 void rectify_gradient(const Scalar* dy, const Scalar* y, size_t n, Scalar* out) {
   std::copy(dy, dy + n, out);
-  for (size_t e = 0; e < n; ++e) out[e] = y[e] > 0 ? Scalar(0) + out[e] : Scalar(0);
+  relu_backward_in_place(y, out, n);
 }
 
 // v if keep, else +0, by a mask of bits: g++ branches on `keep ? v : 0`

@@ -79,11 +79,11 @@ void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx) {
   for (std::size_t e = 0, n = x.size(); e < n; ++e) out[e] += in[e] > 0 ? g[e] : Scalar(0);
 }
 
-void relu_backward_in_place(const Tensor& x, Tensor& g) {
-  const Scalar* in = x.data();
-  Scalar* out = g.data();
+void relu_backward_in_place(const Tensor& x, Tensor& g) { relu_backward_in_place(x.data(), g.data(), x.size()); }
+
+void relu_backward_in_place(const Scalar* x, Scalar* g, std::size_t n) {
   // 0 + g, as relu_backward adds into zeros: a −0 upstream becomes +0 there too.
-  for (std::size_t e = 0, n = x.size(); e < n; ++e) out[e] = in[e] > 0 ? Scalar(0) + out[e] : Scalar(0);
+  for (std::size_t e = 0; e < n; ++e) g[e] = x[e] > 0 ? Scalar(0) + g[e] : Scalar(0);
 }
 
 }  // namespace fast

@@ -29,6 +29,8 @@ void relu_backward(const Tensor& x, const Tensor& dy, Tensor& dx);
 // (R2) with dx starting at zero, in place on the upstream gradient: g becomes
 // the values relu_backward would add into a zeroed dx (the same bits).
 void relu_backward_in_place(const Tensor& x, Tensor& g);
+// The same on n values at x and g (a plane of a larger tensor).
+void relu_backward_in_place(const Scalar* x, Scalar* g, std::size_t n);
 
 }  // namespace fast
 }  // namespace gcam
