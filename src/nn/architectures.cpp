@@ -25,8 +25,9 @@ struct Builder {
     model.add(std::move(layer));
   }
   template <class Kind>
-  Kind* last_layer_if() {  // the last layer, if it is of this kind
-    return model.layer_count() ? dynamic_cast<Kind*>(&model.layer(model.layer_count() - 1)) : nullptr;
+  Kind* last_layer_if(int back = 1) {  // the layer `back` from the end (1: the last), if it is of this kind
+    const int index = model.layer_count() - back;
+    return index >= 0 ? dynamic_cast<Kind*>(&model.layer(index)) : nullptr;
   }
   void block(const std::string& stage, int out, int stride) {
     auto layer = std::make_unique<BasicBlock>(stage, current().at(0), out, stride);
@@ -44,8 +45,7 @@ struct Builder {
     model.add(std::make_unique<ReLU>(name));
   }
   void pool(const std::string& name) {  // 2×2, stride 2
-    const int n = model.layer_count();
-    auto* conv = n >= 2 ? dynamic_cast<Conv2d*>(&model.layer(n - 2)) : nullptr;
+    auto* conv = last_layer_if<Conv2d>(2);
     if (conv && last_layer_if<ReLU>()) conv->max_pool_after_relu = true;
     model.add(std::make_unique<Pool2d>(name, Pool2d::Mode::Max, 2, 2));
   }
