@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <functional>
 #include <map>
 #include <string>
@@ -221,14 +222,24 @@ ModelFigures model_figures(const std::string& architecture, const std::string& l
   return f;
 }
 
-}  // namespace
+const char* const kUsage =
+    "usage: bench [GRADCAM]\n"
+    "Times training, inference and Grad-CAM of fashion-cnn and resnet-mini and the kernels, on one\n"
+    "and two threads, and the peak memory of `GRADCAM train --data fashion` (default GRADCAM:\n"
+    "build/float/gradcam). Prints the figures, then one line of JSON. Needs the Fashion-MNIST data\n"
+    "(make fashion-data). `make bench` builds and runs it; `make bench-compare` runs it beside PyTorch.\n";
 
-int main(int argc, char** argv) {
-  const std::string cli = argc > 1 ? argv[1] : "build/float/gradcam";
+// The whole benchmark, for the command-line program at `cli`.
+int run_benchmark(const std::string& cli) {
   std::printf("gradcam benchmark (%s build, Fashion-MNIST, batch 64)\n\n", scalar_name());
   // First, while this process is still small: a child's peak includes what it
   // inherited from us before exec.
   const double peak_mb = training_peak_mb(cli);
+  if (peak_mb < 0) {
+    std::fprintf(stderr, "bench: `%s train --data fashion` did not run to the end, so its peak memory is unknown\n",
+                 cli.c_str());
+    return 1;
+  }
   const Dataset train_set = load_fashion_mnist("train");
   ThreadPool one(1), two(2);
 
@@ -266,4 +277,25 @@ int main(int argc, char** argv) {
       k1.conv_forward, k1.conv_backward, k1.dense_forward, k1.dense_backward, k1.gemm_square, peak, ghz, peak_mb,
       resnet.train1, resnet.train2, resnet.infer2, resnet.cam1, resnet.cam64);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (first == "--help" || first == "-h") return std::printf("%s", kUsage), 0;
+  if (argc > 2 || (!first.empty() && first[0] == '-')) return std::fprintf(stderr, "%s", kUsage), 2;
+  const std::string cli = argc > 1 ? first : "build/float/gradcam";
+  if (access(cli.c_str(), X_OK) != 0) {
+    std::fprintf(stderr,
+                 "bench: %s is not an executable file (the default, build/float/gradcam, comes from make bench)\n",
+                 cli.c_str());
+    return 1;
+  }
+  try {
+    return run_benchmark(cli);
+  } catch (const std::exception& e) {  // a missing dataset, say
+    std::fprintf(stderr, "bench: %s\n", e.what());
+    return 1;
+  }
 }
