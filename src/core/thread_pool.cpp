@@ -4,7 +4,11 @@
 #include <exception>
 #include <stdexcept>
 
+#include "spin_wait.hpp"
+
 namespace gcam {
+
+using core_detail::spin_until;
 
 // Chunk t of `count` items split into `parts`: [count·t/parts, count·(t+1)/parts).
 static int chunk_begin(int count, int parts, int t) {
@@ -28,6 +32,7 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::worker_loop(int index) {
   long seen = 0;
   for (;;) {
+    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stopping_; });
     const std::function<void(int, int)>* job;
     int count;
     {
@@ -40,9 +45,9 @@ void ThreadPool::worker_loop(int index) {
     }
     const int begin = chunk_begin(count, threads_, index), end = chunk_begin(count, threads_, index + 1);
     if (begin < end) (*job)(begin, end);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(mutex_);  // so that a caller about to sleep cannot miss it
+      done_.notify_one();
     }
   }
 }
@@ -55,11 +60,12 @@ void ThreadPool::parallel_for(int count, const std::function<void(int, int)>& bo
     job_ = &body;
     job_count_ = count;
     pending_ = threads_ - 1;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
-  wake_.notify_all();
+  wake_.notify_all();  // no system call while every worker is still spinning
   const int end = chunk_begin(count, threads_, 1);
   if (end > 0) body(0, end);  // the calling thread takes chunk 0
+  if (spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) return;
   std::unique_lock<std::mutex> lock(mutex_);
   done_.wait(lock, [&] { return pending_ == 0; });
 }

@@ -66,7 +66,7 @@ namespace {
 using namespace gemm_detail;
 
 // Below this many multiply-adds a product runs on the calling thread: waking
-// the pool (tens of microseconds) costs more than it saves. 2²¹ keeps
+// a sleeping pool (tens of microseconds) costs more than it saves. 2²¹ keeps
 // batch-1 Grad-CAM on one thread and every batch-64 conv on all of them.
 // (Results do not depend on this choice.)
 constexpr double kMinParallelWork = 1 << 21;

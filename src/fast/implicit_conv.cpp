@@ -292,8 +292,8 @@ std::vector<Phase> flip_kernel_phases(const PaddedGrid& g, const Tensor& w, Buff
 
 // Phase (a, b) of (C2) for image n: dX_ab = flipped_ab · rows of E, on the
 // phase rows u that hold image rows only, then the image's columns added into dx.
-void input_gradient_phase(const PaddedGrid& g, const Phase& ph, const PackedA& packed, const Scalar* extended, int n,
-                          Tensor& dx, ThreadPool* pool) {
+void input_gradient_phase(const PaddedGrid& g, const Phase& ph, const PackedA& packed, const Scalar* flipped,
+                          const Scalar* extended, int n, Tensor& dx, ThreadPool* pool) {
   Buffers& buf = buffers;
   const Range ru = valid_range(g.Hq, g.H, ph.a - g.padding, g.stride);
   const Range rv = valid_range(g.Wq, g.W, ph.b - g.padding, g.stride);
@@ -308,8 +308,8 @@ void input_gradient_phase(const PaddedGrid& g, const Phase& ph, const PackedA& p
         buf.rows[(size_t(o) * ph.taps_h + m) * ph.taps_w + k] =
             extended + o * g.extended_plane + first + size_t(m) * g.Wq + k;
   Scalar* wide = grow(buf.wide, size_t(g.C) * columns);
-  gemm_rows(Trans::No, Trans::No, g.C, columns, depth, buf.flipped.data() + ph.kernel, depth, buf.rows.data(), wide,
-            columns, Update::Overwrite, pool, &packed, /*rows_padded=*/true);  // the extended buffer's slack
+  gemm_rows(Trans::No, Trans::No, g.C, columns, depth, flipped + ph.kernel, depth, buf.rows.data(), wide, columns,
+            Update::Overwrite, pool, &packed, /*rows_padded=*/true);  // the extended buffer's slack
   for (int c = 0; c < g.C; ++c)
     for (int u = ru.lo; u < ru.hi; ++u) {
       const Scalar* src = wide + size_t(c) * columns + size_t(u - ru.lo) * g.Wq;
@@ -369,9 +369,18 @@ void implicit_conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy
       const Scalar* padded = kept ? kept->data() + size_t(n0) * x_image : pad_images(g, x, n0, count, buf);
       implicit_weight_gradient(g, padded, extended, count, dw, pool);
     }
-    for (int b = 0; b < count; ++b)
-      for (size_t k = 0; k < phases.size(); ++k)
-        input_gradient_phase(g, phases[k], buf.kernels[k], extended + b * g_image, n0 + b, dx, pool);
+    // (C2) one image per thread: an image's product split over the threads
+    // cost more in wake-ups than it saved (two threads ran resnet-mini's
+    // convolution backward slower than one). Each image writes its own dx,
+    // with the same bits either way.
+    ThreadPool* per_image =
+        count > 1 ? pool_if_worth(pool, double(count) * g.O * g.rows * g.wide, kMinParallelWork) : nullptr;
+    parallel_for(per_image, count, [&](int begin, int end) {
+      for (int b = begin; b < end; ++b)
+        for (size_t k = 0; k < phases.size(); ++k)
+          input_gradient_phase(g, phases[k], buf.kernels[k], buf.flipped.data(), extended + b * g_image, n0 + b, dx,
+                               per_image ? nullptr : pool);
+    });
   }
 }
 

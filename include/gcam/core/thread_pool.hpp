@@ -1,12 +1,15 @@
 // thread_pool.hpp — a fixed set of std::threads that run parallel loops.
 //
-// The workers are created once and sleep between calls, so a parallel loop
-// costs a wake-up, not a thread creation. Work is split into contiguous,
+// The workers are created once. Between calls each one spins for a short
+// while, watching for the next loop, and only then sleeps (src/core/spin_wait.hpp:
+// waking a sleeping thread cost tens of microseconds on a virtual machine);
+// the calling thread waits for the workers the same way. Work is split into contiguous,
 // equal chunks decided only by the loop size and the thread count, so the
 // same thread count always gives the same split and bit-identical results.
 // Only the fast kernels use it; the reference path never starts a thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -36,19 +39,21 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
+  // Written under mutex_ before generation_ moves on; read after it has.
   const std::function<void(int, int)>* job_ = nullptr;
   int job_count_ = 0;
-  long generation_ = 0;
-  int pending_ = 0;
-  bool stopping_ = false;
+  std::atomic<long> generation_{0};  // one more for each loop: what a spinning worker watches
+  std::atomic<int> pending_{0};      // workers still running the current loop
+  std::atomic<bool> stopping_{false};
 };
 
 // Runs body over [0, count) on `pool`, or inline on this thread when pool is null.
 void parallel_for(ThreadPool* pool, int count, const std::function<void(int begin, int end)>& body);
 
 // `pool` if `work` (values touched, or multiply-adds) is at least `minimum`,
-// else nullptr: waking the pool costs tens of microseconds, more than a small
-// loop takes on one thread (a batch-1 Grad-CAM). Kernels split their work so
+// else nullptr: waking a pool whose workers have gone to sleep costs tens of
+// microseconds, more than a small loop takes on one thread (a batch-1
+// Grad-CAM run now and then). Kernels split their work so
 // that the results never depend on this choice.
 inline ThreadPool* pool_if_worth(ThreadPool* pool, double work, double minimum = 1 << 18) {
   return work >= minimum ? pool : nullptr;
