@@ -6,7 +6,7 @@
 //
 // Determinism. Parallel work is split so that every output element is
 // written by exactly one thread, in an order that does not depend on the
-// thread count: forward images, and the gemm's tiles of C (see gemm.cpp),
+// thread count: forward images, input-gradient images, and the gemm's tiles of C (see gemm.cpp),
 // each go to one thread; the batch sums of dW and db run over the images in
 // order. So the same inputs give bit-identical results for any pool size,
 // including null. (They differ from the reference kernels in the last bits,
