@@ -51,16 +51,13 @@ TEST_CASE("parallel_for runs every index once, in chunks fixed by the count and 
 }
 
 TEST_CASE("a pool can be destroyed while its workers spin or sleep", "[threads][float]") {
-  int runs = 0;
-  for (int pause_ms : {0, 5}) {
+  for (int pause_ms : {0, 5}) {  // 0: still spinning; 5 ms: long past the spin, asleep
     ThreadPool pool(3);
     std::atomic<int> calls{0};
     pool.parallel_for(3, [&](int, int) { ++calls; });
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     REQUIRE(calls == 3);
-    ++runs;
-  }  // each destructor must wake its workers and join them
-  REQUIRE(runs == 2);
+  }  // each destructor must wake its workers and join them (a hang fails the run)
 }
 
 TEST_CASE("run_parts rethrows a part's error on the caller after every part has finished", "[threads][float]") {
