@@ -180,6 +180,69 @@ KernelRate kernel_rates(ThreadPool* pool) {
   return r;
 }
 
+// One of resnet-mini's convolutions, named as torchvision names it (the
+// names of tests/pytorch/bench_torch.py's resnet_conv_us).
+struct ConvLayer {
+  const char* name;
+  int in, size, out, kernel, stride, padding;
+  bool input_gradient;  // conv1's input is the image: training asks for no gradient of it
+};
+const ConvLayer kResnetConvs[] = {
+    {"conv1", 1, 28, 16, 3, 1, 1, false},
+    {"layer1.0.conv1", 16, 28, 16, 3, 1, 1, true},
+    {"layer1.0.conv2", 16, 28, 16, 3, 1, 1, true},
+    {"layer2.0.conv1", 16, 28, 32, 3, 2, 1, true},
+    {"layer2.0.conv2", 32, 14, 32, 3, 1, 1, true},
+    {"layer2.0.downsample.0", 16, 28, 32, 1, 2, 0, true},
+    {"layer3.0.conv1", 32, 14, 64, 3, 2, 1, true},
+    {"layer3.0.conv2", 64, 7, 64, 3, 1, 1, true},
+    {"layer3.0.downsample.0", 32, 14, 64, 1, 2, 0, true},
+};
+
+struct ConvTimes {
+  double forward, weight_gradient, input_gradient;  // µs per image; input_gradient < 0: not asked
+};
+
+// µs per image of one convolution at batch 64 on one thread, as a training
+// step runs it: the forward keeping its padded input, then the weight
+// gradient alone and the input gradient alone from that padded input.
+ConvTimes conv_layer_times(const ConvLayer& c, ThreadPool* pool) {
+  constexpr int kBatch = 64;
+  const Tensor x = random_tensor({kBatch, c.in, c.size, c.size}, 1);
+  const Tensor w = random_tensor({c.out, c.in, c.kernel, c.kernel}, 2), b({c.out});
+  Tensor y, padded;
+  const auto per_image = [](const std::function<void()>& body) { return 1e6 * median_seconds(9, body) / kBatch; };
+  ConvTimes t{};
+  t.forward = per_image([&] { fast::conv2d_forward(x, w, b, c.stride, c.padding, pool, y, &padded); });
+  const Tensor dy = random_tensor(y.shape(), 3);
+  Tensor dx(x.shape()), dw(w.shape()), db(b.shape());
+  const fast::Targets weight_only{false, true, false}, input_only{true, false, false};
+  t.weight_gradient =
+      per_image([&] { fast::conv2d_backward(x, w, dy, c.stride, c.padding, dx, dw, db, pool, weight_only, &padded); });
+  t.input_gradient = c.input_gradient ? per_image([&] {
+    fast::conv2d_backward(x, w, dy, c.stride, c.padding, dx, dw, db, pool, input_only, &padded);
+  })
+                                      : -1;
+  return t;
+}
+
+// Every resnet-mini convolution's times, printed, as a JSON object of
+// name: {forward, weight_gradient, input_gradient (null for conv1)}.
+std::string resnet_conv_json(ThreadPool* pool) {
+  std::printf("\nresnet-mini's convolutions, batch 64, 1 thread (us per image; conv1 needs no dX)\n");
+  std::printf("  %-22s %8s %8s %8s\n", "", "forward", "dW", "dX");
+  std::string json = "{";
+  for (const ConvLayer& c : kResnetConvs) {
+    const ConvTimes t = conv_layer_times(c, pool);
+    std::printf("  %-22s %8.1f %8.1f %8.1f\n", c.name, t.forward, t.weight_gradient, std::max(t.input_gradient, 0.0));
+    char entry[200];
+    std::snprintf(entry, sizeof entry, "%s\"%s\": {\"forward\": %.2f, \"weight_gradient\": %.2f, \"input_gradient\": ",
+                  json.size() > 1 ? ", " : "", c.name, t.forward, t.weight_gradient);
+    json += entry + (t.input_gradient < 0 ? std::string("null") : std::to_string(t.input_gradient)) + "}";
+  }
+  return json + "}";
+}
+
 // Peak resident memory (MB) of `gradcam train` on Fashion-MNIST, 1 epoch, in
 // a child process so that nothing of this benchmark is counted.
 double training_peak_mb(const std::string& cli) {
@@ -263,6 +326,8 @@ int run_benchmark(const std::string& cli) {
   std::printf("  GEMM blocks: micro-tile %dx%d, KC %d, MC %d, NC %d (from this machine's cache sizes)\n", blocks.mr,
               blocks.nr, blocks.kc, blocks.mc, blocks.nc);
 
+  const std::string resnet_convs = resnet_conv_json(&one);
+
   std::printf("\npeak resident memory of `%s train --data fashion` (1 epoch, 2 threads): %.1f MB\n", cli.c_str(),
               peak_mb);
 
@@ -272,10 +337,10 @@ int run_benchmark(const std::string& cli) {
       "\"conv_fwd_gflops\": %.1f, \"conv_bwd_gflops\": %.1f, \"dense_fwd_gflops\": %.1f, \"dense_bwd_gflops\": %.1f, "
       "\"gemm_gflops\": %.1f, \"core_peak_gflops\": %.1f, \"clock_ghz\": %.2f, \"train_peak_rss_mb\": %.1f, "
       "\"resnet_train_img_per_s_1t\": %.0f, \"resnet_train_img_per_s_2t\": %.0f, \"resnet_infer_img_per_s_2t\": %.0f, "
-      "\"resnet_gradcam_ms_batch1\": %.4f, \"resnet_gradcam_ms_per_image_batch64\": %.4f}\n",
+      "\"resnet_gradcam_ms_batch1\": %.4f, \"resnet_gradcam_ms_per_image_batch64\": %.4f, \"resnet_conv_us\": %s}\n",
       plain.train1, plain.train2, plain.train2 / plain.train1, plain.infer1, plain.infer2, plain.cam1, plain.cam64,
       k1.conv_forward, k1.conv_backward, k1.dense_forward, k1.dense_backward, k1.gemm_square, peak, ghz, peak_mb,
-      resnet.train1, resnet.train2, resnet.infer2, resnet.cam1, resnet.cam64);
+      resnet.train1, resnet.train2, resnet.infer2, resnet.cam1, resnet.cam64, resnet_convs.c_str());
   return 0;
 }
 

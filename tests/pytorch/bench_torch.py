@@ -17,6 +17,8 @@ after one warm-up, batch 64, the first Fashion-MNIST training images):
       head only: the forward to A without autograd, then only the layers above
                  A are differentiated (A.requires_grad_()), the least PyTorch can do;
     both followed by eq. (8), the weighted sum, the ReLU and bilinear upsampling;
+  - each resnet-mini convolution on 1 thread (median of 9 after a warm-up):
+    forward, weight gradient and input gradient, us per image at batch 64;
   - peak resident memory of one training epoch over all 60,000 images, in a
     child process (ru_maxrss).
 The configuration (torch version, the BLAS library actually loaded, threads,
@@ -196,6 +198,33 @@ def one_epoch_peak_mb():
     return max(before, after) / 1024.0
 
 
+def resnet_conv_us(data):
+    """Per image, in us, of each of resnet-mini's convolutions at batch 64 on 1 thread, as a training step
+    runs them: the forward, the weight gradient alone and the input gradient alone (none for conv1, whose
+    input is the image). The inputs are the ones a training forward hands each convolution; the net runs
+    once first, so that oneDNN has made its training primitives."""
+    torch.set_num_threads(1)
+    net, _, _, _ = make_net("resnet-mini")
+    net.train()
+    convs = {name: m for name, m in net.named_modules() if isinstance(m, nn.Conv2d)}
+    inputs = {}
+    hooks = [m.register_forward_pre_hook(lambda _, i, name=name: inputs.setdefault(name, i[0].detach()))
+             for name, m in convs.items()]
+    net(data[0][:BATCH])
+    for h in hooks:
+        h.remove()
+    per_image = lambda body: 1e6 * median_seconds(9, body) / BATCH  # noqa: E731
+    layers = {}
+    for name, conv in convs.items():
+        x = inputs[name].clone().requires_grad_(name != "conv1")
+        y = conv(x)
+        dy = torch.randn_like(y)
+        grad = lambda wrt: torch.autograd.grad(y, wrt, dy, retain_graph=True)  # noqa: E731
+        layers[name] = {"forward": per_image(lambda: conv(x)), "weight_gradient": per_image(lambda: grad(conv.weight)),
+                        "input_gradient": per_image(lambda: grad(x)) if x.requires_grad else None}
+    return layers
+
+
 def loaded_blas():
     """The BLAS shared library this process actually mapped (Debian's libblas.so.3 is an alternative)."""
     with open("/proc/self/maps") as maps:
@@ -222,6 +251,7 @@ def main():
         for key, value in f.items():
             print(f"  {key:38s} {value:10.4f}")
         figures.update({prefix + k: v for k, v in f.items()})
+    figures["resnet_conv_us"] = resnet_conv_us(data)
     figures["train_peak_rss_mb"] = one_epoch_peak_mb()
     print(f"peak resident memory of one training epoch: {figures['train_peak_rss_mb']:.1f} MB")
     figures["config"] = {
