@@ -1,8 +1,8 @@
 // The thread pool and the meeting point of a data-parallel batch: every index
 // run once, in the fixed chunks the results' bits depend on, whether the
 // workers were spinning or asleep when a loop came (src/core/spin_wait.hpp);
-// errors of a part come back to the caller; the parts' sums add up in part
-// order.
+// errors of a chunk or a part come back to the caller once all have finished;
+// the parts' sums add up in part order.
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -58,6 +58,26 @@ TEST_CASE("a pool can be destroyed while its workers spin or sleep", "[threads][
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     REQUIRE(calls == 3);
   }  // each destructor must wake its workers and join them (a hang fails the run)
+}
+
+TEST_CASE("parallel_for rethrows a chunk's error on the caller only after every chunk has finished",
+          "[threads][float]") {
+  ThreadPool pool(3);
+  for (int thrower : {0, 1, 2}) {  // chunk 0 runs on the caller, 1 and 2 on the workers
+    INFO("chunk " << thrower << " throws");
+    std::atomic<int> finished{0};
+    REQUIRE_THROWS_WITH(pool.parallel_for(3,
+                                          [&](int begin, int) {
+                                            if (begin == thrower) throw std::runtime_error("chunk failed");
+                                            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                                            ++finished;
+                                          }),
+                        "chunk failed");
+    REQUIRE(finished == 2);  // the other two chunks ran to the end before the error came back
+  }
+  REQUIRE_THROWS_WITH(pool.parallel_for(3, [](int begin, int) { throw std::runtime_error(begin ? "late" : "first"); }),
+                      "first");       // several failed: the first chunk's error
+  require_each_index_once(pool, 64);  // and the pool still works
 }
 
 TEST_CASE("run_parts rethrows a part's error on the caller after every part has finished", "[threads][float]") {

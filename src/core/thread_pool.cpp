@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <stdexcept>
+#include <utility>
 
 #include "spin_wait.hpp"
 
@@ -17,6 +18,7 @@ static int chunk_begin(int count, int parts, int t) {
 
 ThreadPool::ThreadPool(int threads) : threads_(threads) {
   if (threads < 1) throw std::invalid_argument("thread pool: need at least 1 thread, got " + std::to_string(threads));
+  errors_.resize(std::size_t(threads));
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
@@ -44,12 +46,22 @@ void ThreadPool::worker_loop(int index) {
       count = job_count_;
     }
     const int begin = chunk_begin(count, threads_, index), end = chunk_begin(count, threads_, index + 1);
-    if (begin < end) (*job)(begin, end);
+    errors_[std::size_t(index)] = run_chunk(*job, begin, end);
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lock(mutex_);  // so that a caller about to sleep cannot miss it
       done_.notify_one();
     }
   }
+}
+
+// body(begin, end) if the chunk is not empty; what it threw, if it threw.
+std::exception_ptr ThreadPool::run_chunk(const std::function<void(int, int)>& body, int begin, int end) {
+  try {
+    if (begin < end) body(begin, end);
+  } catch (...) {
+    return std::current_exception();
+  }
+  return nullptr;
 }
 
 void ThreadPool::parallel_for(int count, const std::function<void(int, int)>& body) {
@@ -63,11 +75,14 @@ void ThreadPool::parallel_for(int count, const std::function<void(int, int)>& bo
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();  // no system call while every worker is still spinning
-  const int end = chunk_begin(count, threads_, 1);
-  if (end > 0) body(0, end);  // the calling thread takes chunk 0
-  if (spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) return;
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return pending_ == 0; });
+  errors_[0] = run_chunk(body, 0, chunk_begin(count, threads_, 1));  // the calling thread takes chunk 0
+  // Even when chunk 0 threw, wait: the workers are still running body.
+  if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return pending_ == 0; });
+  }
+  for (std::exception_ptr& e : errors_)
+    if (e) std::rethrow_exception(std::exchange(e, nullptr));
 }
 
 int batch_parts(const ThreadPool* pool, int items) {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -29,11 +30,14 @@ class ThreadPool {
   int threads() const { return threads_; }
 
   // Runs body(begin, end) over [0, count) split into at most threads()
-  // contiguous chunks, one per thread, and returns when all are done.
+  // contiguous chunks, one per thread, and returns when all are done. If
+  // chunks threw, the first chunk's exception is rethrown here, after every
+  // chunk has finished (never while a worker still runs body).
   void parallel_for(int count, const std::function<void(int begin, int end)>& body);
 
  private:
   void worker_loop(int index);
+  static std::exception_ptr run_chunk(const std::function<void(int, int)>& body, int begin, int end);
 
   int threads_;
   std::vector<std::thread> workers_;
@@ -45,6 +49,9 @@ class ThreadPool {
   std::atomic<long> generation_{0};  // one more for each loop: what a spinning worker watches
   std::atomic<int> pending_{0};      // workers still running the current loop
   std::atomic<bool> stopping_{false};
+  // What chunk t of the current loop threw (slot t is written by its thread
+  // only, read by the caller once pending_ is 0).
+  std::vector<std::exception_ptr> errors_;
 };
 
 // Runs body over [0, count) on `pool`, or inline on this thread when pool is null.
