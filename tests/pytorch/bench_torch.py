@@ -201,8 +201,9 @@ def one_epoch_peak_mb():
 def resnet_conv_us(data):
     """Per image, in us, of each of resnet-mini's convolutions at batch 64 on 1 thread, as a training step
     runs them: the forward, the weight gradient alone and the input gradient alone (none for conv1, whose
-    input is the image). The inputs are the ones a training forward hands each convolution; the net runs
-    once first, so that oneDNN has made its training primitives."""
+    input is the image), on the inputs a training forward hands each convolution. Run with the malloc
+    tunables, as bench_compare.py does: without them each call's output can be a fresh mmap whose pages
+    fault in, which took several times the convolution itself."""
     torch.set_num_threads(1)
     net, _, _, _ = make_net("resnet-mini")
     net.train()
