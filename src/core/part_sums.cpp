@@ -3,7 +3,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "spin_wait.hpp"
+
 namespace gcam {
+
+using core_detail::spin_until;
 
 PartSums::PartSums(int parts) : parts_(parts), slots_(static_cast<std::size_t>(parts > 0 ? parts : 1)) {
   if (parts < 1) throw std::invalid_argument("PartSums: need at least one part, got " + std::to_string(parts));
@@ -23,10 +27,16 @@ std::vector<double> PartSums::total(int part, const std::vector<double>& values)
       for (std::size_t i = 0; i < slot.size(); ++i) sum_[i] += slot[i];
     }
     arrived_ = 0;
-    ++round_;
+    finished_round_.store(++round_, std::memory_order_release);
     all_in_.notify_all();
     return sum_;
   }
+  // Spin first, unlocked, as the pool's threads do (spin_wait.hpp): the parts
+  // of a batch arrive close together, and waking a sleeping thread cost
+  // resnet-mini's two-thread training about 5 % (27 meetings a step).
+  lock.unlock();
+  spin_until([&] { return finished_round_.load(std::memory_order_acquire) != round || abandoned_; });
+  lock.lock();
   all_in_.wait(lock, [&] { return round_ != round || abandoned_; });
   if (round_ == round) throw std::runtime_error("PartSums: another part of the batch failed");
   return sum_;  // copied under the lock, before any part can start the next round

@@ -1,6 +1,7 @@
-// spin_wait.hpp — how a thread of the pool (thread_pool.cpp) waits for work
-// and the calling thread for the workers: first by watching an atomic for a
-// short while, then by sleeping on a condition variable. On the 2-core
+// spin_wait.hpp — how a thread of the pool (thread_pool.cpp) waits for work,
+// the calling thread for the workers, and a part of a batch for the other
+// parts (part_sums.cpp): first by watching an atomic for a short while, then
+// by sleeping on a condition variable. On the 2-core
 // virtual machine of docs/performance.md a sleeping thread took tens of
 // microseconds to wake (an empty parallel_for cost 58 µs; spinning, 0.23 µs),
 // while a kernel called on a pool starts its loops a few microseconds apart.

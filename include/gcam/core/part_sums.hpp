@@ -10,6 +10,7 @@
 // processes with an all-reduce).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -25,7 +26,8 @@ class PartSums {
 
   int parts() const { return parts_; }
   // Part `part`'s values in, the element-wise sum over all parts out. Blocks
-  // until every part has called it. Throws std::runtime_error if the round
+  // until every part has called it (spinning for a moment first, then asleep:
+  // src/core/spin_wait.hpp). Throws std::runtime_error if the round
   // was abandoned (another part failed before reaching it).
   std::vector<double> total(int part, const std::vector<double>& values);
   // Called by a part that stops early (an exception): every waiting and
@@ -40,7 +42,9 @@ class PartSums {
   std::vector<double> sum_;
   int arrived_ = 0;
   long round_ = 0;
-  bool abandoned_ = false;
+  // round_ as a waiting part may read it without the lock, while it spins.
+  std::atomic<long> finished_round_{0};
+  std::atomic<bool> abandoned_{false};
 };
 
 }  // namespace gcam
