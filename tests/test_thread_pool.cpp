@@ -35,6 +35,14 @@ void require_each_index_once(ThreadPool& pool, int count) {
   }
 }
 
+// An error that counts its living copies.
+struct CountedError : std::runtime_error {
+  static inline std::atomic<int> alive{0};
+  explicit CountedError(const char* what) : std::runtime_error(what) { ++alive; }
+  CountedError(const CountedError& other) : std::runtime_error(other) { ++alive; }
+  ~CountedError() override { --alive; }
+};
+
 }  // namespace
 
 TEST_CASE("parallel_for runs every index once, in chunks fixed by the count and the thread count", "[threads][float]") {
@@ -75,8 +83,9 @@ TEST_CASE("parallel_for rethrows a chunk's error on the caller only after every 
                         "chunk failed");
     REQUIRE(finished == 2);  // the other two chunks ran to the end before the error came back
   }
-  REQUIRE_THROWS_WITH(pool.parallel_for(3, [](int begin, int) { throw std::runtime_error(begin ? "late" : "first"); }),
+  REQUIRE_THROWS_WITH(pool.parallel_for(3, [](int begin, int) { throw CountedError(begin ? "late" : "first"); }),
                       "first");       // several failed: the first chunk's error
+  REQUIRE(CountedError::alive == 0);  // and the others were let go, not kept in the pool
   require_each_index_once(pool, 64);  // and the pool still works
 }
 

@@ -81,8 +81,10 @@ void ThreadPool::parallel_for(int count, const std::function<void(int, int)>& bo
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [&] { return pending_ == 0; });
   }
+  std::exception_ptr first;  // every slot emptied, so that no error outlives its loop
   for (std::exception_ptr& e : errors_)
-    if (e) std::rethrow_exception(std::exchange(e, nullptr));
+    if (std::exception_ptr error = std::exchange(e, nullptr); error && !first) first = error;
+  if (first) std::rethrow_exception(first);
 }
 
 int batch_parts(const ThreadPool* pool, int items) {
@@ -96,7 +98,7 @@ void run_parts(ThreadPool* pool, int items, int parts, const std::function<void(
     for (int t = begin; t < end; ++t) try {
         body(t, chunk_begin(items, parts, t), chunk_begin(items, parts, t + 1));
       } catch (...) {
-        errors[static_cast<std::size_t>(t)] = std::current_exception();  // a worker must not throw
+        errors[static_cast<std::size_t>(t)] = std::current_exception();  // by part, not by chunk: the first part's
       }
   });
   for (const auto& e : errors)

@@ -235,10 +235,12 @@ std::string resnet_conv_json(ThreadPool* pool) {
   for (const ConvLayer& c : kResnetConvs) {
     const ConvTimes t = conv_layer_times(c, pool);
     std::printf("  %-22s %8.1f %8.1f %8.1f\n", c.name, t.forward, t.weight_gradient, std::max(t.input_gradient, 0.0));
-    char entry[200];
-    std::snprintf(entry, sizeof entry, "%s\"%s\": {\"forward\": %.2f, \"weight_gradient\": %.2f, \"input_gradient\": ",
-                  json.size() > 1 ? ", " : "", c.name, t.forward, t.weight_gradient);
-    json += entry + (t.input_gradient < 0 ? std::string("null") : std::to_string(t.input_gradient)) + "}";
+    char entry[200], input_gradient[32] = "null";
+    if (t.input_gradient >= 0) std::snprintf(input_gradient, sizeof input_gradient, "%.2f", t.input_gradient);
+    std::snprintf(entry, sizeof entry,
+                  "%s\"%s\": {\"forward\": %.2f, \"weight_gradient\": %.2f, \"input_gradient\": %s}",
+                  json.size() > 1 ? ", " : "", c.name, t.forward, t.weight_gradient, input_gradient);
+    json += entry;
   }
   return json + "}";
 }

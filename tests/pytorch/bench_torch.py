@@ -209,9 +209,15 @@ def resnet_conv_us(data):
     net.train()
     convs = {name: m for name, m in net.named_modules() if isinstance(m, nn.Conv2d)}
     inputs = {}
-    hooks = [m.register_forward_pre_hook(lambda _, i, name=name: inputs.setdefault(name, i[0].detach()))
-             for name, m in convs.items()]
-    net(data[0][:BATCH])
+
+    def keep_input(name):
+        def hook(_, args):
+            inputs[name] = args[0].detach()  # returns None: the module's input stays as it is
+        return hook
+
+    hooks = [m.register_forward_pre_hook(keep_input(name)) for name, m in convs.items()]
+    with torch.no_grad():
+        net(data[0][:BATCH])
     for h in hooks:
         h.remove()
     per_image = lambda body: 1e6 * median_seconds(9, body) / BATCH  # noqa: E731
