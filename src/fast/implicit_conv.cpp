@@ -17,9 +17,6 @@
 //        dropped columns, which are zero; off the top, in the L zeros. At
 //        stride 1 there is one phase, the whole kernel.
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
-#include <type_traits>
 #include <vector>
 
 #include "conv_geometry.hpp"
@@ -188,38 +185,32 @@ void rectify_gradient(const Scalar* dy, const Scalar* y, size_t n, Scalar* out) 
   relu_backward_in_place(y, out, n);
 }
 
-// v if keep, else +0, by a mask of bits: g++ branches on `keep ? v : 0`
-// for lone values, and keep is as often true as false.
-inline Scalar kept_where(bool keep, Scalar v) {
-  using Bits = std::conditional_t<sizeof(Scalar) == 4, std::uint32_t, std::uint64_t>;
-  Bits bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  bits &= Bits(0) - Bits(keep);  // all ones, or all zeros
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-
 // Plane o of E for image n from a pooled epilogue's dy (P2, then R2 at the
 // winner, where the unpooled y is the pooled z): zeros, and at each winner
 // 0 + dy if z > 0, else 0 (as the max-pool's and the ReLU's rules compute it
-// into zeros: the same bits). Without a branch or a division: the signs are
-// random, and a winner is one of its window's four cells. Returns the end.
+// into zeros: the same bits). One flat loop over the pooled plane, without
+// a branch (the signs are random), so that it runs in vectors: the winner's
+// unpooled index u = row·OW + column lands at u + row·(Wq − OW) on the wide
+// grid, its row taken as ⌊(u + ½)/OW⌋ in double (exact: u + ½ is at least ½
+// from a multiple of OW). Returns the end.
 Scalar* extend_pooled_plane(const PaddedGrid& g, const Tensor& dy, const EpilogueOutput& after, int n, int o,
                             Scalar* out) {
   std::fill(out, out + g.extended_plane, Scalar(0));
-  const int PH = g.OH / 2, PW = g.OW / 2;
-  const size_t first = (size_t(n) * g.O + o) * PH * PW;
+  const int pooled = (g.OH / 2) * (g.OW / 2);
+  const size_t first = (size_t(n) * g.O + o) * size_t(pooled);
   const Scalar* z = after.y->data() + first;
   const Scalar* d = dy.data() + first;
   const int* winner = after.winners->data() + first;
-  const int unpooled_first = (n * g.O + o) * g.OH * g.OW;
-  for (int i = 0; i < PH; ++i)
-    for (int j = 0; j < PW; ++j) {
-      const int k = i * PW + j, cell = winner[k] - unpooled_first - (2 * i * g.OW + 2 * j);  // 0, 1, OW or OW + 1
-      const int lower = cell >= g.OW;
-      const size_t at = size_t(g.lead) + size_t(2 * i + lower) * g.Wq + size_t(2 * j + cell - lower * g.OW);
-      out[at] = kept_where(z[k] > 0, Scalar(0) + d[k]);
-    }
+  const int unpooled_first = (n * g.O + o) * g.OH * g.OW, extra = g.Wq - g.OW;
+  const double per_row = 1.0 / g.OW;
+  Scalar* gw = out + g.lead;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC ivdep  // the winners are distinct and gw holds no z or dy: a vector scatter is safe
+#endif
+  for (int k = 0; k < pooled; ++k) {
+    const int u = winner[k] - unpooled_first, row = int((u + 0.5) * per_row);
+    gw[u + row * extra] = z[k] > 0 ? Scalar(0) + d[k] : Scalar(0);
+  }
   return out + g.extended_plane;
 }
 
