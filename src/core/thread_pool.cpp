@@ -98,7 +98,7 @@ void run_parts(ThreadPool* pool, int items, int parts, const std::function<void(
     for (int t = begin; t < end; ++t) try {
         body(t, chunk_begin(items, parts, t), chunk_begin(items, parts, t + 1));
       } catch (...) {
-        errors[static_cast<std::size_t>(t)] = std::current_exception();  // by part, not by chunk: the first part's
+        errors[static_cast<std::size_t>(t)] = std::current_exception();  // the chunk's later parts still run
       }
   });
   for (const auto& e : errors)

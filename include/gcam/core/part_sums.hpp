@@ -41,9 +41,9 @@ class PartSums {
   std::vector<std::vector<double>> slots_;
   std::vector<double> sum_;
   int arrived_ = 0;
-  long round_ = 0;
-  // round_ as a waiting part may read it without the lock, while it spins.
-  std::atomic<long> finished_round_{0};
+  // Written under mutex_; atomic because a waiting part reads both without
+  // the lock while it spins.
+  std::atomic<long> round_{0};
   std::atomic<bool> abandoned_{false};
 };
 
